@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of evfeed on Debian 12. Idempotent:
+# packages already present are skipped, so a second run costs only dpkg-query.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt_opts=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
+
+pkgs=(
+  build-essential cmake ninja-build ccache pkg-config git tzdata ca-certificates curl
+  libical-dev libtinyxml2-dev libyaml-cpp-dev libboost-dev libhowardhinnant-date-dev
+  catch2 libtomlplusplus-dev libmd4c-dev libmd4c-html0-dev libcli11-dev libfmt-dev
+  libspdlog-dev zlib1g-dev
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get "${apt_opts[@]}" update -q
+  $SUDO apt-get "${apt_opts[@]}" install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all packages present"
+fi

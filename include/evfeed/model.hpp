@@ -1,0 +1,38 @@
+#pragma once
+// Stage 3: page + front matter -> Event (schema and time zones resolved), and the
+// site-wide pass that gives events unique slugs, groups translations and applies
+// Hugo's publishing rules.
+#include <string>
+#include <vector>
+
+#include "evfeed/event.hpp"
+#include "evfeed/front_matter.hpp"
+#include "evfeed/page.hpp"
+#include "evfeed/site.hpp"
+
+namespace evfeed {
+
+// Language of a page from its path: a folder named like a language ("en", "zh",
+// "english") or a file suffix ("index.es.md"); "" when the path names none.
+std::string language_from_path(const std::string& rel_path);
+// The path without language folder/suffix, extension or trailing "/index".
+std::string identity_from_path(const std::string& rel_path);
+
+// Builds one event; false (with errors in diags) when the page cannot be an event.
+bool build_event(const Page& page, const Value& front_matter, const SiteConfig& site, Event& out, Diagnostics& diags);
+
+struct EventModel {
+  std::vector<Event> pages;      // every published page, all languages, sorted by identity+lang
+  std::vector<Event> events;     // one per identity, in the site's language where it exists
+  std::vector<std::string> languages;  // languages seen, sorted
+  SysSeconds updated{};          // newest page change: feeds' lastBuildDate
+};
+
+// Applies drafts / publishDate / expiryDate against `now`, assigns unique slugs and
+// languages, sorts events by start (newest first).
+EventModel assemble_model(std::vector<Event> built, const SiteConfig& site, SysSeconds now);
+
+// Does the event belong in this feed?
+bool feed_matches(const FeedSpec& feed, const Event& e);
+
+}  // namespace evfeed

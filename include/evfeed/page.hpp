@@ -1,0 +1,43 @@
+#pragma once
+// Stage 1: content folders -> Pages (raw text split into front matter and body).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "evfeed/diagnostic.hpp"
+
+namespace evfeed {
+
+enum class FrontMatterFormat { none, yaml, toml, json };
+
+struct SourceFile {
+  std::string path;      // as opened, for diagnostics
+  std::string rel_path;  // relative to its content dir, '/'-separated
+  std::int64_t size = 0;
+  std::int64_t mtime_ns = 0;
+};
+
+struct Page {
+  SourceFile file;
+  FrontMatterFormat format = FrontMatterFormat::none;
+  std::string front_matter;   // text between the delimiters (JSON: the object itself)
+  int front_matter_line = 1;  // 1-based file line of the first front-matter line
+  std::string body;
+  int body_line = 1;          // 1-based file line of the first body line
+};
+
+// Lists every .md/.markdown file under the dirs, sorted by path, skipping Hugo section
+// indexes (_index.md). Unreadable entries and symlink loops become diagnostics.
+std::vector<SourceFile> find_pages(const std::vector<std::string>& content_dirs, Diagnostics& diags);
+
+// Largest page we read: anything bigger is an error, not an out-of-memory.
+constexpr std::int64_t max_page_bytes = 8 * 1024 * 1024;
+
+// Reads the file; false (with a diagnostic) when it cannot be read.
+bool read_file(const std::string& path, std::string& out, Diagnostics& diags);
+
+// Splits raw text into front matter and body. Accepts a UTF-8 BOM, CRLF, no EOF newline.
+// A page without front matter is an error (no event can come from it).
+bool split_page(const SourceFile& file, std::string text, Page& page, Diagnostics& diags);
+
+}  // namespace evfeed

@@ -1,0 +1,46 @@
+#pragma once
+// The whole flow, top to bottom:
+//   content dirs --find/read/split--> Page --parse--> Value --build--> Event
+//   --assemble--> EventModel --render--> Resources --publish--> files | snapshot.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "evfeed/model.hpp"
+#include "evfeed/render.hpp"
+#include "evfeed/resources.hpp"
+
+namespace evfeed {
+
+struct LoadOptions {
+  std::vector<std::string> content_dirs;
+  unsigned threads = 0;  // 0 = all cores
+};
+
+struct LoadResult {
+  std::vector<Event> built;  // every page that yielded an event (before publishing rules)
+  size_t pages_seen = 0;
+  Diagnostics diags;         // in file order, whatever the thread count
+};
+
+// Loads and models every page, in parallel; a broken page never stops the others.
+LoadResult load_events(const LoadOptions& opts, const SiteConfig& site);
+
+// SEQUENCE bookkeeping (RFC 5545 3.8.7.4): an event's number goes up whenever its time,
+// location or status changes between builds.
+struct SequenceEntry {
+  int sequence = 0;
+  std::string fingerprint;
+};
+using SequenceState = std::map<std::string, SequenceEntry>;  // identity -> entry
+std::string schedule_fingerprint(const Event& e);
+SequenceState advance_sequences(const EventModel& model, const SequenceState& previous);
+Sequences sequences_of(const SequenceState& state);
+std::string serialize_sequences(const SequenceState& state);
+SequenceState parse_sequences(const std::string& text);
+
+// Every output of the site, sorted by path.
+std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq,
+                                  SysSeconds now, Diagnostics& diags);
+
+}  // namespace evfeed

@@ -1,0 +1,54 @@
+#pragma once
+// Stage 4: events + site -> bytes. Pure functions: no I/O, no clock.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "evfeed/event.hpp"
+#include "evfeed/site.hpp"
+
+namespace evfeed {
+
+// A VTIMEZONE for `zone` (TZID = the plain IANA name) covering [from, to] and nothing
+// more: the observance in force at `from` and every transition up to `to`, with yearly
+// rules folded into DTSTART+RRULE where the zone follows one.
+std::string vtimezone_text(const date::time_zone* zone, SysSeconds from, SysSeconds to);
+
+struct CalendarOptions {
+  std::string name;         // NAME / X-WR-CALNAME
+  std::string description;  // DESCRIPTION / X-WR-CALDESC
+  std::string url;          // URL of this calendar
+  bool alarms = false;      // add a VALARM to every event
+};
+
+// event identity -> SEQUENCE, from the publish state (0 when absent).
+using Sequences = std::map<std::string, int>;
+
+std::string event_uid(const Event& e, const SiteConfig& site);
+// Plain-text description: summary, when/where block, speakers, fee, sponsor, body.
+std::string event_description_text(const Event& e);
+
+std::string render_calendar(const std::vector<const Event*>& events, const SiteConfig& site,
+                            const CalendarOptions& opts, const Sequences& seq);
+
+struct FeedInfo {
+  std::string title;
+  std::string description;
+  std::string dir;       // "" for the site feed, "topics/x/" or "zh/" otherwise
+  std::string language;
+  SysSeconds updated{};  // newest page change among the items
+};
+
+std::string render_rss(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed);
+std::string render_atom(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed);
+std::string render_json_feed(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed);
+
+// The HTML fragment feed readers show: a header block (when, where, fee, speakers,
+// sign-up, .ics and Google Calendar links) then the rendered body.
+std::string event_content_html(const Event& e, const SiteConfig& site);
+std::string google_calendar_link(const Event& e);
+
+// index.html: upcoming then past events, subscribe buttons for each calendar.
+std::string render_index_html(const std::vector<const Event*>& events, const SiteConfig& site, SysSeconds now);
+
+}  // namespace evfeed

@@ -1,0 +1,38 @@
+#pragma once
+// Small string helpers shared by every stage. All strings are UTF-8.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace evfeed {
+
+// Replaces invalid UTF-8 with U+FFFD and drops characters that neither XML 1.0 nor
+// iCalendar TEXT may carry (C0 controls except TAB/LF, DEL, C1 controls, U+FFFE/FFFF).
+// Returns true in *changed when anything was replaced or dropped.
+std::string clean_utf8(std::string_view in, bool* changed = nullptr);
+bool is_valid_utf8(std::string_view in);
+
+std::string trim(std::string_view s);
+std::string to_lower_ascii(std::string_view s);
+bool starts_with(std::string_view s, std::string_view prefix);
+bool ends_with(std::string_view s, std::string_view suffix);
+bool iequals(std::string_view a, std::string_view b);
+std::vector<std::string> split(std::string_view s, char sep);
+void replace_all(std::string& s, std::string_view from, std::string_view to);
+
+// "Service Mesh 上海" -> "service-mesh-上海": lowercase ASCII, spaces to '-', keeps non-ASCII.
+std::string slugify(std::string_view s);
+
+// Escaping for HTML text and attribute values.
+std::string html_escape(std::string_view s);
+std::string url_encode(std::string_view s);  // RFC 3986 unreserved kept
+std::string json_escape(std::string_view s); // without the surrounding quotes
+
+// Resolves `ref` against an absolute base URL (scheme://host/path/). Absolute refs are
+// returned as they are; `//host` takes the base's scheme; `/x` is host-relative.
+std::string resolve_url(std::string_view base, std::string_view ref);
+std::string url_host(std::string_view url);
+// http, https, mailto, webcal, tel, ftp or relative: anything else (javascript:, data:) is unsafe.
+bool is_safe_url(std::string_view url);
+
+}  // namespace evfeed

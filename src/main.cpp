@@ -1,0 +1,171 @@
+// The command line: check, build, serve. Exit status: 0 no errors (warnings allowed),
+// 1 some pages had errors (all valid pages still processed), 2 usage or config error.
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include "evfeed/pipeline.hpp"
+#include "evfeed/publish.hpp"
+#include "evfeed/server.hpp"
+#include "evfeed/text.hpp"
+#include "evfeed/version.hpp"
+
+namespace fs = std::filesystem;
+using namespace evfeed;
+
+namespace {
+
+struct CommonOptions {
+  std::vector<std::string> content;
+  std::string config;
+  std::string timezone;
+  std::string base_url;
+  bool drafts = false, future = false, expired = false;
+};
+
+void add_common(CLI::App* cmd, CommonOptions& o, bool with_base_url) {
+  cmd->add_option("--content", o.content, "content folder(s) holding the event pages")->required()->expected(1, -1);
+  cmd->add_option("--config", o.config, "site config (YAML)");
+  cmd->add_option("--timezone", o.timezone, "zone for times written without an offset (default Asia/Shanghai)");
+  if (with_base_url) cmd->add_option("--base-url", o.base_url, "absolute URL where the output is published");
+  cmd->add_flag("--drafts", o.drafts, "include pages with draft: true");
+  cmd->add_flag("--future", o.future, "include pages whose publishDate is in the future");
+  cmd->add_flag("--expired", o.expired, "include pages whose expiryDate has passed");
+}
+
+// Config file, then flags on top. false = usage/config error (exit 2).
+bool make_site(const CommonOptions& o, SiteConfig& site, Diagnostics& diags) {
+  if (!o.config.empty() && !load_site_config(o.config, site, diags)) return false;
+  if (!o.timezone.empty()) site.timezone = o.timezone;
+  if (!o.base_url.empty()) site.base_url = o.base_url;
+  site.include_drafts = o.drafts;
+  site.include_future = o.future;
+  site.include_expired = o.expired;
+  return validate_site_config(site, o.config.empty() ? "command line" : o.config, diags);
+}
+
+void print_diags(const Diagnostics& d, bool quiet) {
+  for (const auto& x : d.items)
+    if (!quiet || x.severity == Severity::error || x.severity == Severity::warning) std::cerr << format_diagnostic(x) << "\n";
+}
+
+SysSeconds now_seconds() { return date::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
+
+int run_check(const CommonOptions& o, bool verbose) {
+  Diagnostics cfg;
+  SiteConfig site;
+  if (!make_site(o, site, cfg)) {
+    print_diags(cfg, false);
+    return 2;
+  }
+  print_diags(cfg, false);
+  LoadResult r = load_events({o.content, 0}, site);
+  print_diags(r.diags, false);
+  EventModel model = assemble_model(r.built, site, now_seconds());
+  if (verbose) {
+    for (const auto& e : r.built) {
+      std::string when = e.all_day ? date::format("%F", e.start_day) + " .. " + date::format("%F", e.end_day) + " (all day, end exclusive)"
+                                   : format_rfc3339(e.start, e.start_offset()) + " .. " + format_rfc3339(e.end, offset_at(e.zone, e.end));
+      std::cout << e.source_path << ": " << e.title << "\n    " << when << " [" << e.zone_name() << "]"
+                << "\n    end from: " << e.end_source << "; lang " << e.lang << "; identity " << e.identity
+                << (e.draft ? "; draft" : "") << "\n";
+    }
+  }
+  size_t errors = r.diags.count(Severity::error), warnings = r.diags.count(Severity::warning);
+  std::cout << r.pages_seen << " pages, " << r.built.size() << " events (" << model.events.size() << " published, "
+            << model.pages.size() - model.events.size() << " translations), " << errors << " errors, " << warnings
+            << " warnings\n";
+  return errors ? 1 : 0;
+}
+
+int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
+  auto t0 = std::chrono::steady_clock::now();
+  Diagnostics cfg;
+  SiteConfig site;
+  if (!make_site(o, site, cfg)) {
+    print_diags(cfg, false);
+    return 2;
+  }
+  print_diags(cfg, quiet);
+  OutputLock lock;
+  Diagnostics io;
+  if (!lock.acquire(out_dir, 60, io)) {
+    print_diags(io, false);
+    return 2;
+  }
+  LoadResult r = load_events({o.content, 0}, site);
+  print_diags(r.diags, quiet);
+  SysSeconds now = now_seconds();
+  EventModel model = assemble_model(std::move(r.built), site, now);
+
+  std::string state_text;
+  read_whole_file((fs::path(out_dir) / state_name).string(), state_text);
+  SequenceState state = advance_sequences(model, parse_sequences(state_text));
+  Diagnostics render_diags;
+  std::vector<Resource> resources = render_site(model, site, sequences_of(state), now, render_diags);
+  print_diags(render_diags, quiet);
+  PublishStats stats;
+  bool ok = publish_resources(out_dir, resources, stats, io);
+  ok = write_file_atomic((fs::path(out_dir) / state_name).string(), serialize_sequences(state), nullptr, io) && ok;
+  print_diags(io, false);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!quiet)
+    std::cout << r.pages_seen << " pages, " << model.events.size() << " events -> " << out_dir << ": " << stats.written
+              << " written, " << stats.unchanged << " unchanged, " << stats.removed << " removed in " << secs << " s\n";
+  if (!ok) return 1;
+  return r.diags.has_errors() ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"evfeed: event pages (Hugo, Jekyll, ...) to iCalendar, RSS, Atom and JSON Feed"};
+  app.set_version_flag("--version", "evfeed " EVFEED_VERSION);
+  app.require_subcommand(1);
+
+  CommonOptions check_opts;
+  bool verbose = false;
+  auto* check = app.add_subcommand("check", "load and model every page, report problems");
+  add_common(check, check_opts, false);
+  check->add_flag("--verbose,-v", verbose, "print every event, its zone and where its end came from");
+
+  CommonOptions build_opts;
+  std::string out_dir;
+  bool quiet = false;
+  auto* build = app.add_subcommand("build", "write calendars, feeds and index.html to a folder");
+  add_common(build, build_opts, true);
+  build->add_option("--out", out_dir, "output folder")->required();
+  build->add_flag("--quiet,-q", quiet, "print only problems");
+
+  CommonOptions serve_opts;
+  ServeOptions serve_cfg;
+  auto* serve = app.add_subcommand("serve", "serve the feeds over HTTP, rebuilding when pages change");
+  add_common(serve, serve_opts, true);
+  serve->add_option("--listen", serve_cfg.listen, "address:port to listen on")->capture_default_str();
+  serve->add_option("--threads", serve_cfg.threads, "I/O threads (0 = one per core)")->capture_default_str();
+  serve->add_option("--poll", serve_cfg.poll_ms, "milliseconds between change scans")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (*check) return run_check(check_opts, verbose);
+  if (*build) return run_build(build_opts, out_dir, quiet);
+  if (*serve) {
+    Diagnostics cfg;
+    SiteConfig site;
+    if (!make_site(serve_opts, site, cfg)) {
+      print_diags(cfg, false);
+      return 2;
+    }
+    print_diags(cfg, false);
+    serve_cfg.content_dirs = serve_opts.content;
+    serve_cfg.config_path = serve_opts.config;
+    serve_cfg.site = site;
+    return run_server(serve_cfg);
+  }
+  return 2;
+}

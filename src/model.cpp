@@ -1,0 +1,507 @@
+#include "evfeed/model.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "evfeed/markdown.hpp"
+#include "evfeed/schema.hpp"
+#include "evfeed/text.hpp"
+
+namespace evfeed {
+
+using namespace std::chrono;
+
+const char* status_name(EventStatus s) {
+  switch (s) {
+    case EventStatus::confirmed: return "CONFIRMED";
+    case EventStatus::tentative: return "TENTATIVE";
+    case EventStatus::cancelled: return "CANCELLED";
+  }
+  return "CONFIRMED";
+}
+
+bool Event::is_utc_zone() const {
+  if (!zone) return true;
+  std::string n(zone->name());
+  return n == "UTC" || n == "Etc/UTC" || n == "Etc/GMT" || n == "GMT" || n == "Etc/Universal" || n == "Etc/Zulu";
+}
+
+namespace {
+
+const std::map<std::string, std::string>& language_names() {
+  static const std::map<std::string, std::string> names = {
+      {"en", "en"}, {"zh", "zh"}, {"fr", "fr"}, {"es", "es"}, {"de", "de"}, {"ja", "ja"}, {"ko", "ko"},
+      {"pt", "pt"}, {"it", "it"}, {"ru", "ru"}, {"nl", "nl"}, {"zh-cn", "zh"}, {"zh-hans", "zh"},
+      {"zh-tw", "zh-TW"}, {"zh-hant", "zh-TW"}, {"pt-br", "pt-BR"}, {"english", "en"}, {"french", "fr"},
+      {"chinese", "zh"}, {"spanish", "es"}, {"german", "de"}, {"japanese", "ja"}, {"portuguese", "pt"}};
+  return names;
+}
+
+std::vector<std::string> path_parts(const std::string& rel) { return split(rel, '/'); }
+
+std::string strip_extension(const std::string& name) {
+  for (const char* ext : {".markdown", ".md"})
+    if (ends_with(name, ext)) return name.substr(0, name.size() - std::string(ext).size());
+  return name;
+}
+
+// "index.es" -> ("index", "es"); "2015-01-14" -> unchanged.
+std::pair<std::string, std::string> split_lang_suffix(const std::string& stem) {
+  size_t dot = stem.rfind('.');
+  if (dot == std::string::npos) return {stem, ""};
+  std::string suffix = to_lower_ascii(stem.substr(dot + 1));
+  auto it = language_names().find(suffix);
+  if (it == language_names().end()) return {stem, ""};
+  return {stem.substr(0, dot), it->second};
+}
+
+}  // namespace
+
+std::string language_from_path(const std::string& rel_path) {
+  auto parts = path_parts(rel_path);
+  if (parts.empty()) return "";
+  auto [stem, lang] = split_lang_suffix(strip_extension(parts.back()));
+  if (!lang.empty()) return lang;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    auto it = language_names().find(to_lower_ascii(parts[i]));
+    if (it != language_names().end()) return it->second;
+  }
+  return "";
+}
+
+std::string identity_from_path(const std::string& rel_path) {
+  auto parts = path_parts(rel_path);
+  std::vector<std::string> kept;
+  for (size_t i = 0; i + 1 < parts.size(); ++i)
+    if (!language_names().count(to_lower_ascii(parts[i]))) kept.push_back(parts[i]);
+  std::string stem = split_lang_suffix(strip_extension(parts.back())).first;
+  if (stem != "index" || kept.empty()) kept.push_back(stem);
+  std::string id;
+  for (const auto& k : kept) id += (id.empty() ? "" : "/") + k;
+  return id;
+}
+
+namespace {
+
+struct Ctx {
+  const Page& page;
+  const Value& fm;
+  const SiteConfig& site;
+  Diagnostics& diags;
+  bool failed = false;
+
+  void error(const Value* v, const std::string& msg) {
+    diags.add(page.file.path, v ? v->line : page.front_matter_line, v ? v->column : 0, Severity::error, msg);
+    failed = true;
+  }
+  void warn(const Value* v, const std::string& msg) {
+    diags.add(page.file.path, v ? v->line : page.front_matter_line, v ? v->column : 0, Severity::warning, msg);
+  }
+  void warn_at(int line, int col, const std::string& msg) {
+    diags.add(page.file.path, line, col, Severity::warning, msg);
+  }
+  FieldHit field(Field f) const { return find_field(fm, f, site.fields); }
+};
+
+// The trailing "# comment" on a front-matter line (YAML drops comments; rOpenSci marks
+// naive times with "# UTC!!").
+std::string line_comment(const Page& page, int file_line) {
+  int idx = file_line - page.front_matter_line;
+  if (idx < 0) return "";
+  size_t pos = 0;
+  for (int i = 0; i < idx; ++i) {
+    pos = page.front_matter.find('\n', pos);
+    if (pos == std::string::npos) return "";
+    ++pos;
+  }
+  size_t nl = page.front_matter.find('\n', pos);
+  std::string line = page.front_matter.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+  size_t hash = line.find(" #");
+  return hash == std::string::npos ? "" : trim(line.substr(hash + 2));
+}
+
+bool comment_says_utc(const std::string& comment) {
+  std::string c = to_lower_ascii(comment);
+  return starts_with(c, "utc") || starts_with(c, "gmt");
+}
+
+bool truthy(const Value* v) {
+  std::string s = to_lower_ascii(scalar_text(v));
+  return s == "true" || s == "yes" || s == "on" || s == "1";
+}
+
+std::optional<TimeValue> read_time(Ctx& cx, const Value* v, const std::string& key) {
+  if (!v || !v->is_scalar()) {
+    cx.error(v, "'" + key + "' must be a date or date-time such as 2019-11-24T13:00:00+08:00");
+    return std::nullopt;
+  }
+  std::string err;
+  auto tv = parse_time(v->scalar, &err);
+  if (!tv) tv = parse_human_date(v->scalar, "", nullptr);
+  if (!tv) {
+    cx.error(v, "cannot read '" + key + "': " + err);
+    return std::nullopt;
+  }
+  if (tv->comment.empty()) tv->comment = line_comment(cx.page, v->line);
+  return tv;
+}
+
+// Instant of a value in the event zone (naive -> local in zone; date -> local midnight).
+SysSeconds instant_in(const TimeValue& tv, const date::time_zone* zone) {
+  if (tv.kind == TimeValue::Kind::instant) return tv.instant();
+  return resolve_local(zone, tv.local).instant;
+}
+
+std::string location_text(const Value* v) {
+  if (!v) return "";
+  if (v->is_scalar()) return trim(v->scalar);
+  if (v->kind == Value::Kind::map) {
+    std::vector<std::string> parts;
+    for (const char* k : {"name", "street", "address", "city", "region", "postcode", "country"}) {
+      std::string s = scalar_text(v->find(k));
+      if (!s.empty() && std::find(parts.begin(), parts.end(), s) == parts.end()) parts.push_back(s);
+    }
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
+    return out;
+  }
+  return "";
+}
+
+std::vector<Speaker> read_speakers(const Value* v) {
+  std::vector<Speaker> out;
+  if (!v) return out;
+  auto one = [&](const Value& x) {
+    Speaker s;
+    if (x.is_scalar()) {
+      s.name = trim(x.scalar);
+    } else if (x.kind == Value::Kind::map) {
+      s.name = scalar_text(x.find("name"));
+      for (const char* k : {"designation", "affiliation", "title", "role", "organization", "company", "bio"}) {
+        s.designation = scalar_text(x.find(k));
+        if (!s.designation.empty()) break;
+      }
+      for (const char* k : {"url", "link", "website", "twitter"}) {
+        s.url = scalar_text(x.find(k));
+        if (!s.url.empty()) break;
+      }
+    }
+    if (!s.name.empty()) out.push_back(std::move(s));
+  };
+  if (v->kind == Value::Kind::list)
+    for (const auto& x : v->items) one(x);
+  else
+    one(*v);
+  return out;
+}
+
+}  // namespace
+
+bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Event& e, Diagnostics& diags) {
+  Ctx cx{page, fm, site, diags};
+  e = Event{};
+  e.source_path = page.file.path;
+  e.source_mtime_ns = page.file.mtime_ns;
+  e.lang = language_from_path(page.file.rel_path);
+  if (e.lang.empty()) e.lang = site.language;
+  e.identity = identity_from_path(page.file.rel_path);
+
+  // --- zone of the page
+  const date::time_zone* site_zone = find_zone(site.timezone);
+  const date::time_zone* page_zone = nullptr;
+  if (auto hit = cx.field(Field::timezone); hit.value) {
+    std::string err;
+    page_zone = find_zone(scalar_text(hit.value), &err);
+    if (!page_zone) cx.error(hit.value, err);
+  }
+
+  // --- start
+  auto start_hit = cx.field(Field::start);
+  if (!start_hit.value) {
+    cx.error(nullptr, "no start date: add 'date: 2019-11-24T13:00:00+08:00' (or dateStart/startDate/eventdate) to the front matter");
+    return false;
+  }
+  std::optional<TimeValue> start;
+  if (start_hit.key == "event.date") {
+    auto time_hit = cx.field(Field::event_time);
+    std::string err;
+    start = parse_human_date(scalar_text(start_hit.value), scalar_text(time_hit.value), &err);
+    if (!start) cx.error(time_hit.value && err.find("time") != std::string::npos ? time_hit.value : start_hit.value, err);
+  } else {
+    start = read_time(cx, start_hit.value, start_hit.key);
+  }
+  if (!start || cx.failed) return false;
+
+  // rOpenSci marks its naive times "# UTC!!" on one of the date lines: that speaks for
+  // every naive time of the page.
+  bool page_says_utc = false;
+  for (Field f : {Field::start, Field::end, Field::date})
+    if (auto hit = cx.field(f); hit.value && comment_says_utc(line_comment(page, hit.value->line))) page_says_utc = true;
+  if (page_zone) page_says_utc = false;
+
+  // Zone: the page's, else a "# UTC" comment, else the written offset when it matches the
+  // site zone, else a fixed zone that keeps the written offset.
+  if (start->kind == TimeValue::Kind::instant) {
+    SysSeconds at = start->instant();
+    if (page_zone) {
+      e.zone = page_zone;
+      if (offset_at(page_zone, at) != start->offset)
+        cx.warn(start_hit.value, "offset " + format_offset(start->offset, true) + " contradicts time zone " +
+                                     std::string(page_zone->name()) + " (" + format_offset(offset_at(page_zone, at), true) +
+                                     " on that date); the written instant is kept");
+    } else if (offset_at(site_zone, at) == start->offset) {
+      e.zone = site_zone;
+    } else if (auto fixed = fixed_offset_zone(start->offset)) {
+      e.zone = fixed;
+    } else {
+      e.zone = date::locate_zone("UTC");
+    }
+  } else if (page_says_utc || comment_says_utc(start->comment)) {
+    e.zone = date::locate_zone("UTC");
+  } else {
+    e.zone = page_zone ? page_zone : site_zone;
+  }
+
+  e.all_day = start->kind == TimeValue::Kind::date;
+  if (auto hit = cx.field(Field::all_day); hit.value && truthy(hit.value)) e.all_day = true;
+
+  if (e.all_day) {
+    LocalSeconds local = start->kind == TimeValue::Kind::instant ? to_local(e.zone, start->instant()) : start->local;
+    e.start_day = date::floor<date::days>(local);
+    e.start = resolve_local(e.zone, LocalSeconds{e.start_day}).instant;
+  } else if (start->kind == TimeValue::Kind::instant) {
+    e.start = start->instant();
+  } else {
+    auto r = resolve_local(e.zone, start->local);
+    e.start = r.instant;
+    if (r.in_gap)
+      cx.warn(start_hit.value, date::format("%F %R", start->local) + " does not exist in " + e.zone_name() +
+                                   " (clocks jump forward); read with the offset before the gap, i.e. " +
+                                   date::format("%F %R", to_local(e.zone, e.start)));
+  }
+
+  // --- end: front matter, else duration, else a range in the body, else the default
+  bool have_end = false;
+  if (auto hit = cx.field(Field::end); hit.value) {
+    if (auto end = read_time(cx, hit.value, hit.key)) {
+      if (e.all_day) {
+        LocalSeconds local = end->kind == TimeValue::Kind::instant ? to_local(e.zone, end->instant()) : end->local;
+        e.end_day = date::floor<date::days>(local) + date::days{1};  // inclusive last day -> exclusive
+        if (e.end_day <= e.start_day) {
+          cx.warn(hit.value, "end is before the start; the end is dropped");
+        } else {
+          have_end = true;
+          e.end_source = "front matter '" + hit.key + "'";
+        }
+      } else {
+        const date::time_zone* end_zone = page_says_utc || comment_says_utc(end->comment) ? date::locate_zone("UTC") : e.zone;
+        SysSeconds end_at = end->kind == TimeValue::Kind::date
+                                ? resolve_local(end_zone, LocalSeconds{date::floor<date::days>(end->local) + date::days{1}}).instant
+                                : instant_in(*end, end_zone);
+        if (end_at < e.start) {
+          cx.warn(hit.value, "end " + scalar_text(hit.value) + " is before the start; the end is dropped");
+        } else if (end_at == e.start) {
+          cx.warn(hit.value, "end equals the start (zero length); the end is dropped");
+        } else {
+          e.end = end_at;
+          have_end = true;
+          e.end_source = "front matter '" + hit.key + "'";
+        }
+      }
+    }
+    cx.failed = false;  // an unreadable end is not fatal: the next source decides
+  }
+  if (!have_end) {
+    if (auto hit = cx.field(Field::duration); hit.value) {
+      auto d = parse_duration(scalar_text(hit.value));
+      if (!d || d->count() <= 0) {
+        cx.warn(hit.value, "cannot read duration '" + scalar_text(hit.value) + "'; write it as PT2H or 2h30m");
+      } else if (e.all_day) {
+        e.end_day = e.start_day + date::days{std::max<long>(1, (d->count() + 86399) / 86400)};
+        have_end = true;
+        e.end_source = "front matter 'duration'";
+      } else {
+        e.end = e.start + *d;
+        have_end = true;
+        e.end_source = "front matter 'duration'";
+      }
+    }
+  }
+  std::string body = strip_shortcodes(page.body);
+  auto body_range = find_body_time_range(body);
+  if (body_range) {
+    int line = page.body_line + body_range->line - 1;
+    auto start_day = e.all_day ? e.start_day : date::floor<date::days>(to_local(e.zone, e.start));
+    if (body_range->day && date::local_days{*body_range->day} != start_day)
+      cx.warn_at(line, body_range->column,
+                 "the body names " + date::format("%F", date::local_days{*body_range->day}) + " but the front matter starts on " +
+                     date::format("%F", start_day) + "; the front matter is used");
+    if (!have_end && !e.all_day && body_range->has_range) {
+      auto local_start = to_local(e.zone, e.start);
+      int start_minutes = static_cast<int>(duration_cast<minutes>(local_start - LocalSeconds{start_day}).count());
+      if (body_range->start_minutes != start_minutes)
+        cx.warn_at(line, body_range->column, "the body's time range starts at a different time than the front matter");
+      auto end_local = LocalSeconds{start_day} + minutes{body_range->end_minutes};
+      if (body_range->end_minutes <= body_range->start_minutes) end_local += date::days{1};  // runs past midnight
+      SysSeconds end_at = resolve_local(e.zone, end_local).instant;
+      if (end_at > e.start) {
+        e.end = end_at;
+        have_end = true;
+        e.end_source = "time range in the body, line " + std::to_string(line);
+      }
+    }
+  }
+  if (!have_end) {
+    if (e.all_day) {
+      e.end_day = e.start_day + date::days{1};
+      e.end_source = "all-day default (one day)";
+    } else {
+      e.end = e.start + site.default_duration;
+      e.end_source = "default duration " + format_ical_duration(site.default_duration);
+    }
+  }
+  if (e.all_day) e.end = resolve_local(e.zone, LocalSeconds{e.end_day}).instant;
+
+  // --- text fields
+  e.title = scalar_text(cx.field(Field::title).value);
+  if (e.title.empty()) {
+    e.title = e.identity.substr(e.identity.rfind('/') + 1);
+    cx.warn(nullptr, "no title; the file name '" + e.title + "' is used");
+  }
+  e.summary = scalar_text(cx.field(Field::description).value);
+  e.body_markdown = std::move(body);
+  e.location = location_text(cx.field(Field::location).value);
+  if (auto venue = fm.find("venue"); venue && venue->kind == Value::Kind::map && e.location.empty())
+    e.location = location_text(venue);
+  e.topics = string_items(cx.field(Field::topic).value);
+  e.tags = string_items(cx.field(Field::tags).value);
+  for (auto& c : string_items(cx.field(Field::categories).value))
+    if (std::find(e.tags.begin(), e.tags.end(), c) == e.tags.end()) e.tags.push_back(c);
+  e.speakers = read_speakers(cx.field(Field::speakers).value);
+  e.fee = scalar_text(cx.field(Field::fee).value);
+  e.sponsor = scalar_text(cx.field(Field::sponsor).value);
+
+  // --- URLs: page URL like Hugo (language prefix for non-default languages)
+  std::string lang_prefix = e.lang == site.language ? "" : e.lang + "/";
+  std::string explicit_url = scalar_text(cx.field(Field::url).value);
+  std::string slug = scalar_text(cx.field(Field::slug).value);
+  if (!explicit_url.empty()) {
+    e.url = resolve_url(site.base_url, starts_with(explicit_url, "/") ? explicit_url : "/" + explicit_url);
+  } else {
+    std::string path = e.identity;
+    if (!slug.empty()) path = path.substr(0, path.rfind('/') + 1) + slug;
+    e.url = site.base_url + lang_prefix + path + "/";
+  }
+  if (std::string signup = scalar_text(cx.field(Field::signup_url).value); !signup.empty() && signup != "#" && is_safe_url(signup))
+    e.signup_url = resolve_url(e.url, signup);
+  if (auto hit = cx.field(Field::image); hit.value && hit.value->is_scalar()) {
+    std::string img = scalar_text(hit.value);
+    if (is_safe_url(img)) e.image = resolve_url(site.base_url, starts_with(img, "/") || img.find("://") != std::string::npos ? img : "/" + img);
+  }
+
+  std::string status = to_lower_ascii(scalar_text(cx.field(Field::status).value));
+  if (status == "cancelled" || status == "canceled") e.status = EventStatus::cancelled;
+  else if (status == "tentative" || status == "postponed" || status == "tbd" || status == "tba") e.status = EventStatus::tentative;
+  else if (!status.empty() && status != "confirmed" && status != "scheduled")
+    cx.warn(cx.field(Field::status).value, "unknown status '" + status + "'; use confirmed, tentative or cancelled");
+
+  // --- publishing metadata
+  e.draft = truthy(cx.field(Field::draft).value);
+  auto meta_time = [&](Field f) -> std::optional<SysSeconds> {
+    auto hit = cx.field(f);
+    if (!hit.value) return std::nullopt;
+    std::string err;
+    auto tv = parse_time(scalar_text(hit.value), &err);
+    if (!tv) {
+      cx.warn(hit.value, "cannot read '" + hit.key + "' (" + err + "); it is ignored");
+      return std::nullopt;
+    }
+    return instant_in(*tv, page_says_utc || comment_says_utc(line_comment(page, hit.value->line)) ? date::locate_zone("UTC") : e.zone);
+  };
+  e.publish_date = meta_time(Field::publish_date);
+  e.expiry_date = meta_time(Field::expiry_date);
+  if (auto lm = meta_time(Field::lastmod)) e.updated = *lm;
+  else if (auto d = meta_time(Field::date)) e.updated = *d;
+  else e.updated = e.start;
+  return true;
+}
+
+bool feed_matches(const FeedSpec& feed, const Event& e) {
+  for (const auto& t : feed.topics)
+    for (const auto& x : e.topics)
+      if (iequals(t, x)) return true;
+  for (const auto& t : feed.tags) {
+    for (const auto& x : e.tags)
+      if (iequals(t, x)) return true;
+    for (const auto& x : e.topics)
+      if (iequals(t, x)) return true;
+  }
+  std::string loc = to_lower_ascii(e.location);
+  for (const auto& l : feed.locations)
+    if (!l.empty() && loc.find(to_lower_ascii(l)) != std::string::npos) return true;
+  return false;
+}
+
+EventModel assemble_model(std::vector<Event> built, const SiteConfig& site, SysSeconds now) {
+  EventModel m;
+  // Publishing rules as in Hugo.
+  for (auto& e : built) {
+    if (e.draft && !site.include_drafts) continue;
+    if (e.publish_date && *e.publish_date > now && !site.include_future) continue;
+    if (e.expiry_date && *e.expiry_date <= now && !site.include_expired) continue;
+    m.pages.push_back(std::move(e));
+  }
+  std::sort(m.pages.begin(), m.pages.end(), [](const Event& a, const Event& b) {
+    return std::tie(a.identity, a.lang, a.source_path) < std::tie(b.identity, b.lang, b.source_path);
+  });
+  // Two pages with the same identity and language (e.g. a.md and a.markdown): keep the first.
+  m.pages.erase(std::unique(m.pages.begin(), m.pages.end(),
+                            [](const Event& a, const Event& b) { return a.identity == b.identity && a.lang == b.lang; }),
+                m.pages.end());
+
+  // Unique slugs: the last path segment, or the whole identity when two events share it.
+  std::map<std::string, std::set<std::string>> by_slug;
+  auto base_slug = [](const std::string& identity) {
+    std::string s = identity.substr(identity.rfind('/') + 1);
+    for (auto& c : s)
+      if (c == ' ' || c == '\\' || c == ':' || c == '?' || c == '#' || c == '%') c = '-';
+    return s;
+  };
+  for (const auto& e : m.pages) by_slug[base_slug(e.identity)].insert(e.identity);
+  std::map<std::string, std::vector<std::string>> langs;
+  for (const auto& e : m.pages) langs[e.identity].push_back(e.lang);
+  std::set<std::string> all_langs;
+  for (auto& e : m.pages) {
+    std::string s = base_slug(e.identity);
+    if (by_slug[s].size() > 1) {
+      s = e.identity;
+      for (auto& c : s)
+        if (c == '/' || c == ' ' || c == '\\' || c == ':' || c == '?' || c == '#' || c == '%') c = '-';
+    }
+    e.slug = s;
+    e.languages = langs[e.identity];
+    all_langs.insert(e.lang);
+    if (e.updated > m.updated) m.updated = e.updated;
+  }
+  m.languages.assign(all_langs.begin(), all_langs.end());
+  // One event per identity: the site's language where it exists, else the first language.
+  for (size_t i = 0; i < m.pages.size();) {
+    size_t j = i;
+    size_t pick = i;
+    while (j < m.pages.size() && m.pages[j].identity == m.pages[i].identity) {
+      if (m.pages[j].lang == site.language) pick = j;
+      ++j;
+    }
+    m.events.push_back(m.pages[pick]);
+    i = j;
+  }
+  auto newest_first = [](const Event& a, const Event& b) {
+    return std::tie(b.start, a.identity) < std::tie(a.start, b.identity);
+  };
+  std::sort(m.events.begin(), m.events.end(), newest_first);
+  std::sort(m.pages.begin(), m.pages.end(), newest_first);
+  return m;
+}
+
+}  // namespace evfeed

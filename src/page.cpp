@@ -1,0 +1,186 @@
+#include "evfeed/page.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "evfeed/text.hpp"
+
+namespace fs = std::filesystem;
+
+namespace evfeed {
+
+namespace {
+
+bool is_page_name(const std::string& name) {
+  if (starts_with(name, "_index.")) return false;  // Hugo section list pages, not events
+  std::string lower = to_lower_ascii(name);
+  if (starts_with(lower, "readme.") || starts_with(lower, "license.") || starts_with(lower, "changelog."))
+    return false;  // repository documents, not pages
+  return ends_with(name, ".md") || ends_with(name, ".markdown");
+}
+
+std::int64_t mtime_ns(const fs::path& p) {
+  std::error_code ec;
+  auto t = fs::last_write_time(p, ec);
+  if (ec) return 0;
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::vector<SourceFile> find_pages(const std::vector<std::string>& content_dirs, Diagnostics& diags) {
+  std::vector<SourceFile> out;
+  for (const auto& dir : content_dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      diags.add(dir, 0, 0, Severity::error, "content folder does not exist or is not a folder");
+      continue;
+    }
+    auto opts = fs::directory_options::skip_permission_denied | fs::directory_options::follow_directory_symlink;
+    fs::recursive_directory_iterator it(dir, opts, ec), end;
+    if (ec) {
+      diags.add(dir, 0, 0, Severity::error, "cannot list content folder: " + ec.message());
+      continue;
+    }
+    for (; it != end; it.increment(ec)) {
+      if (ec) {
+        diags.add(dir, 0, 0, Severity::warning, "skipped part of the content tree: " + ec.message());
+        ec.clear();
+        break;
+      }
+      if (it.depth() > 32) {  // a symlink loop keeps descending; stop it here
+        diags.add(it->path().string(), 0, 0, Severity::warning, "folder nested deeper than 32 levels (symlink loop?); skipped");
+        it.disable_recursion_pending();
+        continue;
+      }
+      const auto& p = it->path();
+      std::string name = p.filename().string();
+      if (!name.empty() && name[0] == '.') {
+        if (it->is_directory(ec)) it.disable_recursion_pending();
+        continue;
+      }
+      if (!it->is_regular_file(ec) || !is_page_name(name)) continue;
+      SourceFile f;
+      f.path = p.string();
+      f.rel_path = p.lexically_relative(dir).generic_string();
+      f.size = static_cast<std::int64_t>(it->file_size(ec));
+      f.mtime_ns = mtime_ns(p);
+      out.push_back(std::move(f));
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; });
+  return out;
+}
+
+bool read_file(const std::string& path, std::string& out, Diagnostics& diags) {
+  std::error_code ec;
+  auto size = fs::file_size(path, ec);
+  if (!ec && size > static_cast<std::uintmax_t>(max_page_bytes)) {
+    diags.add(path, 0, 0, Severity::error,
+              "page is " + std::to_string(size) + " bytes, over the 8 MiB limit; split it or remove it");
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diags.add(path, 0, 0, Severity::error, "cannot read the file (permissions?)");
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+namespace {
+
+// Returns the offset just past the line starting at `pos`, and the line without its EOL.
+size_t next_line(const std::string& t, size_t pos, std::string& line) {
+  size_t nl = t.find('\n', pos);
+  size_t end = nl == std::string::npos ? t.size() : nl;
+  line = t.substr(pos, end - pos);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return nl == std::string::npos ? t.size() : nl + 1;
+}
+
+// End of a JSON object starting at t[0] == '{', honouring strings; npos if unbalanced.
+size_t json_object_end(const std::string& t) {
+  int depth = 0;
+  bool in_str = false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    char c = t[i];
+    if (in_str) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_str = false;
+      continue;
+    }
+    if (c == '"') in_str = true;
+    else if (c == '{') ++depth;
+    else if (c == '}' && --depth == 0) return i + 1;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+bool split_page(const SourceFile& file, std::string text, Page& page, Diagnostics& diags) {
+  page = Page{};
+  page.file = file;
+  if (starts_with(text, "\xEF\xBB\xBF")) text.erase(0, 3);
+  if (text.find('\0') != std::string::npos) {
+    size_t at = text.find('\0');
+    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+    diags.add(file.path, line, 0, Severity::error, "file contains a NUL byte: it is binary or corrupt, not a Markdown page");
+    return false;
+  }
+  std::string first;
+  size_t pos = next_line(text, 0, first);
+  std::string delim = trim(first);
+  if (delim == "---" || delim == "+++") {
+    page.format = delim == "---" ? FrontMatterFormat::yaml : FrontMatterFormat::toml;
+    page.front_matter_line = 2;
+    int line_no = 1;
+    size_t fm_start = pos;
+    while (pos < text.size()) {
+      std::string line;
+      size_t line_start = pos;
+      pos = next_line(text, pos, line);
+      ++line_no;
+      // YAML also allows "..." as the end-of-document marker.
+      if (trim(line) == delim || (delim == "---" && line == "...")) {
+        page.front_matter = text.substr(fm_start, line_start - fm_start);
+        page.body = text.substr(pos);
+        page.body_line = line_no + 1;
+        return true;
+      }
+    }
+    diags.add(file.path, 1, 1, Severity::error,
+              "front matter opened with '" + delim + "' is never closed; add a line '" + delim + "' after it");
+    return false;
+  }
+  if (!text.empty() && text[0] == '{') {
+    size_t end = json_object_end(text);
+    if (end == std::string::npos) {
+      diags.add(file.path, 1, 1, Severity::error, "JSON front matter starting with '{' is never closed");
+      return false;
+    }
+    page.format = FrontMatterFormat::json;
+    page.front_matter = text.substr(0, end);
+    page.front_matter_line = 1;
+    size_t body_start = end;
+    if (body_start < text.size()) {
+      std::string rest;
+      body_start = next_line(text, body_start, rest);  // skip the rest of the closing line
+    }
+    page.body = text.substr(body_start);
+    page.body_line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(body_start), '\n'));
+    return true;
+  }
+  diags.add(file.path, 1, 1, Severity::error,
+            "no front matter: an event page starts with '---' (YAML), '+++' (TOML) or '{' (JSON)");
+  return false;
+}
+
+}  // namespace evfeed

@@ -1,0 +1,170 @@
+#include "evfeed/pipeline.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <sstream>
+#include <thread>
+
+#include "evfeed/text.hpp"
+
+namespace evfeed {
+
+LoadResult load_events(const LoadOptions& opts, const SiteConfig& site) {
+  LoadResult result;
+  std::vector<SourceFile> files = find_pages(opts.content_dirs, result.diags);
+  result.pages_seen = files.size();
+
+  struct Slot {
+    bool ok = false;
+    Event event;
+    Diagnostics diags;
+  };
+  std::vector<Slot> slots(files.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < files.size();) {
+      Slot& s = slots[i];
+      std::string text;
+      Page page;
+      Value fm;
+      if (!read_file(files[i].path, text, s.diags)) continue;
+      bool changed = false;
+      std::string cleaned = clean_utf8(text, &changed);
+      if (changed && !is_valid_utf8(text))
+        s.diags.add(files[i].path, 0, 0, Severity::warning, "invalid UTF-8 replaced with U+FFFD; save the file as UTF-8");
+      if (!split_page(files[i], std::move(cleaned), page, s.diags)) continue;
+      if (!parse_front_matter(page, fm, s.diags)) continue;
+      s.ok = build_event(page, fm, site, s.event, s.diags);
+    }
+  };
+  unsigned n = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
+  n = static_cast<unsigned>(std::min<size_t>(n, std::max<size_t>(1, files.size() / 16)));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < n; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  for (auto& s : slots) {
+    for (auto& d : s.diags.items) result.diags.items.push_back(std::move(d));
+    if (s.ok) result.built.push_back(std::move(s.event));
+  }
+  return result;
+}
+
+std::string schedule_fingerprint(const Event& e) {
+  std::string f = std::to_string(e.start.time_since_epoch().count()) + "|" + std::to_string(e.end.time_since_epoch().count()) +
+                  "|" + (e.all_day ? "D" : "T") + "|" + e.zone_name() + "|" + e.location + "|" + status_name(e.status);
+  return content_hash_hex(f).substr(0, 16);
+}
+
+SequenceState advance_sequences(const EventModel& model, const SequenceState& previous) {
+  SequenceState next;
+  for (const auto& e : model.events) {
+    SequenceEntry entry{0, schedule_fingerprint(e)};
+    auto it = previous.find(e.identity);
+    if (it != previous.end())
+      entry.sequence = it->second.sequence + (it->second.fingerprint != entry.fingerprint ? 1 : 0);
+    next[e.identity] = entry;
+  }
+  // Keep entries of events that vanished, so a page that comes back does not restart at 0.
+  for (const auto& [id, entry] : previous) next.emplace(id, entry);
+  return next;
+}
+
+Sequences sequences_of(const SequenceState& state) {
+  Sequences s;
+  for (const auto& [id, e] : state) s[id] = e.sequence;
+  return s;
+}
+
+std::string serialize_sequences(const SequenceState& state) {
+  std::string out = "# evfeed sequence state: identity<TAB>sequence<TAB>fingerprint\n";
+  for (const auto& [id, e] : state) out += id + "\t" + std::to_string(e.sequence) + "\t" + e.fingerprint + "\n";
+  return out;
+}
+
+SequenceState parse_sequences(const std::string& text) {
+  SequenceState s;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    auto parts = split(line, '\t');
+    if (parts.size() != 3) continue;
+    try {
+      s[parts[0]] = SequenceEntry{std::stoi(parts[1]), parts[2]};
+    } catch (const std::exception&) {
+    }
+  }
+  return s;
+}
+
+namespace {
+
+SysSeconds newest_update(const std::vector<const Event*>& events) {
+  SysSeconds t{};
+  for (const Event* e : events) t = std::max(t, e->updated);
+  return t;
+}
+
+void add_feed_set(std::vector<Resource>& out, const std::vector<const Event*>& events, const SiteConfig& site,
+                  const std::string& dir, const std::string& title, const std::string& description,
+                  const std::string& language, const Sequences& seq, bool with_alarms) {
+  SysSeconds updated = newest_update(events);
+  CalendarOptions copts{title, description, site.base_url + dir + "calendar.ics", false};
+  out.push_back(make_resource(dir + "calendar.ics", render_calendar(events, site, copts, seq), updated));
+  if (with_alarms) {
+    copts.alarms = true;
+    copts.url = site.base_url + dir + "calendar-alarms.ics";
+    out.push_back(make_resource(dir + "calendar-alarms.ics", render_calendar(events, site, copts, seq), updated));
+  }
+  std::vector<const Event*> items = events;
+  if (items.size() > site.items_limit) items.resize(site.items_limit);
+  FeedInfo info{title, description, dir, language, updated};
+  out.push_back(make_resource(dir + "rss.xml", render_rss(items, site, info), updated));
+  out.push_back(make_resource(dir + "atom.xml", render_atom(items, site, info), updated));
+  out.push_back(make_resource(dir + "feed.json", render_json_feed(items, site, info), updated));
+}
+
+}  // namespace
+
+std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq,
+                                  SysSeconds now, Diagnostics& diags) {
+  std::vector<Resource> out;
+  std::vector<const Event*> all;
+  for (const auto& e : model.events) all.push_back(&e);
+
+  // calendar.ics may be limited to a window: Google ignores subscribed calendars over ~1 MB.
+  std::vector<const Event*> windowed;
+  for (const Event* e : all)
+    if (site.window_past_days <= 0 || e->end >= now - date::days{site.window_past_days}) windowed.push_back(e);
+  add_feed_set(out, windowed, site, "", site.title, site.description, site.language, seq, true);
+  if (out.front().body.size() > 1024 * 1024)
+    diags.add("calendar.ics", 0, 0, Severity::warning,
+              "calendar.ics is " + std::to_string(out.front().body.size() / 1024) +
+                  " KiB; Google Calendar ignores subscriptions over about 1 MB: set calendar.window_past_days");
+
+  for (const Event* e : all) {
+    CalendarOptions copts{e->title, "", site.base_url + "events/" + e->slug + ".ics", false};
+    out.push_back(make_resource("events/" + e->slug + ".ics", render_calendar({e}, site, copts, seq), e->updated));
+  }
+  for (const auto& feed : site.feeds) {
+    std::vector<const Event*> matched;
+    for (const Event* e : all)
+      if (feed_matches(feed, *e)) matched.push_back(e);
+    add_feed_set(out, matched, site, feed.dir() + "/", site.title + " · " + feed.title, site.description, site.language, seq, false);
+  }
+  // Per-language sets when the site has translations: <lang>/rss.xml and friends.
+  if (model.languages.size() > 1) {
+    for (const auto& lang : model.languages) {
+      std::vector<const Event*> pages;
+      for (const auto& e : model.pages)
+        if (e.lang == lang) pages.push_back(&e);
+      add_feed_set(out, pages, site, lang + "/", site.title + " (" + lang + ")", site.description, lang, seq, false);
+    }
+  }
+  out.push_back(make_resource("index.html", render_index_html(all, site, now), newest_update(all)));
+  std::sort(out.begin(), out.end(), [](const Resource& a, const Resource& b) { return a.path < b.path; });
+  return out;
+}
+
+}  // namespace evfeed

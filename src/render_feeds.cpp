@@ -1,0 +1,223 @@
+// RSS 2.0, Atom 1.0 and JSON Feed 1.1. XML goes through tinyxml2, which writes control
+// characters, invalid UTF-8 and "]]>" in CDATA as they are: every string is cleaned
+// first and no CDATA is used (HTML content is escaped text instead).
+#include <tinyxml2.h>
+
+#include "evfeed/markdown.hpp"
+#include "evfeed/render.hpp"
+#include "evfeed/text.hpp"
+#include "evfeed/version.hpp"
+
+namespace evfeed {
+
+namespace {
+
+std::string clean(std::string_view s) { return clean_utf8(s); }
+
+tinyxml2::XMLElement* add(tinyxml2::XMLNode* parent, const char* name, const std::string& text = {}) {
+  auto* el = parent->GetDocument()->NewElement(name);
+  if (!text.empty()) el->SetText(clean(text).c_str());
+  parent->InsertEndChild(el);
+  return el;
+}
+
+std::string print(tinyxml2::XMLDocument& doc) {
+  tinyxml2::XMLPrinter printer(nullptr, false);
+  doc.Print(&printer);
+  return std::string(printer.CStr(), static_cast<size_t>(printer.CStrSize() - 1));
+}
+
+std::string image_type(const std::string& url) {
+  std::string l = to_lower_ascii(url);
+  if (ends_with(l, ".png")) return "image/png";
+  if (ends_with(l, ".gif")) return "image/gif";
+  if (ends_with(l, ".webp")) return "image/webp";
+  if (ends_with(l, ".svg")) return "image/svg+xml";
+  return "image/jpeg";
+}
+
+// tag: URI (RFC 4151) from the host and the event identity: independent of http/https
+// and of anything an edit changes.
+std::string atom_id(const Event& e, const SiteConfig& site) {
+  std::string path;
+  for (const auto& seg : split(e.identity, '/')) path += (path.empty() ? "" : "/") + url_encode(seg);
+  return "tag:" + url_host(site.base_url) + ",2019:" + path;
+}
+
+std::string when_text(const Event& e) {
+  if (e.all_day) {
+    std::string s = date::format("%A, %d %B %Y", e.start_day);
+    if (e.end_day - e.start_day > date::days{1}) s += " – " + date::format("%A, %d %B %Y", e.end_day - date::days{1});
+    return s + " (all day)";
+  }
+  LocalSeconds ls = e.local_start(), le = e.local_end();
+  std::string s = date::format("%A, %d %B %Y, %H:%M", ls);
+  if (date::floor<date::days>(ls) == date::floor<date::days>(le)) s += "–" + date::format("%H:%M", le);
+  else s += " – " + date::format("%A, %d %B %Y, %H:%M", le);
+  return s + " (" + e.zone_name() + ", UTC" + format_offset(e.start_offset(), true) + ")";
+}
+
+}  // namespace
+
+std::string google_calendar_link(const Event& e) {
+  std::string dates;
+  if (e.all_day) dates = format_date_basic(e.start_day) + "/" + format_date_basic(e.end_day);
+  else dates = format_local_basic(e.local_start()) + "/" + format_local_basic(e.local_end());
+  std::string link = "https://calendar.google.com/calendar/render?action=TEMPLATE&text=" + url_encode(e.title) +
+                     "&dates=" + dates + "&ctz=" + url_encode(e.zone_name());
+  if (!e.location.empty()) link += "&location=" + url_encode(e.location);
+  link += "&details=" + url_encode(e.url);
+  return link;
+}
+
+std::string event_content_html(const Event& e, const SiteConfig& site) {
+  std::string h = "<div class=\"event\">";
+  h += "<p><strong>When:</strong> " + html_escape(when_text(e)) + "</p>";
+  if (e.status != EventStatus::confirmed)
+    h += std::string("<p><strong>Status:</strong> ") + (e.status == EventStatus::cancelled ? "Cancelled" : "Tentative") + "</p>";
+  if (!e.location.empty()) h += "<p><strong>Where:</strong> " + html_escape(e.location) + "</p>";
+  if (!e.fee.empty()) h += "<p><strong>Fee:</strong> " + html_escape(e.fee) + "</p>";
+  if (!e.speakers.empty()) {
+    h += "<p><strong>Speakers:</strong></p><ul>";
+    for (const auto& s : e.speakers)
+      h += "<li>" + html_escape(s.name) + (s.designation.empty() ? "" : ", " + html_escape(s.designation)) + "</li>";
+    h += "</ul>";
+  }
+  if (!e.sponsor.empty()) h += "<div><strong>Sponsor:</strong> " + markdown_to_html(e.sponsor, e.url) + "</div>";
+  h += "<p>";
+  if (!e.signup_url.empty()) h += "<a href=\"" + html_escape(e.signup_url) + "\">Sign up</a> · ";
+  h += "<a href=\"" + html_escape(site.base_url + "events/" + e.slug + ".ics") + "\">Add to calendar (.ics)</a> · ";
+  h += "<a href=\"" + html_escape(google_calendar_link(e)) + "\">Add to Google Calendar</a></p></div>";
+  if (!e.summary.empty()) h += "<p>" + html_escape(e.summary) + "</p>";
+  h += markdown_to_html(e.body_markdown, e.url);
+  return h;
+}
+
+std::string render_rss(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed) {
+  tinyxml2::XMLDocument doc;
+  doc.InsertEndChild(doc.NewDeclaration());
+  auto* rss = doc.NewElement("rss");
+  rss->SetAttribute("version", "2.0");
+  rss->SetAttribute("xmlns:atom", "http://www.w3.org/2005/Atom");
+  rss->SetAttribute("xmlns:media", "http://search.yahoo.com/mrss/");
+  doc.InsertEndChild(rss);
+  auto* ch = add(rss, "channel");
+  add(ch, "title", feed.title);
+  add(ch, "link", site.base_url);
+  add(ch, "description", feed.description.empty() ? feed.title : feed.description);
+  add(ch, "language", feed.language);
+  add(ch, "generator", "evfeed " EVFEED_VERSION);
+  const date::time_zone* site_zone = find_zone(site.timezone);
+  if (feed.updated != SysSeconds{})
+    add(ch, "lastBuildDate", format_rfc822(feed.updated, offset_at(site_zone, feed.updated)));
+  auto* self = add(ch, "atom:link");
+  self->SetAttribute("href", clean(site.base_url + feed.dir + "rss.xml").c_str());
+  self->SetAttribute("rel", "self");
+  self->SetAttribute("type", "application/rss+xml");
+  for (const Event* e : events) {
+    auto* item = add(ch, "item");
+    add(item, "title", e->title);
+    add(item, "link", e->url);
+    auto* guid = add(item, "guid", event_uid(*e, site));
+    guid->SetAttribute("isPermaLink", "false");
+    add(item, "pubDate", format_rfc822(e->start, e->start_offset()));
+    add(item, "description", event_content_html(*e, site));
+    for (const auto& t : e->topics) add(item, "category", t);
+    for (const auto& t : e->tags) add(item, "category", t);
+    if (!e->image.empty()) {
+      auto* media = add(item, "media:content");
+      media->SetAttribute("url", clean(e->image).c_str());
+      media->SetAttribute("medium", "image");
+      media->SetAttribute("type", image_type(e->image).c_str());
+    }
+  }
+  return print(doc);
+}
+
+std::string render_atom(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed) {
+  tinyxml2::XMLDocument doc;
+  doc.InsertEndChild(doc.NewDeclaration());
+  auto* root = doc.NewElement("feed");
+  root->SetAttribute("xmlns", "http://www.w3.org/2005/Atom");
+  root->SetAttribute("xml:lang", clean(feed.language).c_str());
+  doc.InsertEndChild(root);
+  add(root, "title", feed.title);
+  if (!feed.description.empty()) add(root, "subtitle", feed.description);
+  add(root, "id", "tag:" + url_host(site.base_url) + ",2019:" + (feed.dir.empty() ? "feed" : feed.dir + "feed"));
+  add(root, "updated", format_rfc3339(feed.updated, Seconds{0}));
+  auto* self = add(root, "link");
+  self->SetAttribute("rel", "self");
+  self->SetAttribute("type", "application/atom+xml");
+  self->SetAttribute("href", clean(site.base_url + feed.dir + "atom.xml").c_str());
+  auto* alt = add(root, "link");
+  alt->SetAttribute("rel", "alternate");
+  alt->SetAttribute("type", "text/html");
+  alt->SetAttribute("href", clean(site.base_url).c_str());
+  auto* author = add(root, "author");
+  add(author, "name", site.author.empty() ? site.title : site.author);
+  add(root, "generator", "evfeed");
+  for (const Event* e : events) {
+    auto* entry = add(root, "entry");
+    add(entry, "title", e->title);
+    add(entry, "id", atom_id(*e, site));
+    add(entry, "updated", format_rfc3339(e->updated, offset_at(e->zone, e->updated)));
+    auto* link = add(entry, "link");
+    link->SetAttribute("rel", "alternate");
+    link->SetAttribute("type", "text/html");
+    link->SetAttribute("href", clean(e->url).c_str());
+    if (!e->summary.empty()) add(entry, "summary", e->summary);
+    auto* content = add(entry, "content", event_content_html(*e, site));
+    content->SetAttribute("type", "html");
+    for (const auto& t : e->topics) add(entry, "category")->SetAttribute("term", clean(t).c_str());
+    for (const auto& t : e->tags) add(entry, "category")->SetAttribute("term", clean(t).c_str());
+    if (!e->image.empty()) {
+      auto* enc = add(entry, "link");
+      enc->SetAttribute("rel", "enclosure");
+      enc->SetAttribute("type", image_type(e->image).c_str());
+      enc->SetAttribute("href", clean(e->image).c_str());
+    }
+  }
+  return print(doc);
+}
+
+std::string render_json_feed(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed) {
+  auto str = [](const std::string& s) { return "\"" + json_escape(clean(s)) + "\""; };
+  std::string j = "{\n  \"version\": \"https://jsonfeed.org/version/1.1\",\n";
+  j += "  \"title\": " + str(feed.title) + ",\n";
+  j += "  \"home_page_url\": " + str(site.base_url) + ",\n";
+  j += "  \"feed_url\": " + str(site.base_url + feed.dir + "feed.json") + ",\n";
+  if (!feed.description.empty()) j += "  \"description\": " + str(feed.description) + ",\n";
+  j += "  \"language\": " + str(feed.language) + ",\n";
+  j += "  \"authors\": [{\"name\": " + str(site.author.empty() ? site.title : site.author) + "}],\n";
+  j += "  \"items\": [";
+  bool first = true;
+  for (const Event* e : events) {
+    j += first ? "\n" : ",\n";
+    first = false;
+    j += "    {\n      \"id\": " + str(event_uid(*e, site)) + ",\n";
+    j += "      \"url\": " + str(e->url) + ",\n";
+    j += "      \"title\": " + str(e->title) + ",\n";
+    j += "      \"content_html\": " + str(event_content_html(*e, site)) + ",\n";
+    if (!e->summary.empty()) j += "      \"summary\": " + str(e->summary) + ",\n";
+    if (!e->image.empty()) j += "      \"image\": " + str(e->image) + ",\n";
+    j += "      \"date_published\": " + str(format_rfc3339(e->start, e->start_offset())) + ",\n";
+    j += "      \"date_modified\": " + str(format_rfc3339(e->updated, offset_at(e->zone, e->updated))) + ",\n";
+    std::vector<std::string> tags = e->topics;
+    tags.insert(tags.end(), e->tags.begin(), e->tags.end());
+    if (!tags.empty()) {
+      j += "      \"tags\": [";
+      for (size_t i = 0; i < tags.size(); ++i) j += (i ? ", " : "") + str(tags[i]);
+      j += "],\n";
+    }
+    j += "      \"language\": " + str(e->lang) + ",\n";
+    j += "      \"_event\": {\"start\": " + str(format_rfc3339(e->start, e->start_offset())) +
+         ", \"end\": " + str(format_rfc3339(e->end, offset_at(e->zone, e->end))) + ", \"timezone\": " + str(e->zone_name()) +
+         ", \"all_day\": " + (e->all_day ? "true" : "false") + ", \"location\": " + str(e->location) +
+         ", \"status\": " + str(to_lower_ascii(status_name(e->status))) + ", \"ics\": " +
+         str(site.base_url + "events/" + e->slug + ".ics") + "}\n    }";
+  }
+  j += events.empty() ? "]\n}\n" : "\n  ]\n}\n";
+  return j;
+}
+
+}  // namespace evfeed

@@ -1,0 +1,210 @@
+// iCalendar (RFC 5545) written with libical. libical folds at 75 octets without splitting
+// UTF-8 and escapes TEXT, but passes control characters and invalid UTF-8 through, so
+// every string goes through clean_utf8 first. Its TZIDs carry a vendor prefix, so
+// VTIMEZONEs are generated here from the system tz database with plain IANA names.
+#include <libical/ical.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+#include "evfeed/markdown.hpp"
+#include "evfeed/render.hpp"
+#include "evfeed/text.hpp"
+#include "evfeed/version.hpp"
+
+namespace evfeed {
+
+namespace {
+
+struct Component {
+  icalcomponent* c;
+  explicit Component(icalcomponent_kind k) : c(icalcomponent_new(k)) {}
+  ~Component() { if (c) icalcomponent_free(c); }
+  Component(const Component&) = delete;
+  Component& operator=(const Component&) = delete;
+  icalcomponent* release() { auto* r = c; c = nullptr; return r; }
+};
+
+std::string clean(std::string_view s) { return clean_utf8(s); }
+
+icaltimetype utc_time(SysSeconds t) {
+  icaltimetype it = icaltime_from_timet_with_zone(static_cast<time_t>(t.time_since_epoch().count()), 0,
+                                                  icaltimezone_get_utc_timezone());
+  return it;
+}
+
+icaltimetype local_time(LocalSeconds t) {
+  auto day = date::floor<date::days>(t);
+  date::year_month_day ymd{day};
+  auto tod = date::make_time(t - day);
+  icaltimetype it = icaltime_null_time();
+  it.year = static_cast<int>(ymd.year());
+  it.month = static_cast<int>(static_cast<unsigned>(ymd.month()));
+  it.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
+  it.hour = static_cast<int>(tod.hours().count());
+  it.minute = static_cast<int>(tod.minutes().count());
+  it.second = static_cast<int>(tod.seconds().count());
+  it.is_date = 0;
+  return it;
+}
+
+icaltimetype date_value(date::local_days d) {
+  icaltimetype it = local_time(LocalSeconds{d});
+  it.is_date = 1;
+  it.hour = it.minute = it.second = 0;
+  return it;
+}
+
+// A date-time property in the event's zone; UTC when the zone is UTC or the local time
+// is ambiguous (an overlap), so every client reads the same instant.
+icalproperty* zoned_property(icalproperty* (*make)(icaltimetype), const Event& e, SysSeconds t) {
+  LocalSeconds local = to_local(e.zone, t);
+  bool ambiguous = e.zone->get_info(local).result != date::local_info::unique;
+  if (e.is_utc_zone() || ambiguous) return make(utc_time(t));
+  icalproperty* p = make(local_time(local));
+  icalproperty_add_parameter(p, icalparameter_new_tzid(e.zone_name().c_str()));
+  return p;
+}
+
+void add_text(icalcomponent* c, icalproperty* p) { icalcomponent_add_property(c, p); }
+
+}  // namespace
+
+std::string event_uid(const Event& e, const SiteConfig& site) {
+  // The path (not the title, slug or time) and the host: stable across edits and builds.
+  return e.identity + "@" + url_host(site.base_url);
+}
+
+std::string event_description_text(const Event& e) {
+  std::string out;
+  if (!e.summary.empty()) out += e.summary + "\n\n";
+  if (!e.location.empty()) out += "Where: " + e.location + "\n";
+  if (!e.fee.empty()) out += "Fee: " + e.fee + "\n";
+  if (!e.speakers.empty()) {
+    out += "Speakers:\n";
+    for (const auto& s : e.speakers)
+      out += "- " + s.name + (s.designation.empty() ? "" : ", " + s.designation) + "\n";
+  }
+  if (!e.sponsor.empty()) out += "Sponsor: " + markdown_to_text(e.sponsor, e.url) + "\n";
+  if (!e.signup_url.empty()) out += "Sign up: " + e.signup_url + "\n";
+  std::string body = markdown_to_text(e.body_markdown, e.url);
+  if (!body.empty()) out += (out.empty() ? "" : "\n") + body + "\n";
+  out += "\n" + e.url;
+  return trim(out);
+}
+
+std::string render_calendar(const std::vector<const Event*>& events, const SiteConfig& site,
+                            const CalendarOptions& opts, const Sequences& seq) {
+  Component cal(ICAL_VCALENDAR_COMPONENT);
+  icalcomponent_add_property(cal.c, icalproperty_new_version("2.0"));
+  icalcomponent_add_property(cal.c, icalproperty_new_prodid("-//evfeed//evfeed " EVFEED_VERSION "//EN"));
+  icalcomponent_add_property(cal.c, icalproperty_new_calscale("GREGORIAN"));
+  icalcomponent_add_property(cal.c, icalproperty_new_method(ICAL_METHOD_PUBLISH));
+  std::string name = clean(opts.name);
+  std::string desc = clean(opts.description);
+  // NAME, REFRESH-INTERVAL and URL (RFC 7986) are written as X-properties because
+  // libical 3.0 predates them; the output bytes are the same.
+  auto x_prop = [&](const char* prop_name, const std::string& value, icalvalue_kind kind) {
+    icalproperty* p = icalproperty_new(ICAL_X_PROPERTY);
+    icalproperty_set_x_name(p, prop_name);
+    icalproperty_set_value(p, kind == ICAL_TEXT_VALUE ? icalvalue_new_text(value.c_str()) : icalvalue_new_from_string(kind, value.c_str()));
+    return p;
+  };
+  icalcomponent_add_property(cal.c, x_prop("NAME", name, ICAL_TEXT_VALUE));
+  icalcomponent_add_property(cal.c, x_prop("X-WR-CALNAME", name, ICAL_TEXT_VALUE));
+  if (!desc.empty()) {
+    icalcomponent_add_property(cal.c, icalproperty_new_description(desc.c_str()));
+    icalcomponent_add_property(cal.c, x_prop("X-WR-CALDESC", desc, ICAL_TEXT_VALUE));
+  }
+  icalcomponent_add_property(cal.c, x_prop("X-WR-TIMEZONE", site.timezone, ICAL_TEXT_VALUE));
+  {
+    icalproperty* p = x_prop("REFRESH-INTERVAL", format_ical_duration(site.refresh_interval), ICAL_DURATION_VALUE);
+    icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_DURATION));
+    icalcomponent_add_property(cal.c, p);
+    icalcomponent_add_property(cal.c, x_prop("X-PUBLISHED-TTL", format_ical_duration(site.refresh_interval), ICAL_DURATION_VALUE));
+  }
+  if (!opts.url.empty()) {
+    icalproperty* p = icalproperty_new(ICAL_X_PROPERTY);
+    icalproperty_set_x_name(p, "URL");
+    icalproperty_set_value(p, icalvalue_new_uri(opts.url.c_str()));
+    icalcomponent_add_property(cal.c, p);
+  }
+
+  // VTIMEZONEs: one per zone used, covering just the span of its events.
+  std::map<std::string, std::pair<SysSeconds, SysSeconds>> spans;
+  std::map<std::string, const date::time_zone*> zones;
+  for (const Event* e : events) {
+    if (e->is_utc_zone() || e->all_day) continue;
+    auto [it, inserted] = spans.try_emplace(e->zone_name(), e->start, e->end);
+    if (!inserted) {
+      it->second.first = std::min(it->second.first, e->start);
+      it->second.second = std::max(it->second.second, e->end);
+    }
+    zones[e->zone_name()] = e->zone;
+  }
+  for (const auto& [zname, span] : spans) {
+    std::string text = vtimezone_text(zones[zname], span.first, span.second);
+    icalcomponent* tz = icalparser_parse_string(text.c_str());
+    if (tz) icalcomponent_add_component(cal.c, tz);
+  }
+
+  for (const Event* ep : events) {
+    const Event& e = *ep;
+    Component ev(ICAL_VEVENT_COMPONENT);
+    icalcomponent_add_property(ev.c, icalproperty_new_uid(clean(event_uid(e, site)).c_str()));
+    icalcomponent_add_property(ev.c, icalproperty_new_dtstamp(utc_time(e.updated)));
+    icalcomponent_add_property(ev.c, icalproperty_new_lastmodified(utc_time(e.updated)));
+    auto s = seq.find(e.identity);
+    icalcomponent_add_property(ev.c, icalproperty_new_sequence(s == seq.end() ? 0 : s->second));
+    if (e.all_day) {
+      icalcomponent_add_property(ev.c, icalproperty_new_dtstart(date_value(e.start_day)));
+      icalcomponent_add_property(ev.c, icalproperty_new_dtend(date_value(e.end_day)));
+      icalcomponent_add_property(ev.c, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
+    } else {
+      icalcomponent_add_property(ev.c, zoned_property(icalproperty_new_dtstart, e, e.start));
+      icalcomponent_add_property(ev.c, zoned_property(icalproperty_new_dtend, e, e.end));
+    }
+    add_text(ev.c, icalproperty_new_summary(clean(e.title).c_str()));
+    add_text(ev.c, icalproperty_new_description(clean(event_description_text(e)).c_str()));
+    if (!e.location.empty()) add_text(ev.c, icalproperty_new_location(clean(e.location).c_str()));
+    icalcomponent_add_property(ev.c, icalproperty_new_url(clean(e.url).c_str()));
+    std::vector<std::string> cats = e.topics;
+    for (const auto& t : e.tags)
+      if (std::find(cats.begin(), cats.end(), t) == cats.end()) cats.push_back(t);
+    for (auto& c : cats) {
+      // One CATEGORIES per value: a comma inside a category would split it otherwise.
+      std::string v = clean(c);
+      replace_all(v, ",", " ");
+      icalcomponent_add_property(ev.c, icalproperty_new_categories(v.c_str()));
+    }
+    if (!e.image.empty()) {
+      icalproperty* p = icalproperty_new(ICAL_X_PROPERTY);
+      icalproperty_set_x_name(p, "IMAGE");
+      icalproperty_set_value(p, icalvalue_new_uri(clean(e.image).c_str()));
+      icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_URI));
+      icalproperty_add_parameter(p, icalparameter_new_display(ICAL_DISPLAY_BADGE));
+      icalcomponent_add_property(ev.c, p);
+    }
+    icalcomponent_add_property(ev.c, icalproperty_new_status(e.status == EventStatus::cancelled ? ICAL_STATUS_CANCELLED
+                                                             : e.status == EventStatus::tentative ? ICAL_STATUS_TENTATIVE
+                                                                                                   : ICAL_STATUS_CONFIRMED));
+    if (opts.alarms) {
+      Component alarm(ICAL_VALARM_COMPONENT);
+      icalcomponent_add_property(alarm.c, icalproperty_new_action(ICAL_ACTION_DISPLAY));
+      icaltriggertype trig;
+      trig.time = icaltime_null_time();
+      trig.duration = icaldurationtype_from_int(-static_cast<int>(site.alarm_before.count()));
+      icalcomponent_add_property(alarm.c, icalproperty_new_trigger(trig));
+      add_text(alarm.c, icalproperty_new_description(clean(e.title).c_str()));
+      icalcomponent_add_component(ev.c, alarm.release());
+    }
+    icalcomponent_add_component(cal.c, ev.release());
+  }
+  char* text = icalcomponent_as_ical_string_r(cal.c);
+  std::string out = text ? text : "";
+  icalmemory_free_buffer(text);
+  return out;
+}
+
+}  // namespace evfeed

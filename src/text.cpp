@@ -1,0 +1,240 @@
+#include "evfeed/text.hpp"
+
+#include <cctype>
+#include <cstdint>
+
+namespace evfeed {
+
+namespace {
+
+// Decodes one UTF-8 sequence at s[i]; returns its length, or 0 when invalid.
+size_t decode_utf8(std::string_view s, size_t i, uint32_t& cp) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  size_t len;
+  if (c < 0x80) { cp = c; return 1; }
+  if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
+  else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
+  else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
+  else return 0;
+  if (i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(i + k) & 0x3F);
+  }
+  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return 0;
+  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
+  return len;
+}
+
+bool allowed_char(uint32_t cp) {
+  if (cp == '\t' || cp == '\n') return true;
+  if (cp < 0x20 || cp == 0x7F) return false;
+  if (cp >= 0x80 && cp <= 0x9F) return false;
+  if (cp == 0xFFFE || cp == 0xFFFF) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string clean_utf8(std::string_view in, bool* changed) {
+  std::string out;
+  out.reserve(in.size());
+  bool any = false;
+  for (size_t i = 0; i < in.size();) {
+    uint32_t cp = 0;
+    size_t len = decode_utf8(in, i, cp);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";
+      any = true;
+      ++i;
+      continue;
+    }
+    if (cp == '\r') {  // CRLF -> LF, lone CR -> LF
+      if (i + 1 < in.size() && in[i + 1] == '\n') { ++i; continue; }
+      out += '\n';
+      ++i;
+      continue;
+    }
+    if (allowed_char(cp)) out.append(in.substr(i, len));
+    else any = true;
+    i += len;
+  }
+  if (changed) *changed = any;
+  return out;
+}
+
+bool is_valid_utf8(std::string_view in) {
+  for (size_t i = 0; i < in.size();) {
+    uint32_t cp;
+    size_t len = decode_utf8(in, i, cp);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+std::string trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+std::string to_lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool ends_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+bool iequals(std::string_view a, std::string_view b) { return to_lower_ascii(a) == to_lower_ascii(b); }
+
+std::vector<std::string> split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == sep) {
+      out.emplace_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+void replace_all(std::string& s, std::string_view from, std::string_view to) {
+  if (from.empty()) return;
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
+    s.replace(pos, from.size(), to);
+}
+
+std::string slugify(std::string_view s) {
+  std::string out;
+  bool dash = false;
+  for (unsigned char c : s) {
+    if (c >= 0x80 || std::isalnum(c)) {
+      if (dash && !out.empty()) out += '-';
+      dash = false;
+      out += static_cast<char>(std::tolower(c));
+    } else {
+      dash = true;
+    }
+  }
+  return out.empty() ? "item" : out;
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string url_encode(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string json_escape(std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '<': out += "\\u003c"; break;  // keeps "</script>" out of embedded JSON
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+namespace {
+size_t scheme_end(std::string_view u) {  // index of ':' ending a scheme, or npos
+  for (size_t i = 0; i < u.size(); ++i) {
+    char c = u[i];
+    if (c == ':') return i > 0 ? i : std::string_view::npos;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.'))
+      return std::string_view::npos;
+  }
+  return std::string_view::npos;
+}
+}  // namespace
+
+std::string resolve_url(std::string_view base, std::string_view ref) {
+  std::string r = trim(ref);
+  if (r.empty()) return std::string(base);
+  if (scheme_end(r) != std::string::npos) return r;
+  size_t colon = scheme_end(base);
+  std::string scheme = colon == std::string::npos ? "https" : std::string(base.substr(0, colon));
+  if (starts_with(r, "//")) return scheme + ":" + r;
+  size_t host_start = colon == std::string::npos ? 0 : colon + 3;
+  size_t path_start = base.find('/', host_start);
+  std::string origin(base.substr(0, path_start));
+  if (r[0] == '/') return origin + r;
+  if (r[0] == '#' || r[0] == '?') return std::string(base) + r;
+  std::string dir = path_start == std::string::npos ? "/" : std::string(base.substr(path_start));
+  dir = dir.substr(0, dir.rfind('/') + 1);
+  // Collapse "./" and "../" segments.
+  std::vector<std::string> segs;
+  for (const auto& seg : split(dir + r, '/')) {
+    if (seg == ".") continue;
+    if (seg == "..") { if (segs.size() > 1) segs.pop_back(); continue; }
+    segs.push_back(seg);
+  }
+  std::string path;
+  for (size_t i = 0; i < segs.size(); ++i) path += (i ? "/" : "") + segs[i];
+  if (path.empty() || path[0] != '/') path = "/" + path;
+  return origin + path;
+}
+
+std::string url_host(std::string_view url) {
+  size_t colon = url.find("://");
+  size_t start = colon == std::string_view::npos ? 0 : colon + 3;
+  size_t end = url.find_first_of("/:?#", start);
+  return to_lower_ascii(url.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+}
+
+bool is_safe_url(std::string_view url) {
+  std::string u = to_lower_ascii(trim(url));
+  size_t colon = scheme_end(u);
+  if (colon == std::string::npos) return true;
+  std::string scheme = u.substr(0, colon);
+  return scheme == "http" || scheme == "https" || scheme == "mailto" || scheme == "webcal" ||
+         scheme == "tel" || scheme == "ftp";
+}
+
+}  // namespace evfeed

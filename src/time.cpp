@@ -1,0 +1,373 @@
+#include "evfeed/time.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <regex>
+
+#include "evfeed/text.hpp"
+
+namespace evfeed {
+
+using namespace std::chrono;
+
+namespace {
+
+struct Cursor {
+  std::string_view s;
+  size_t i = 0;
+  bool done() const { return i >= s.size(); }
+  char peek() const { return done() ? '\0' : s[i]; }
+  bool digit() const { return !done() && std::isdigit(static_cast<unsigned char>(s[i])); }
+  // Reads between min and max digits.
+  bool number(int min, int max, int& out) {
+    size_t start = i;
+    out = 0;
+    while (digit() && static_cast<int>(i - start) < max) out = out * 10 + (s[i++] - '0');
+    return static_cast<int>(i - start) >= min;
+  }
+  void spaces() {
+    while (!done() && (s[i] == ' ' || s[i] == '\t')) ++i;
+  }
+};
+
+bool valid_ymd(int y, int m, int d) {
+  return date::year_month_day{date::year{y}, date::month{static_cast<unsigned>(m)}, date::day{static_cast<unsigned>(d)}}.ok();
+}
+
+std::string strip_comment(std::string_view text, std::string& comment) {
+  size_t hash = text.find(" #");
+  if (hash == std::string_view::npos && starts_with(text, "#")) hash = 0;
+  if (hash != std::string_view::npos) {
+    comment = trim(text.substr(hash + (text[hash] == '#' ? 1 : 2)));
+    text = text.substr(0, hash);
+  }
+  std::string t = trim(text);
+  if (t.size() >= 2 && (t.front() == '"' || t.front() == '\'') && t.back() == t.front()) t = t.substr(1, t.size() - 2);
+  return t;
+}
+
+}  // namespace
+
+std::optional<TimeValue> parse_time(std::string_view text, std::string* error) {
+  auto fail = [&](const std::string& msg) -> std::optional<TimeValue> {
+    if (error) *error = msg;
+    return std::nullopt;
+  };
+  TimeValue tv;
+  std::string clean = strip_comment(text, tv.comment);
+  Cursor c{clean};
+  int y, mo, d;
+  if (!c.number(4, 4, y) || c.peek() != '-') return fail("expected a date like 2019-11-24");
+  ++c.i;
+  if (!c.number(1, 2, mo) || c.peek() != '-') return fail("expected a date like 2019-11-24");
+  ++c.i;
+  if (!c.number(1, 2, d)) return fail("expected a date like 2019-11-24");
+  if (!valid_ymd(y, mo, d)) return fail("no such calendar date: " + clean);
+  auto day = date::local_days{date::year{y} / mo / d};
+  if (c.done()) {
+    tv.kind = TimeValue::Kind::date;
+    tv.local = LocalSeconds{day};
+    return tv;
+  }
+  if (c.peek() != 'T' && c.peek() != 't' && c.peek() != ' ') return fail("unexpected text after the date: " + clean);
+  ++c.i;
+  c.spaces();
+  int h, mi, sec = 0;
+  if (!c.number(1, 2, h) || c.peek() != ':') return fail("expected a time like 13:00 after the date");
+  ++c.i;
+  if (!c.number(2, 2, mi)) return fail("expected minutes after the hour");
+  if (c.peek() == ':') {
+    ++c.i;
+    if (!c.number(2, 2, sec)) return fail("expected seconds after the minutes");
+    if (c.peek() == '.' || c.peek() == ',') {  // fractional seconds are dropped
+      ++c.i;
+      while (c.digit()) ++c.i;
+    }
+  }
+  if (h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi || sec))) return fail("no such time of day: " + clean);
+  tv.local = LocalSeconds{day} + hours{h} + minutes{mi} + seconds{std::min(sec, 59)};
+  c.spaces();
+  if (c.done()) {
+    tv.kind = TimeValue::Kind::local;
+    return tv;
+  }
+  if (c.peek() == 'Z' || c.peek() == 'z') {
+    ++c.i;
+    tv.kind = TimeValue::Kind::instant;
+    tv.offset = Seconds{0};
+  } else if (c.peek() == '+' || c.peek() == '-') {
+    int sign = c.peek() == '-' ? -1 : 1;
+    ++c.i;
+    int oh, om = 0;
+    if (!c.number(2, 2, oh)) return fail("UTC offset must look like +08:00 or -0700");
+    if (c.peek() == ':') ++c.i;
+    if (c.digit() && !c.number(2, 2, om)) return fail("UTC offset must look like +08:00 or -0700");
+    if (oh > 14 || om > 59) return fail("UTC offset out of range: " + clean);
+    tv.kind = TimeValue::Kind::instant;
+    tv.offset = Seconds{sign * (oh * 3600 + om * 60)};
+  } else {
+    return fail("unexpected text after the time: " + clean);
+  }
+  c.spaces();
+  if (!c.done()) return fail("unexpected text after the UTC offset: " + clean);
+  return tv;
+}
+
+namespace {
+
+int month_from_name(std::string_view name) {
+  static const char* names[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+  std::string l = to_lower_ascii(name);
+  if (l.size() < 3) return 0;
+  for (int i = 0; i < 12; ++i)
+    if (l.compare(0, 3, names[i]) == 0) return i + 1;
+  return 0;
+}
+
+// "6:30 PM", "18:30", "6 pm", "10:00 a.m." -> minutes after midnight, or -1.
+int parse_clock(std::string_view text) {
+  static const std::regex re(R"(^\s*(\d{1,2})(?:[:.](\d{2}))?\s*([aApP])?\.?\s*[mM]?\.?\s*$)");
+  std::cmatch m;
+  std::string t(text);
+  if (!std::regex_match(t.c_str(), m, re)) return -1;
+  int h = std::stoi(m[1].str());
+  int mi = m[2].matched ? std::stoi(m[2].str()) : 0;
+  if (m[3].matched) {
+    char ap = static_cast<char>(std::tolower(m[3].str()[0]));
+    if (h < 1 || h > 12) return -1;
+    if (ap == 'p' && h != 12) h += 12;
+    if (ap == 'a' && h == 12) h = 0;
+  } else if (!m[2].matched) {
+    return -1;
+  }
+  if (h > 23 || mi > 59) return -1;
+  return h * 60 + mi;
+}
+
+}  // namespace
+
+std::optional<TimeValue> parse_human_date(std::string_view date_text, std::string_view time_text, std::string* error) {
+  // Try ISO first: some Jekyll sites write event.date: 2015-03-09.
+  TimeValue tv;
+  std::string comment;
+  std::string dtext = strip_comment(date_text, comment);
+  std::string ttext = strip_comment(time_text, comment);
+  if (auto iso = parse_time(dtext)) {
+    tv = *iso;
+  } else {
+    static const std::regex mdy(R"(^(?:[A-Za-z]+,\s*)?([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$)");
+    static const std::regex dmy(R"(^(?:[A-Za-z]+,\s*)?(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})$)");
+    std::smatch m;
+    int y = 0, mo = 0, d = 0;
+    if (std::regex_match(dtext, m, mdy)) {
+      mo = month_from_name(m[1].str());
+      d = std::stoi(m[2].str());
+      y = std::stoi(m[3].str());
+    } else if (std::regex_match(dtext, m, dmy)) {
+      d = std::stoi(m[1].str());
+      mo = month_from_name(m[2].str());
+      y = std::stoi(m[3].str());
+    }
+    if (!mo || !valid_ymd(y, mo, d)) {
+      if (error) *error = "cannot read the date '" + dtext + "'; write it as 2014-11-10 or November 10, 2014";
+      return std::nullopt;
+    }
+    tv.kind = TimeValue::Kind::date;
+    tv.local = LocalSeconds{date::local_days{date::year{y} / mo / d}};
+  }
+  if (!ttext.empty() && tv.kind == TimeValue::Kind::date) {
+    int minutes = parse_clock(ttext);
+    if (minutes < 0) {
+      if (error) *error = "cannot read the time '" + ttext + "'; write it as 6:30 PM or 18:30";
+      return std::nullopt;
+    }
+    tv.kind = TimeValue::Kind::local;
+    tv.local += std::chrono::minutes{minutes};
+  }
+  return tv;
+}
+
+const date::time_zone* fixed_offset_zone(Seconds offset) {
+  if (offset.count() % 3600 != 0) return nullptr;
+  long h = offset.count() / 3600;
+  if (h < -12 || h > 14) return nullptr;
+  // IANA's Etc zones have POSIX-inverted signs: UTC+8 is Etc/GMT-8.
+  std::string name = h == 0 ? "UTC" : "Etc/GMT" + std::string(h > 0 ? "-" : "+") + std::to_string(std::labs(h));
+  try {
+    return date::locate_zone(name);
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+}
+
+const date::time_zone* find_zone(std::string_view name_in, std::string* error) {
+  std::string name = trim(name_in);
+  if (name.empty()) {
+    if (error) *error = "empty time zone";
+    return nullptr;
+  }
+  std::string upper = name;
+  for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  if (upper == "UTC" || upper == "Z" || upper == "GMT" || upper == "ETC/UTC") return date::locate_zone("UTC");
+  static const std::regex offset_re(R"(^(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$)");
+  std::smatch m;
+  if (std::regex_match(upper, m, offset_re)) {
+    int sign = m[1].str() == "-" ? -1 : 1;
+    int h = std::stoi(m[2].str());
+    int mi = m[3].matched ? std::stoi(m[3].str()) : 0;
+    if (auto z = fixed_offset_zone(Seconds{sign * (h * 3600 + mi * 60)})) return z;
+    if (error) *error = "offset '" + name + "' is not a whole hour; use an IANA zone name such as Asia/Kolkata";
+    return nullptr;
+  }
+  try {
+    return date::locate_zone(name);
+  } catch (const std::exception&) {
+    if (error) *error = "unknown time zone '" + name + "'; use an IANA name such as Asia/Shanghai or America/New_York";
+    return nullptr;
+  }
+}
+
+Resolved resolve_local(const date::time_zone* zone, LocalSeconds local) {
+  Resolved r;
+  auto info = zone->get_info(local);
+  switch (info.result) {
+    case date::local_info::unique:
+      r.instant = SysSeconds{local.time_since_epoch() - info.first.offset};
+      break;
+    case date::local_info::nonexistent:  // gap: the offset before the gap applies
+      r.in_gap = true;
+      r.instant = SysSeconds{local.time_since_epoch() - info.first.offset};
+      break;
+    case date::local_info::ambiguous:  // overlap: the first occurrence
+      r.ambiguous = true;
+      r.instant = SysSeconds{local.time_since_epoch() - info.first.offset};
+      break;
+  }
+  return r;
+}
+
+Seconds offset_at(const date::time_zone* zone, SysSeconds t) { return zone->get_info(t).offset; }
+
+LocalSeconds to_local(const date::time_zone* zone, SysSeconds t) {
+  return LocalSeconds{t.time_since_epoch() + offset_at(zone, t)};
+}
+
+std::optional<Seconds> parse_duration(std::string_view text) {
+  std::string t = to_lower_ascii(trim(text));
+  if (t.empty()) return std::nullopt;
+  static const std::regex iso(R"(^p(?:(\d+)w)?(?:(\d+)d)?(?:t(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?)?$)");
+  std::smatch m;
+  if (std::regex_match(t, m, iso) && t != "p" && t != "pt") {
+    auto n = [&](int i) { return m[i].matched ? std::stol(m[i].str()) : 0L; };
+    return Seconds{n(1) * 604800 + n(2) * 86400 + n(3) * 3600 + n(4) * 60 + n(5)};
+  }
+  // Free form: "2h30m", "1.5h", "90 min", "2 hours", "1 day".
+  static const std::regex part(R"((\d+(?:\.\d+)?)\s*(days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\s*)");
+  double total = 0;
+  size_t pos = 0;
+  auto begin = std::sregex_iterator(t.begin(), t.end(), part);
+  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+    if (static_cast<size_t>(it->position()) != pos) return std::nullopt;
+    double v = std::stod((*it)[1].str());
+    char unit = (*it)[2].str()[0];
+    total += v * (unit == 'd' ? 86400 : unit == 'h' ? 3600 : unit == 'm' ? 60 : 1);
+    pos += static_cast<size_t>(it->length());
+  }
+  if (pos != t.size() || pos == 0) return std::nullopt;
+  return Seconds{static_cast<long>(std::llround(total))};
+}
+
+std::string format_ical_duration(Seconds d) {
+  std::string out = d.count() < 0 ? "-P" : "P";
+  long s = std::labs(d.count());
+  if (s % 86400 == 0 && s > 0) return out + std::to_string(s / 86400) + "D";
+  long days = s / 86400;
+  s %= 86400;
+  if (days) out += std::to_string(days) + "D";
+  out += "T";
+  if (s / 3600) out += std::to_string(s / 3600) + "H";
+  if (s % 3600 / 60) out += std::to_string(s % 3600 / 60) + "M";
+  if (s % 60 || out.back() == 'T') out += std::to_string(s % 60) + "S";
+  return out;
+}
+
+std::optional<BodyTimeRange> find_body_time_range(std::string_view body) {
+  // The keyword keeps prose like "from 1:00 - 2:00 we eat" from being mistaken for the event time.
+  static const std::regex keyword(R"((时间|日期|[Tt]ime|[Ww]hen)\s*(:|：))");
+  static const std::regex range(
+      R"((上午|下午|晚上|中午)?\s*(\d{1,2})[:：](\d{2})\s*([AaPp])?\.?\s*(?:[Mm]\.?)?\s*(?:-|–|—|~|～|至|到|to)+\s*(上午|下午|晚上)?\s*(\d{1,2})[:：](\d{2})\s*([AaPp])?\.?)");
+  static const std::regex cn_date(R"((\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日)");
+  static const std::regex iso_date(R"((\d{4})-(\d{2})-(\d{2}))");
+  int line_no = 0;
+  size_t pos = 0;
+  while (pos <= body.size()) {
+    size_t nl = body.find('\n', pos);
+    std::string line(body.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos));
+    ++line_no;
+    std::smatch km;
+    if (line.size() < 400 && std::regex_search(line, km, keyword)) {
+      std::string rest = line.substr(static_cast<size_t>(km.position() + km.length()));
+      BodyTimeRange r;
+      r.line = line_no;
+      r.column = static_cast<int>(km.position()) + 1;
+      std::smatch m;
+      if (std::regex_search(rest, m, range)) {
+        auto to24 = [](int h, const std::string& cn, const std::string& ap) {
+          bool pm = cn == "下午" || cn == "晚上" || (!ap.empty() && (ap[0] == 'p' || ap[0] == 'P'));
+          bool am = cn == "上午" || (!ap.empty() && (ap[0] == 'a' || ap[0] == 'A'));
+          if (pm && h < 12) h += 12;
+          if (am && h == 12) h = 0;
+          return h;
+        };
+        int sh = to24(std::stoi(m[2].str()), m[1].str(), m[4].str());
+        // An end without its own marker inherits the start's afternoon ("下午 1:00 - 5:30").
+        std::string end_cn = m[5].matched ? m[5].str() : m[1].str();
+        std::string end_ap = m[8].matched ? m[8].str() : m[4].str();
+        int eh = to24(std::stoi(m[6].str()), end_cn, end_ap);
+        int sm = std::stoi(m[3].str()), em = std::stoi(m[7].str());
+        if (sh < 24 && eh < 24 && sm < 60 && em < 60) {
+          r.has_range = true;
+          r.start_minutes = sh * 60 + sm;
+          r.end_minutes = eh * 60 + em;
+        }
+      }
+      std::smatch dm;
+      if (std::regex_search(line, dm, cn_date) || std::regex_search(line, dm, iso_date)) {
+        date::year_month_day ymd{date::year{std::stoi(dm[1].str())}, date::month{static_cast<unsigned>(std::stoi(dm[2].str()))},
+                                 date::day{static_cast<unsigned>(std::stoi(dm[3].str()))}};
+        if (ymd.ok()) r.day = ymd;
+      }
+      if (r.has_range || r.day) return r;
+    }
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  return std::nullopt;
+}
+
+std::string format_offset(Seconds offset, bool colon) {
+  long s = offset.count();
+  char sign = s < 0 ? '-' : '+';
+  s = std::labs(s);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, colon ? "%c%02ld:%02ld" : "%c%02ld%02ld", sign, s / 3600, s % 3600 / 60);
+  return buf;
+}
+
+std::string format_rfc3339(SysSeconds t, Seconds offset) {
+  auto local = date::local_seconds{t.time_since_epoch() + offset};
+  std::string s = date::format("%Y-%m-%dT%H:%M:%S", local);
+  return s + (offset.count() == 0 ? std::string("Z") : format_offset(offset, true));
+}
+
+std::string format_rfc822(SysSeconds t, Seconds offset) {
+  auto local = date::local_seconds{t.time_since_epoch() + offset};
+  return date::format("%a, %d %b %Y %H:%M:%S ", local) + format_offset(offset, false);
+}
+
+std::string format_utc_basic(SysSeconds t) { return date::format("%Y%m%dT%H%M%SZ", t); }
+std::string format_local_basic(LocalSeconds t) { return date::format("%Y%m%dT%H%M%S", t); }
+std::string format_date_basic(date::local_days d) { return date::format("%Y%m%d", d); }
+
+}  // namespace evfeed
