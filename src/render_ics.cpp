@@ -69,6 +69,60 @@ icalproperty* zoned_property(icalproperty* (*make)(icaltimetype), const Event& e
 
 void add_text(icalcomponent* c, icalproperty* p) { icalcomponent_add_property(c, p); }
 
+// TEXT escaping (RFC 5545 3.3.11) for X-properties, whose values libical writes verbatim.
+std::string escape_text(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\' || c == ',' || c == ';') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+// libical's folder can put a fold between the CR and LF that end a line (seen with
+// values that end exactly at the fold column), so its output is unfolded here and
+// folded again: 75 octets per line including the leading space, never inside a UTF-8
+// sequence, CRLF everywhere.
+std::string refold_ical(std::string_view text) {
+  std::vector<std::string> logical;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {
+      if (!logical.empty()) logical.back().append(line.substr(1));
+    } else if (!line.empty()) {
+      logical.emplace_back(line);
+    }
+  }
+  std::string out;
+  out.reserve(text.size() + text.size() / 70 * 3);
+  for (const auto& line : logical) {
+    size_t i = 0, limit = 75;
+    while (line.size() - i > limit) {
+      size_t cut = i + limit;
+      while (cut > i && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+      out.append(line, i, cut - i);
+      out += "\r\n ";
+      i = cut;
+      limit = 74;  // continuation lines start with a space
+    }
+    out.append(line, i, std::string::npos);
+    out += "\r\n";
+  }
+  return out;
+}
+
+namespace {
+
 }  // namespace
 
 std::string event_uid(const Event& e, const SiteConfig& site) {
@@ -103,33 +157,17 @@ std::string render_calendar(const std::vector<const Event*>& events, const SiteC
   icalcomponent_add_property(cal.c, icalproperty_new_method(ICAL_METHOD_PUBLISH));
   std::string name = clean(opts.name);
   std::string desc = clean(opts.description);
-  // NAME, REFRESH-INTERVAL and URL (RFC 7986) are written as X-properties because
-  // libical 3.0 predates them; the output bytes are the same.
-  auto x_prop = [&](const char* prop_name, const std::string& value, icalvalue_kind kind) {
-    icalproperty* p = icalproperty_new(ICAL_X_PROPERTY);
-    icalproperty_set_x_name(p, prop_name);
-    icalproperty_set_value(p, kind == ICAL_TEXT_VALUE ? icalvalue_new_text(value.c_str()) : icalvalue_new_from_string(kind, value.c_str()));
-    return p;
-  };
-  icalcomponent_add_property(cal.c, x_prop("NAME", name, ICAL_TEXT_VALUE));
-  icalcomponent_add_property(cal.c, x_prop("X-WR-CALNAME", name, ICAL_TEXT_VALUE));
+  // NAME, X-WR-*, REFRESH-INTERVAL and URL (RFC 7986) are spliced in as text after
+  // METHOD: libical 3.0 predates RFC 7986 and mis-escapes TEXT in X-properties.
+  std::string header_props = "NAME:" + escape_text(name) + "\r\nX-WR-CALNAME:" + escape_text(name) + "\r\n";
   if (!desc.empty()) {
     icalcomponent_add_property(cal.c, icalproperty_new_description(desc.c_str()));
-    icalcomponent_add_property(cal.c, x_prop("X-WR-CALDESC", desc, ICAL_TEXT_VALUE));
+    header_props += "X-WR-CALDESC:" + escape_text(desc) + "\r\n";
   }
-  icalcomponent_add_property(cal.c, x_prop("X-WR-TIMEZONE", site.timezone, ICAL_TEXT_VALUE));
-  {
-    icalproperty* p = x_prop("REFRESH-INTERVAL", format_ical_duration(site.refresh_interval), ICAL_DURATION_VALUE);
-    icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_DURATION));
-    icalcomponent_add_property(cal.c, p);
-    icalcomponent_add_property(cal.c, x_prop("X-PUBLISHED-TTL", format_ical_duration(site.refresh_interval), ICAL_DURATION_VALUE));
-  }
-  if (!opts.url.empty()) {
-    icalproperty* p = icalproperty_new(ICAL_X_PROPERTY);
-    icalproperty_set_x_name(p, "URL");
-    icalproperty_set_value(p, icalvalue_new_uri(opts.url.c_str()));
-    icalcomponent_add_property(cal.c, p);
-  }
+  header_props += "X-WR-TIMEZONE:" + escape_text(site.timezone) + "\r\n";
+  header_props += "REFRESH-INTERVAL;VALUE=DURATION:" + format_ical_duration(site.refresh_interval) + "\r\n";
+  header_props += "X-PUBLISHED-TTL:" + format_ical_duration(site.refresh_interval) + "\r\n";
+  if (!opts.url.empty()) header_props += "URL:" + clean(opts.url) + "\r\n";
 
   // VTIMEZONEs: one per zone used, covering just the span of its events.
   std::map<std::string, std::pair<SysSeconds, SysSeconds>> spans;
@@ -202,7 +240,10 @@ std::string render_calendar(const std::vector<const Event*>& events, const SiteC
     icalcomponent_add_component(cal.c, ev.release());
   }
   char* text = icalcomponent_as_ical_string_r(cal.c);
-  std::string out = text ? text : "";
+  std::string raw = text ? text : "";
+  size_t method = raw.find("METHOD:PUBLISH\r\n");
+  if (method != std::string::npos) raw.insert(method + 16, header_props);
+  std::string out = refold_ical(raw);
   icalmemory_free_buffer(text);
   return out;
 }

@@ -14,6 +14,9 @@ namespace evfeed {
 // rules folded into DTSTART+RRULE where the zone follows one.
 std::string vtimezone_text(const date::time_zone* zone, SysSeconds from, SysSeconds to);
 
+// Unfolds iCalendar text and folds it again at 75 octets without splitting UTF-8.
+std::string refold_ical(std::string_view text);
+
 struct CalendarOptions {
   std::string name;         // NAME / X-WR-CALNAME
   std::string description;  // DESCRIPTION / X-WR-CALDESC
