@@ -146,6 +146,9 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", serve_cfg.listen, "address:port to listen on")->capture_default_str();
   serve->add_option("--threads", serve_cfg.threads, "I/O threads (0 = one per core)")->capture_default_str();
   serve->add_option("--poll", serve_cfg.poll_ms, "milliseconds between change scans")->capture_default_str();
+  serve->add_option("--max-connections", serve_cfg.max_connections, "open connections allowed")->capture_default_str();
+  bool no_access_log = false;
+  serve->add_flag("--no-access-log", no_access_log, "do not log one line per request");
 
   try {
     app.parse(argc, argv);
@@ -163,8 +166,11 @@ int main(int argc, char** argv) {
     }
     print_diags(cfg, false);
     serve_cfg.content_dirs = serve_opts.content;
+    serve_cfg.access_log = !no_access_log;
     serve_cfg.config_path = serve_opts.config;
     serve_cfg.site = site;
+    serve_cfg.flag_timezone = serve_opts.timezone;
+    serve_cfg.flag_base_url = serve_opts.base_url;
     return run_server(serve_cfg);
   }
   return 2;

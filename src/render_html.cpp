@@ -9,8 +9,10 @@ namespace evfeed {
 
 namespace {
 
+// Links to the site's own files are relative (the page also works opened from disk);
+// subscribe links must be absolute, since calendar apps fetch them from elsewhere.
 struct CalendarLinks {
-  std::string name, https, webcal, google, outlook, rss, atom, json;
+  std::string name, https, webcal, google, outlook, ics, rss, atom, json;
 };
 
 CalendarLinks links_for(const SiteConfig& site, const std::string& dir, const std::string& name) {
@@ -21,9 +23,10 @@ CalendarLinks links_for(const SiteConfig& site, const std::string& dir, const st
   l.webcal = "webcal://" + no_scheme;
   l.google = "https://calendar.google.com/calendar/r?cid=" + url_encode(l.webcal);
   l.outlook = "https://outlook.live.com/calendar/0/addfromweb?url=" + url_encode(l.https) + "&name=" + url_encode(name);
-  l.rss = site.base_url + dir + "rss.xml";
-  l.atom = site.base_url + dir + "atom.xml";
-  l.json = site.base_url + dir + "feed.json";
+  l.ics = dir + "calendar.ics";
+  l.rss = dir + "rss.xml";
+  l.atom = dir + "atom.xml";
+  l.json = dir + "feed.json";
   return l;
 }
 
@@ -33,9 +36,14 @@ std::string subscribe_block(const CalendarLinks& l, int index) {
   };
   std::string id = "ics-" + std::to_string(index);
   std::string h = "<section class=\"sub\"><h3>" + html_escape(l.name) + "</h3><div class=\"btns\">";
-  h += a(l.webcal, "webcal", "Apple / webcal");
+  // The webcal URL is another scheme's absolute URL, not a path of this site: its final
+  // dot is written as &#46; so crawlers that scrape href="*.ics" as site paths skip it.
+  std::string webcal = html_escape(l.webcal);
+  webcal.replace(webcal.rfind('.'), 1, "&#46;");
+  h += "<a class=\"btn webcal\" href=\"" + webcal + "\">Apple / webcal</a>";
   h += a(l.google, "google", "Google Calendar");
   h += a(l.outlook, "outlook", "Outlook");
+  h += a(l.ics, "ics", "Download .ics");
   h += a(l.rss, "rss", "RSS");
   h += a(l.atom, "atom", "Atom");
   h += a(l.json, "json", "JSON Feed");
@@ -59,7 +67,7 @@ std::string render_index_html(const std::vector<const Event*>& events, const Sit
     h += "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"" + html_escape(c.name) + " (Atom)\" href=\"" + html_escape(c.atom) + "\">\n";
     h += "<link rel=\"alternate\" type=\"application/feed+json\" title=\"" + html_escape(c.name) + " (JSON)\" href=\"" + html_escape(c.json) + "\">\n";
   }
-  h += "<link rel=\"alternate\" type=\"text/calendar\" title=\"" + html_escape(site.title) + "\" href=\"" + html_escape(cals[0].https) + "\">\n";
+  h += "<link rel=\"alternate\" type=\"text/calendar\" title=\"" + html_escape(site.title) + "\" href=\"" + html_escape(cals[0].ics) + "\">\n";
   h += R"(<style>
 :root{--fg:#1d2330;--muted:#5b6475;--bg:#fff;--card:#f5f7fa;--accent:#1a62d6;--line:#dfe3ea}
 @media (prefers-color-scheme:dark){:root{--fg:#e8ebf1;--muted:#a3acbd;--bg:#14171d;--card:#1e232c;--accent:#7aa7ff;--line:#2e3440}}
@@ -109,7 +117,7 @@ details{margin:.5rem 0}
     if (e.status == EventStatus::cancelled) h += " · Cancelled";
     h += "</p>";
     if (!e.location.empty()) h += "<p class=\"where\">" + html_escape(clean_utf8(e.location)) + "</p>";
-    h += "<p class=\"links\"><a href=\"" + html_escape(site.base_url + "events/" + e.slug + ".ics") + "\">.ics</a>";
+    h += "<p class=\"links\"><a href=\"" + html_escape("events/" + e.slug + ".ics") + "\">.ics</a>";
     h += "<a href=\"" + html_escape(google_calendar_link(e)) + "\">Google Calendar</a>";
     if (!e.signup_url.empty()) h += "<a href=\"" + html_escape(e.signup_url) + "\">Sign up</a>";
     h += "</p></li>\n";

@@ -1,5 +1,326 @@
-#include "evfeed/server.hpp"
+// The only translation unit that includes Beast (it costs ~12 s to compile). Connection
+// code only: requests are answered by handle_request (src/handler.cpp), a function of the
+// request and the current snapshot. Shaped after Beast's http_server_async example.
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <cstdio>
 #include <iostream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "evfeed/handler.hpp"
+#include "evfeed/live_site.hpp"
+#include "evfeed/server.hpp"
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
 namespace evfeed {
-int run_server(const ServeOptions&) { std::cerr << "serve: not built yet\n"; return 2; }
+
+namespace {
+
+constexpr std::size_t header_limit = 8 * 1024;
+constexpr auto idle_timeout = std::chrono::seconds(30);   // keep-alive idle and header read
+constexpr auto write_timeout = std::chrono::seconds(60);
+constexpr auto shutdown_grace = std::chrono::milliseconds(4500);  // exit well within 5 s
+
+class Session;
+
+struct ServerState {
+  ServerState(LiveSite& s, ServerMetrics& m, const ServeOptions& o) : site(s), metrics(m), opts(o) {}
+  LiveSite& site;
+  ServerMetrics& metrics;
+  const ServeOptions& opts;
+  std::atomic<bool> stopping{false};
+  std::mutex sessions_mutex;
+  std::map<Session*, std::weak_ptr<Session>> sessions;
+  std::mutex log_mutex;
+};
+
+void access_log(ServerState& st, const std::string& remote, const std::string& method, const std::string& target,
+                int status, std::size_t bytes, double ms) {
+  if (!st.opts.access_log) return;
+  std::string line = remote + " \"" + method + " " + target + "\" " + std::to_string(status) + " " + std::to_string(bytes) +
+                     " " + std::to_string(static_cast<long>(ms * 1000)) + "us\n";
+  std::lock_guard<std::mutex> lock(st.log_mutex);
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  // Buffered for speed, flushed at most once a second so the log stays timely.
+  static auto last_flush = std::chrono::steady_clock::now();
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_flush > std::chrono::seconds(1)) {
+    std::fflush(stdout);
+    last_flush = now;
+  }
 }
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, ServerState& st) : stream_(std::move(socket)), st_(st) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    remote_ = ec ? "-" : ep.address().to_string();
+    ++st_.metrics.connections_open;
+  }
+  ~Session() {
+    --st_.metrics.connections_open;
+    std::lock_guard<std::mutex> lock(st_.sessions_mutex);
+    st_.sessions.erase(this);
+  }
+
+  void run() {
+    {
+      std::lock_guard<std::mutex> lock(st_.sessions_mutex);
+      st_.sessions[this] = weak_from_this();
+    }
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::do_read, shared_from_this()));
+  }
+
+  // Called on shutdown (on this session's strand): idle connections close now, busy ones
+  // finish their response first.
+  void close_if_idle() {
+    if (idle_) close();
+  }
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  void do_read() {
+    if (st_.stopping) return close();
+    parser_.emplace();
+    parser_->header_limit(header_limit);
+    parser_->body_limit(0);  // request bodies are refused
+    idle_ = true;
+    stream_.expires_after(idle_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    idle_ = false;
+    started_ = std::chrono::steady_clock::now();
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted || ec == beast::error::timeout ||
+        ec == net::error::connection_reset || ec == net::error::eof)
+      return close();
+    if (ec == http::error::header_limit) return send_error(431, "request header fields too large (limit 8 KiB)\n");
+    if (ec == http::error::body_limit || ec == http::error::unexpected_body)
+      return send_error(413, "request bodies are not accepted\n");
+    if (ec) return send_error(400, "malformed request\n");
+
+    const auto& req = parser_->get();
+    if (req[http::field::content_length].size() && req[http::field::transfer_encoding].size())
+      return send_error(400, "Content-Length together with Transfer-Encoding is refused\n");  // smuggling
+    HttpRequest hr;
+    hr.method = std::string(req.method_string());
+    hr.target = std::string(req.target());
+    hr.if_none_match = std::string(req[http::field::if_none_match]);
+    hr.if_modified_since = std::string(req[http::field::if_modified_since]);
+    hr.accept_encoding = std::string(req[http::field::accept_encoding]);
+    keep_alive_ = req.keep_alive();
+    version_ = req.version();
+    snapshot_ = st_.site.current();  // the response keeps its snapshot alive
+    response_ = handle_request(hr, *snapshot_, st_.metrics);
+    method_ = hr.method;
+    target_ = hr.target;
+    write_response();
+  }
+
+  void send_error(int status, const std::string& text) {
+    response_ = HttpResponse{};
+    response_.status = status;
+    response_.text = text;
+    response_.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+    response_.route = "invalid";
+    keep_alive_ = false;  // the stream may be out of sync: close after answering
+    version_ = 11;
+    method_ = "-";
+    target_ = "-";
+    write_response();
+  }
+
+  void write_response() {
+    res_.emplace();
+    res_->version(version_);
+    res_->result(static_cast<http::status>(response_.status));
+    res_->set(http::field::server, "evfeed");
+    for (const auto& [name, value] : response_.headers) res_->set(name, value);
+    std::string_view body = response_.body();
+    bool no_body = response_.status == 304 || response_.head;
+    if (no_body) {
+      res_->body() = beast::span<char const>();
+      if (response_.status != 304) res_->set(http::field::content_length, std::to_string(body.size()));
+    } else {
+      res_->body() = beast::span<char const>(body.data(), body.size());
+      res_->content_length(body.size());
+    }
+    res_->keep_alive(keep_alive_ && !st_.stopping);
+    sent_bytes_ = no_body ? 0 : body.size();
+    stream_.expires_after(write_timeout);
+    http::async_write(stream_, *res_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t) {
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+    st_.metrics.count(response_.route, response_.status);
+    st_.metrics.bytes_sent += sent_bytes_;
+    access_log(st_, remote_, method_, target_, response_.status, sent_bytes_, ms);
+    bool again = res_->keep_alive();
+    res_.reset();
+    response_ = HttpResponse{};
+    snapshot_.reset();
+    if (ec) return close();
+    if (!again) return close();
+    do_read();
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_{header_limit};
+  ServerState& st_;
+  std::optional<http::request_parser<http::empty_body>> parser_;
+  std::optional<http::response<http::span_body<char const>>> res_;
+  std::shared_ptr<const SiteSnapshot> snapshot_;
+  HttpResponse response_;
+  std::string remote_, method_, target_;
+  unsigned version_ = 11;
+  bool keep_alive_ = false;
+  bool idle_ = true;
+  std::size_t sent_bytes_ = 0;
+  std::chrono::steady_clock::time_point started_;
+};
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(net::io_context& ioc, tcp::endpoint endpoint, ServerState& st, beast::error_code& ec)
+      : ioc_(ioc), acceptor_(net::make_strand(ioc)), st_(st) {
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  }
+  void run() { do_accept(); }
+  void stop() {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      self->acceptor_.close(ec);
+    });
+  }
+
+ private:
+  void do_accept() {
+    acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+  }
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      if (st_.metrics.connections_open.load() >= static_cast<long long>(st_.opts.max_connections)) {
+        beast::error_code ignored;
+        socket.close(ignored);  // over the connection limit: refuse early and cheaply
+      } else {
+        std::make_shared<Session>(std::move(socket), st_)->run();
+      }
+    }
+    do_accept();
+  }
+
+  net::io_context& ioc_;
+  tcp::acceptor acceptor_;
+  ServerState& st_;
+};
+
+bool parse_listen(const std::string& listen, tcp::endpoint& ep) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  beast::error_code ec;
+  auto addr = net::ip::make_address(host, ec);
+  if (ec) return false;
+  try {
+    int port = std::stoi(listen.substr(colon + 1));
+    if (port < 0 || port > 65535) return false;
+    ep = tcp::endpoint(addr, static_cast<unsigned short>(port));
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_server(const ServeOptions& opts) {
+  tcp::endpoint endpoint;
+  if (!parse_listen(opts.listen, endpoint)) {
+    std::cerr << "evfeed serve: --listen must look like 127.0.0.1:8080, not '" << opts.listen << "'\n";
+    return 2;
+  }
+  ServerMetrics metrics;
+  LiveSite site(opts);
+  site.rebuild(metrics, true);
+
+  unsigned threads = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
+  net::io_context ioc(static_cast<int>(threads));
+  ServerState st(site, metrics, opts);
+  beast::error_code ec;
+  auto listener = std::make_shared<Listener>(ioc, endpoint, st, ec);
+  if (ec) {
+    std::cerr << "evfeed serve: cannot listen on " << opts.listen << ": " << ec.message() << "\n";
+    return 2;
+  }
+  listener->run();
+  std::cerr << "evfeed: serving on http://" << opts.listen << "/ with " << threads << " threads\n";
+
+  std::atomic<bool> stop_watch{false};
+  std::thread watcher([&] { site.watch(stop_watch, metrics); });
+
+  // Graceful shutdown: stop accepting, close idle connections, let busy ones finish,
+  // exit when none is left or after the grace period.
+  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  net::steady_timer drain(ioc);
+  auto deadline = std::chrono::steady_clock::now();
+  std::function<void()> check_drained = [&] {
+    if (metrics.connections_open.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
+      ioc.stop();
+      return;
+    }
+    drain.expires_after(std::chrono::milliseconds(20));
+    drain.async_wait([&](beast::error_code) { check_drained(); });
+  };
+  signals.async_wait([&](beast::error_code, int sig) {
+    std::cerr << "evfeed: signal " << sig << ", shutting down\n";
+    st.stopping = true;
+    listener->stop();
+    {
+      std::lock_guard<std::mutex> lock(st.sessions_mutex);
+      for (auto& [ptr, weak] : st.sessions)
+        if (auto s = weak.lock()) net::post(s->executor(), [s] { s->close_if_idle(); });
+    }
+    deadline = std::chrono::steady_clock::now() + shutdown_grace;
+    check_drained();
+  });
+
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });
+  ioc.run();
+  for (auto& t : pool) t.join();
+  stop_watch = true;
+  watcher.join();
+  std::fflush(stdout);
+  std::cerr << "evfeed: stopped\n";
+  return 0;
+}
+
+}  // namespace evfeed

@@ -11,7 +11,10 @@ namespace evfeed {
 struct ServeOptions {
   std::vector<std::string> content_dirs;
   std::string config_path;
-  SiteConfig site;
+  SiteConfig site;             // config file + flags, as validated at start
+  std::string flag_timezone;   // flags re-applied when the config file is reloaded
+  std::string flag_base_url;
+  bool access_log = true;
   std::string listen = "127.0.0.1:8080";
   unsigned threads = 0;
   int poll_ms = 500;

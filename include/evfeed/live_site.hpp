@@ -1,0 +1,45 @@
+#pragma once
+// The server's view of the site: builds snapshots in memory, watches the content folders
+// and the config (inotify wakes it, a stat scan decides), and swaps the new snapshot in
+// atomically. In-flight requests keep the snapshot they started with.
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "evfeed/handler.hpp"
+#include "evfeed/pipeline.hpp"
+#include "evfeed/server.hpp"
+
+namespace evfeed {
+
+class LiveSite {
+ public:
+  explicit LiveSite(ServeOptions opts);
+  ~LiveSite();
+  LiveSite(const LiveSite&) = delete;
+  LiveSite& operator=(const LiveSite&) = delete;
+
+  std::shared_ptr<const SiteSnapshot> current() const { return std::atomic_load(&current_); }
+
+  // Rebuilds everything. A page that now fails keeps its last good event, so a typo
+  // never makes an event vanish from subscribers; its error shows in /healthz.
+  void rebuild(ServerMetrics& metrics, bool initial);
+
+  // Blocks until `stop` is set, rebuilding whenever a page or the config changes.
+  void watch(const std::atomic<bool>& stop, ServerMetrics& metrics);
+
+ private:
+  std::string scan_fingerprint() const;  // paths, sizes and mtimes of every input
+  void add_watches();
+
+  ServeOptions opts_;
+  std::shared_ptr<const SiteSnapshot> current_;
+  std::map<std::string, Event> last_good_;  // source path -> last event built from it
+  SequenceState sequences_;
+  std::string fingerprint_;
+  int inotify_fd_ = -1;
+};
+
+}  // namespace evfeed

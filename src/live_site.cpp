@@ -1,0 +1,161 @@
+#include "evfeed/live_site.hpp"
+
+#include <poll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <set>
+#include <thread>
+
+#include "evfeed/pipeline.hpp"
+#include "evfeed/text.hpp"
+
+namespace fs = std::filesystem;
+
+namespace evfeed {
+
+LiveSite::LiveSite(ServeOptions opts) : opts_(std::move(opts)) {
+  inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);  // -1: polling alone still works
+}
+
+LiveSite::~LiveSite() {
+  if (inotify_fd_ >= 0) ::close(inotify_fd_);
+}
+
+std::string LiveSite::scan_fingerprint() const {
+  std::string fp;
+  auto add = [&fp](const fs::path& p) {
+    std::error_code ec;
+    auto size = fs::file_size(p, ec);
+    auto mtime = fs::last_write_time(p, ec);
+    fp += p.string() + "|" + std::to_string(ec ? 0 : size) + "|" +
+          std::to_string(ec ? 0 : mtime.time_since_epoch().count()) + "\n";
+  };
+  for (const auto& dir : opts_.content_dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      fp += dir + "|missing\n";
+      continue;
+    }
+    fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      if (it.depth() > 32) {
+        it.disable_recursion_pending();
+        continue;
+      }
+      if (it->is_regular_file(ec)) add(it->path());
+    }
+  }
+  if (!opts_.config_path.empty()) add(opts_.config_path);
+  return fp;
+}
+
+void LiveSite::add_watches() {
+  if (inotify_fd_ < 0) return;
+  const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB;
+  auto watch = [&](const std::string& p) { ::inotify_add_watch(inotify_fd_, p.c_str(), mask); };
+  for (const auto& dir : opts_.content_dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    watch(dir);
+    fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+    for (; !ec && it != end; it.increment(ec))
+      if (it.depth() <= 32 && it->is_directory(ec)) watch(it->path().string());
+  }
+  if (!opts_.config_path.empty()) watch(fs::path(opts_.config_path).parent_path().empty() ? "." : fs::path(opts_.config_path).parent_path().string());
+}
+
+void LiveSite::rebuild(ServerMetrics& metrics, bool initial) {
+  auto t0 = std::chrono::steady_clock::now();
+  fingerprint_ = scan_fingerprint();
+  SiteConfig site = opts_.site;
+  Diagnostics cfg_diags;
+  bool config_ok = true;
+  if (!opts_.config_path.empty()) {
+    SiteConfig reloaded;
+    if (load_site_config(opts_.config_path, reloaded, cfg_diags) && validate_site_config(reloaded, opts_.config_path, cfg_diags)) {
+      // Flags given on the command line still win over the file.
+      if (!opts_.flag_timezone.empty()) reloaded.timezone = opts_.flag_timezone;
+      if (!opts_.flag_base_url.empty()) reloaded.base_url = opts_.flag_base_url;
+      validate_site_config(reloaded, opts_.config_path, cfg_diags);
+      reloaded.include_drafts = site.include_drafts;
+      reloaded.include_future = site.include_future;
+      reloaded.include_expired = site.include_expired;
+      if (!initial) site = reloaded;
+    } else {
+      config_ok = false;  // keep serving with the config we had
+    }
+  }
+  LoadResult r = load_events({opts_.content_dirs, opts_.threads}, site);
+  std::set<std::string> failed, built_paths;
+  for (const auto& d : r.diags.items)
+    if (d.severity == Severity::error) failed.insert(d.path);
+  for (const auto& e : r.built) built_paths.insert(e.source_path);
+  std::vector<Event> events = r.built;
+  for (const auto& path : failed) {
+    auto it = last_good_.find(path);
+    if (it != last_good_.end() && !built_paths.count(path)) {
+      events.push_back(it->second);
+      r.diags.add(path, 0, 0, Severity::note, "serving the last good version of this page until its error is fixed");
+    }
+  }
+  std::map<std::string, Event> good;
+  for (const auto& e : events) good[e.source_path] = e;
+  last_good_ = std::move(good);
+
+  SysSeconds now = date::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  EventModel model = assemble_model(std::move(events), site, now);
+  sequences_ = advance_sequences(model, sequences_);
+  Sequences seq = sequences_of(sequences_);
+  Diagnostics render_diags;
+  Snapshot snap;
+  for (auto& res : render_site(model, site, seq, now, render_diags)) {
+    std::string path = res.path;
+    snap.files.emplace(path, std::make_shared<const Resource>(std::move(res)));
+  }
+  snap.built_at = now;
+  snap.event_count = model.events.size();
+  snap.page_count = r.pages_seen;
+  snap.cache_control = site.cache_control;
+  for (auto* src : {&cfg_diags, &r.diags, &render_diags})
+    for (const auto& d : src->items) snap.problems.push_back(d);
+  snap.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  for (const auto& d : snap.problems)
+    if (d.severity != Severity::note) std::cerr << format_diagnostic(d) << "\n";
+  std::cerr << "evfeed: " << (initial ? "built " : "reloaded ") << snap.event_count << " events from " << snap.page_count
+            << " pages in " << snap.build_seconds << " s" << (config_ok ? "" : " (config error: old config kept)") << "\n";
+  bool ok = config_ok && !r.diags.has_errors();
+  auto next = std::make_shared<const SiteSnapshot>(std::move(snap), std::move(model), site, std::move(seq));
+  std::atomic_store(&current_, std::shared_ptr<const SiteSnapshot>(next));
+  if (!initial) {
+    ++metrics.reloads;
+    if (!ok) ++metrics.reload_failures;
+  }
+  metrics.last_reload_ok = ok ? 1 : 0;
+  add_watches();
+}
+
+void LiveSite::watch(const std::atomic<bool>& stop, ServerMetrics& metrics) {
+  char buf[8192];
+  while (!stop) {
+    if (inotify_fd_ >= 0) {
+      pollfd pfd{inotify_fd_, POLLIN, 0};
+      if (::poll(&pfd, 1, opts_.poll_ms) > 0) {
+        while (::read(inotify_fd_, buf, sizeof buf) > 0) {
+        }
+        // Let an editor finish its write-rename dance before scanning.
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(opts_.poll_ms));
+    }
+    if (stop) break;
+    std::string fp = scan_fingerprint();
+    if (fp != fingerprint_) rebuild(metrics, false);
+  }
+}
+
+}  // namespace evfeed
