@@ -8,9 +8,12 @@ apt_opts=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
 pkgs=(
   build-essential cmake ninja-build ccache pkg-config git tzdata ca-certificates curl
   libical-dev libtinyxml2-dev libyaml-cpp-dev libboost-dev libhowardhinnant-date-dev
-  catch2 libtomlplusplus-dev libmd4c-dev libmd4c-html0-dev libcli11-dev libfmt-dev
-  libspdlog-dev zlib1g-dev
+  catch2 libtomlplusplus-dev libmd4c-dev libmd4c-html0-dev libcli11-dev zlib1g-dev
 )
+# Test-only tools: a browser for the index.html test, nginx and systemd for deploy checks.
+if [ "${1:-}" = "--with-test-tools" ]; then
+  pkgs+=(chromium nginx-light systemd yamllint curl python3 libxml2-utils)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

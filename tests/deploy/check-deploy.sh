@@ -14,7 +14,11 @@
 #   k8s-kustomize     kubectl kustomize deploy/k8s renders (only if kubectl is installed)
 #   dockerfile        dockerfile-utils lint, COPY sources, runtime packages resolvable in apt
 #   runtime-libs      every shared library of a real evfeed binary comes from the Dockerfile's
-#                     runtime packages (only when the binary is a dynamic ELF)
+#                     runtime packages
+#   real-output       `evfeed build` of feeds/content with the ConfigMap's config; every file
+#                     served through evfeed.conf (type, charset, CORS, .gz sibling)
+#   serve-healthz     `evfeed serve`: the HEALTHCHECK request gets 200, SIGTERM exits 0
+#   (the last three run only when EVFEED_BINARY is a real evfeed build)
 #
 # Usage: tests/deploy/check-deploy.sh [EVFEED_BINARY]
 #   EVFEED_BINARY defaults to build/evfeed; any existing executable works for the unit
@@ -101,9 +105,12 @@ install_debian_deps() {
   [ "$(id -u)" -ne 0 ] && sudo=sudo
   echo "check-deploy: installing ${pkgs[*]}"
   local apt_opts=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
-  $sudo apt-get "${apt_opts[@]}" update -q >"$WORK/apt.log" 2>&1 \
-    && $sudo apt-get "${apt_opts[@]}" install -y -q --no-install-recommends "${pkgs[@]}" \
-      >>"$WORK/apt.log" 2>&1 || { tail -n 20 "$WORK/apt.log" >&2; return 1; }
+  if ! { $sudo apt-get "${apt_opts[@]}" update -q \
+    && $sudo apt-get "${apt_opts[@]}" install -y -q --no-install-recommends "${pkgs[@]}"; } \
+    >"$WORK/apt.log" 2>&1; then
+    tail -n 20 "$WORK/apt.log" >&2
+    return 1
+  fi
   NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 }
 
@@ -237,7 +244,7 @@ check_cron() {
   local fld='(\*|[0-9]+(-[0-9]+)?)(/[0-9]+)?(,(\*|[0-9]+(-[0-9]+)?)(/[0-9]+)?)*'
   local mon='('"$fld"'|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)'
   local dow='('"$fld"'|sun|mon|tue|wed|thu|fri|sat)'
-  local re_time="^$fld[[:space:]]+$fld[[:space:]]+$fld[[:space:]]+$mon[[:space:]]+$dow[[:space:]]+"
+  local re_time="^${fld}[[:space:]]+${fld}[[:space:]]+${fld}[[:space:]]+${mon}[[:space:]]+${dow}[[:space:]]+"
   local re_special='^@(reboot|yearly|annually|monthly|weekly|daily|midnight|hourly)[[:space:]]+'
   while IFS= read -r line || [ -n "$line" ]; do
     case $line in '' | '#'*) continue ;; esac
@@ -249,6 +256,19 @@ check_cron() {
     else
       echo "bad schedule: $line" >>"$log"
       continue
+    fi
+    if [[ $line != @* ]]; then # numbers within minute/hour/day/month/weekday ranges
+      local -a fields
+      read -r -a fields <<<"$line"
+      local i num lo=(0 0 1 1 0) hi=(59 23 31 12 7)
+      for i in 0 1 2 3 4; do
+        while read -r num; do
+          [ -n "$num" ] || continue
+          if [ $((10#$num)) -lt "${lo[$i]}" ] || [ $((10#$num)) -gt "${hi[$i]}" ]; then
+            echo "field $((i + 1)) out of range (${lo[$i]}-${hi[$i]}): $line" >>"$log"
+          fi
+        done < <(grep -oE '[0-9]+' <<<"${fields[$i]}")
+      done
     fi
     # /etc/cron.d format: a user name, then the command.
     [[ $rest =~ ^[a-z_][a-z0-9_-]*[[:space:]]+[^[:space:]] ]] || echo "no user column: $line" >>"$log"
@@ -269,8 +289,8 @@ check_cron() {
 
 # ------------------------------------------------------------------- nginx --
 PORT=""
-render_nginx() { # render_nginx PORT -> $WORK/nginx/{nginx.conf,evfeed.conf,www}
-  local n=$WORK/nginx port=$1
+render_nginx() { # render_nginx DIR PORT -> DIR/{nginx.conf,evfeed.conf}, root DIR/www
+  local n=$1 port=$2
   mkdir -p "$n"
   sed -e "s#listen 80;#listen 127.0.0.1:$port;#" \
     -e '/listen \[::\]:80;/d' \
@@ -279,10 +299,42 @@ render_nginx() { # render_nginx PORT -> $WORK/nginx/{nginx.conf,evfeed.conf,www}
   sed -e "s#@TMPDIR@#$n#g" -e "s#@PORT@#$port#g" "$DEPLOY/nginx/nginx-test.conf" >"$n/nginx.conf"
 }
 
+# start_nginx DIR LOG: renders DIR for a free port and starts nginx in the
+# foreground (daemon off) in the background; sets PORT and NGINX_PID.
+start_nginx() {
+  local n=$1 log=$2 i
+  chmod 0755 "$WORK" "$n" # workers run as nobody when nginx starts as root
+  for _ in 1 2 3; do
+    PORT=$(pick_port)
+    render_nginx "$n" "$PORT"
+    "$NGINX" -p "$n" -c "$n/nginx.conf" -e "$n/error.log" >>"$log" 2>&1 &
+    NGINX_PID=$!
+    for i in $(seq 1 50); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+      kill -0 "$NGINX_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -0 "$NGINX_PID" 2>/dev/null && return 0
+    NGINX_PID=""
+  done
+  cat "$n/error.log" >>"$log" 2>/dev/null
+  return 1
+}
+
+stop_nginx() { # stop_nginx DIR LOG: stops it; emerg/alert/crit lines of its error log go to LOG
+  local n=$1 log=$2
+  if [ -n "$NGINX_PID" ]; then
+    kill "$NGINX_PID" 2>/dev/null
+    wait "$NGINX_PID" 2>/dev/null
+    NGINX_PID=""
+  fi
+  grep '\[emerg\]\|\[alert\]\|\[crit\]' "$n/error.log" >>"$log" 2>/dev/null
+}
+
 check_nginx_syntax() {
   local name=nginx-syntax log=$WORK/nginx-syntax.log n=$WORK/nginx
   PORT=$(pick_port)
-  render_nginx "$PORT"
+  render_nginx "$n" "$PORT"
   local bad=""
   grep -q "listen 127.0.0.1:$PORT;" "$n/evfeed.conf" || bad+="'listen 80;' not found in evfeed.conf; "
   grep -q "root $n/www;" "$n/evfeed.conf" || bad+="'root /var/www/evfeed;' not found in evfeed.conf; "
@@ -334,7 +386,7 @@ make_fake_output() { # a miniature `evfeed build` output with .gz siblings
 http_check() {
   local label=$1 path=$2 want_status=$3 want_type=$4 cors=$5
   shift 5
-  local h=$WORK/nginx/h.txt b=$WORK/nginx/b.bin status ctype
+  local h=$HTTP_DIR/h.txt b=$HTTP_DIR/b.bin status ctype
   status=$(curl -sS --max-time 5 -o "$b" -D "$h" -w '%{http_code}' "$@" "http://127.0.0.1:$PORT$path" 2>>"$LOG_NGX")
   ctype=$(tr -d '\r' <"$h" | sed -n 's/^[Cc]ontent-[Tt]ype: //p' | head -n1)
   local ok=1
@@ -356,26 +408,12 @@ http_check() {
 }
 
 check_nginx_loopback() {
-  local name=nginx-loopback n=$WORK/nginx attempt
+  local name=nginx-loopback n=$WORK/nginx
   LOG_NGX=$WORK/nginx-loopback.log
+  HTTP_DIR=$n
   CHECKS=0
   make_fake_output "$n/www"
-  chmod 0755 "$WORK" "$n" # workers run as nobody when nginx starts as root
-  for attempt in 1 2 3; do
-    [ $attempt -gt 1 ] && { PORT=$(pick_port); render_nginx "$PORT"; }
-    "$NGINX" -p "$n" -c "$n/nginx.conf" -e "$n/error.log" >>"$LOG_NGX" 2>&1 &
-    NGINX_PID=$!
-    local i
-    for i in $(seq 1 50); do
-      (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-      kill -0 "$NGINX_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -0 "$NGINX_PID" 2>/dev/null && break
-    NGINX_PID=""
-  done
-  if [ -z "$NGINX_PID" ]; then
-    cat "$n/error.log" >>"$LOG_NGX" 2>/dev/null
+  if ! start_nginx "$n" "$LOG_NGX"; then
     result FAIL $name "nginx did not start"
     return
   fi
@@ -425,13 +463,7 @@ check_nginx_loopback() {
   tr -d '\r' <"$h" | grep -qi '^X-Content-Type-Options: nosniff' \
     || echo "headers: no X-Content-Type-Options: nosniff on a 304/200 feed" >>"$LOG_NGX"
 
-  kill "$NGINX_PID" 2>/dev/null
-  wait "$NGINX_PID" 2>/dev/null
-  NGINX_PID=""
-  if grep -q '\[emerg\]\|\[alert\]\|\[crit\]' "$n/error.log" 2>/dev/null; then
-    grep '\[emerg\]\|\[alert\]\|\[crit\]' "$n/error.log" >>"$LOG_NGX"
-  fi
-  # Lines that are nginx's own start-up chatter do not count as failures.
+  stop_nginx "$n" "$LOG_NGX"
   if [ -s "$LOG_NGX" ]; then
     result FAIL $name "$CHECKS requests on 127.0.0.1:$PORT"
   else
@@ -440,6 +472,21 @@ check_nginx_loopback() {
 }
 
 # ---------------------------------------------------------------- yamllint --
+# extract_configmap_config DEST: the site config embedded in deploy/k8s/configmap.yaml.
+extract_configmap_config() {
+  /usr/bin/python3 - "$DEPLOY/k8s/configmap.yaml" "$1" <<'PY'
+import sys, yaml
+try:
+    text = yaml.safe_load(open(sys.argv[1]))["data"]["config.yaml"]
+    cfg = yaml.safe_load(text)
+except Exception as e:
+    sys.exit("ConfigMap data config.yaml: %s" % str(e).replace("\n", " "))
+if not (isinstance(cfg, dict) and "title" in cfg and "base_url" in cfg):
+    sys.exit("ConfigMap data config.yaml lacks title/base_url")
+open(sys.argv[2], "w").write(text)
+PY
+}
+
 check_yamllint() {
   local name=yamllint log=$WORK/yamllint.log cfg=$WORK/yamllint.yaml
   cat >"$cfg" <<'EOF'
@@ -458,14 +505,7 @@ EOF
   local rc=$?
   # The site config embedded in the ConfigMap is YAML too: lint it on its own.
   local emb=$WORK/configmap-config.yaml
-  /usr/bin/python3 - "$DEPLOY/k8s/configmap.yaml" "$emb" >>"$log" 2>&1 <<'EOF'
-import sys, yaml
-doc = yaml.safe_load(open(sys.argv[1]))
-text = doc["data"]["config.yaml"]
-cfg = yaml.safe_load(text)
-assert isinstance(cfg, dict) and "title" in cfg and "base_url" in cfg, "config.yaml lacks title/base_url"
-open(sys.argv[2], "w").write(text)
-EOF
+  extract_configmap_config "$emb" >>"$log" 2>&1
   local rc2=$?
   if [ $rc2 -eq 0 ]; then
     yamllint -s -f parsable -c "$cfg" "$emb" >>"$log" 2>&1 || rc2=1
@@ -582,11 +622,127 @@ check_k8s_kustomize() {
   fi
 }
 
+# ------------------------------------------------------ real evfeed binary --
+is_real_evfeed() { [ "$(basename "$BIN")" = evfeed ] && "$BIN" --help >/dev/null 2>&1; }
+
+# The real `evfeed build` output (sample site feeds/content + the ConfigMap's
+# config) served through evfeed.conf: every file's type, charset, CORS and .gz.
+check_real_output() {
+  local name=real-output log=$WORK/real-output.log n=$WORK/real content=$ROOT/feeds/content
+  if ! is_real_evfeed; then
+    result SKIP $name "$BIN is not an evfeed build"
+    return
+  fi
+  if [ ! -d "$content" ]; then
+    result SKIP $name "no sample site in feeds/content"
+    return
+  fi
+  mkdir -p "$n"
+  if ! extract_configmap_config "$n/config.yaml" >>"$log" 2>&1; then
+    result FAIL $name "cannot read the ConfigMap's config.yaml"
+    return
+  fi
+  "$BIN" build --content "$content" --config "$n/config.yaml" --out "$n/www" --quiet >>"$n/build.log" 2>&1
+  local rc=$?
+  if [ $rc -ge 2 ]; then
+    { echo "evfeed build with the ConfigMap's config.yaml: exit $rc"; cat "$n/build.log"; } >>"$log"
+    result FAIL $name "evfeed build rejects the ConfigMap's config.yaml (exit $rc)"
+    return
+  fi
+  local f
+  for f in calendar.ics calendar-alarms.ics rss.xml atom.xml feed.json index.html; do
+    [ -f "$n/www/$f" ] || echo "build output lacks $f" >>"$log"
+  done
+  chmod -R a+rX "$n/www"
+  if ! start_nginx "$n" "$log"; then
+    result FAIL $name "nginx did not start"
+    return
+  fi
+  LOG_NGX=$log
+  HTTP_DIR=$n
+  CHECKS=0
+  local nfiles=0 rel want cors h=$n/h.txt b=$n/b.bin
+  while IFS= read -r rel; do
+    nfiles=$((nfiles + 1))
+    [ -f "$n/www/$rel.gz" ] || echo "/$rel has no .gz sibling" >>"$log"
+    cors=yes
+    case $rel in
+      *.ics) want='text/calendar; charset=utf-8' ;;
+      rss.xml | */rss.xml) want='application/rss+xml; charset=utf-8' ;;
+      atom.xml | */atom.xml) want='application/atom+xml; charset=utf-8' ;;
+      feed.json | */feed.json) want='application/feed+json; charset=utf-8' ;;
+      *.html) want='text/html; charset=utf-8' cors=- ;;
+      *) want=- cors=- ;;
+    esac
+    http_check real "/$rel" 200 "$want" "$cors"
+    cmp -s "$b" "$n/www/$rel" || echo "/$rel: body differs from the file" >>"$log"
+    if [ -f "$n/www/$rel.gz" ] && http_check real-gzip "/$rel" 200 "$want" - -H 'Accept-Encoding: gzip'; then
+      grep -qi '^Content-Encoding: gzip' "$h" || echo "/$rel: no Content-Encoding: gzip" >>"$log"
+      cmp -s "$b" "$n/www/$rel.gz" || echo "/$rel: gzip body is not $rel.gz" >>"$log"
+    fi
+  done < <(cd "$n/www" && find . -type f ! -name '*.gz' ! -path '*/.*' | sed 's#^\./##' | sort | head -n 300)
+  local hidden
+  hidden=$(cd "$n/www" && find . -maxdepth 1 -type f -name '.*' | sed 's#^\./##' | head -n1)
+  [ -n "$hidden" ] && http_check real-hidden "/$hidden" 404 - -
+  stop_nginx "$n" "$log"
+  if [ -s "$log" ]; then
+    result FAIL $name "$nfiles files of a real build, $CHECKS requests"
+  else
+    result PASS $name "evfeed build (ConfigMap config, exit $rc): $nfiles files + .gz, $CHECKS requests via evfeed.conf ok"
+  fi
+}
+
+# evfeed serve answers the HEALTHCHECK/probe request and stops with 0 on SIGTERM
+# (what evfeed.service, the Dockerfile and deployment.yaml rely on).
+check_serve_healthz() {
+  local name=serve-healthz log=$WORK/serve-healthz.log content=$ROOT/feeds/content
+  if ! is_real_evfeed; then
+    result SKIP $name "$BIN is not an evfeed build"
+    return
+  fi
+  if [ ! -d "$content" ]; then
+    result SKIP $name "no sample site in feeds/content"
+    return
+  fi
+  local cfg=$WORK/serve-config.yaml port i ok=0 pid rc
+  extract_configmap_config "$cfg" >>"$log" 2>&1
+  port=$(pick_port)
+  "$BIN" serve --content "$content" --config "$cfg" --listen "127.0.0.1:$port" >>"$log" 2>&1 &
+  pid=$!
+  for i in $(seq 1 100); do
+    # The Dockerfile's HEALTHCHECK command.
+    if curl -fsS -o "$WORK/healthz.json" --max-time 2 "http://127.0.0.1:$port/healthz" 2>/dev/null; then
+      ok=1
+      break
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -TERM "$pid" 2>/dev/null
+  for i in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid" 2>/dev/null
+    echo "still running 10 s after SIGTERM" >>"$log"
+  fi
+  wait "$pid" 2>/dev/null
+  rc=$?
+  if [ $ok -eq 1 ] && [ $rc -eq 0 ]; then
+    result PASS $name "GET /healthz 200 $(head -c 40 "$WORK/healthz.json")...; SIGTERM -> exit 0"
+  else
+    echo "healthz ok=$ok, exit after SIGTERM $rc" >>"$log"
+    result FAIL $name "healthz ok=$ok, exit after SIGTERM $rc"
+  fi
+}
+
 # --------------------------------------------------------------- dockerfile --
 # The runtime stage's apt-get install list (between "install" and "&& rm").
 runtime_packages() {
+  # shellcheck disable=SC1003  # the backslash in tr's set is literal
   awk '/^FROM .* AS runtime/ { rt = 1 } rt' "$DEPLOY/docker/Dockerfile" \
-    | sed -n '/apt-get install/,/&& rm/p' | tr ' \\' '\n\n' \
+    | sed -n '/apt-get install/,/&& rm/p' | tr -s '[:space:]\\' '\n' \
     | grep -E '^[a-z0-9][a-z0-9.+-]+$' | grep -vE '^(apt-get|install|rm|DEBIAN_FRONTEND.*)$' | sort -u
 }
 
@@ -616,6 +772,10 @@ check_dockerfile() {
   # Runtime packages: every name exists in Debian 12 and the set installs together.
   local pkgs
   mapfile -t pkgs < <(runtime_packages)
+  # apt-cache knows nothing before the first apt-get update (e.g. a fresh image).
+  if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
+    apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 update -q >>"$WORK/apt.log" 2>&1
+  fi
   if [ ${#pkgs[@]} -lt 10 ]; then
     echo "could not read the runtime package list (${pkgs[*]})" >>"$log"
   else
@@ -687,6 +847,8 @@ check_k8s_schema
 check_k8s_kustomize
 check_dockerfile
 check_runtime_libs
+check_real_output
+check_serve_healthz
 
 echo "check-deploy: $PASS passed, $FAIL failed, $SKIP skipped"
 [ $FAIL -eq 0 ]

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job on the embedded default site: install, build, write the static feeds of
+# feeds/ into public/, then serve them live on http://127.0.0.1:8080/ (Ctrl-C stops).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./deploy/install-deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DEVFEED_BUILD_TESTS=OFF
+cmake --build build --target evfeed
+listen="${EVFEED_LISTEN:-127.0.0.1:8080}"
+./build/evfeed build --content feeds/content --config feeds/config.yaml --out public
+exec ./build/evfeed serve --content feeds/content --config feeds/config.yaml \
+  --listen "$listen" --base-url "http://$listen/"

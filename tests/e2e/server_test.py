@@ -1,0 +1,230 @@
+#!/usr/bin/python3
+"""End-to-end test of `evfeed serve`: starts the real binary on a free loopback port over
+a temporary copy of feeds/ and checks every HTTP behaviour with real sockets.
+Usage: server_test.py EVFEED_BINARY SOURCE_DIR"""
+import gzip
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+BIN, SRC = sys.argv[1], sys.argv[2]
+failures = []
+
+
+def check(cond, what):
+    print(("PASS " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def request(port, method, path, headers=None, body=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request(method, path, body=body, headers=headers or {})
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data
+
+
+def raw(port, payload, read_for=1.0):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(payload)
+    s.settimeout(read_for)
+    out = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    except socket.timeout:
+        pass
+    s.close()
+    return out
+
+
+def wait_ready(port, proc):
+    for _ in range(100):
+        if proc.poll() is not None:
+            return False
+        try:
+            if request(port, "GET", "/healthz")[0] == 200:
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+work = tempfile.mkdtemp(prefix="evfeed-serve-")
+content = os.path.join(work, "content")
+shutil.copytree(os.path.join(SRC, "feeds", "content"), content)
+port = free_port()
+base = f"http://127.0.0.1:{port}/"
+log = open(os.path.join(work, "serve.log"), "w")
+proc = subprocess.Popen([BIN, "serve", "--content", content, "--config", os.path.join(SRC, "feeds", "config.yaml"),
+                         "--listen", f"127.0.0.1:{port}", "--base-url", base, "--threads", "2", "--poll", "200"],
+                        stdout=log, stderr=subprocess.STDOUT)
+try:
+    check(wait_ready(port, proc), "server starts and answers /healthz")
+
+    # Content types, CORS, caching headers
+    types = {"/calendar.ics": "text/calendar; charset=utf-8", "/calendar-alarms.ics": "text/calendar; charset=utf-8",
+             "/rss.xml": "application/rss+xml; charset=utf-8", "/atom.xml": "application/atom+xml; charset=utf-8",
+             "/feed.json": "application/feed+json; charset=utf-8", "/": "text/html; charset=utf-8",
+             "/events/service-mesh-meetup-08.ics": "text/calendar; charset=utf-8",
+             "/topics/service-mesh/rss.xml": "application/rss+xml; charset=utf-8"}
+    for path, ctype in types.items():
+        st, h, body = request(port, "GET", path)
+        check(st == 200 and h.get("content-type") == ctype, f"GET {path} -> 200 {ctype} (got {st} {h.get('content-type')})")
+        check(int(h.get("content-length", -1)) == len(body), f"{path} Content-Length matches")
+    st, h, _ = request(port, "GET", "/calendar.ics")
+    check(h.get("access-control-allow-origin") == "*", "CORS header on feeds")
+    check(h.get("cache-control", "").startswith("public"), "Cache-Control from config")
+    check(h.get("vary") == "Accept-Encoding", "Vary: Accept-Encoding")
+    etag, lastmod = h.get("etag"), h.get("last-modified")
+
+    # Conditional GET
+    st, _, body = request(port, "GET", "/calendar.ics", {"If-None-Match": etag})
+    check(st == 304 and body == b"", "If-None-Match -> 304")
+    st, _, _ = request(port, "GET", "/calendar.ics", {"If-Modified-Since": lastmod})
+    check(st == 304, "If-Modified-Since -> 304")
+    st, _, _ = request(port, "GET", "/calendar.ics", {"If-None-Match": '"nope"', "If-Modified-Since": lastmod})
+    check(st == 200, "If-None-Match wins over If-Modified-Since")
+
+    # gzip
+    st, h, body = request(port, "GET", "/calendar.ics", {"Accept-Encoding": "gzip"})
+    check(st == 200 and h.get("content-encoding") == "gzip", "gzip when accepted")
+    check(gzip.decompress(body).startswith(b"BEGIN:VCALENDAR"), "gzip body decompresses to the calendar")
+    st, h, body = request(port, "GET", "/calendar.ics")
+    check("content-encoding" not in h and body.startswith(b"BEGIN:VCALENDAR"), "identity without Accept-Encoding")
+
+    # HEAD, 405, 404, traversal
+    st, h, body = request(port, "HEAD", "/rss.xml")
+    check(st == 200 and body == b"" and int(h.get("content-length", 0)) > 0, "HEAD: headers with length, no body")
+    st, h, _ = request(port, "POST", "/rss.xml", body=b"")
+    check(st in (405, 413) , f"POST refused ({st})")
+    st, h, _ = request(port, "DELETE", "/rss.xml")
+    check(st == 405 and h.get("allow") == "GET, HEAD", "DELETE -> 405 with Allow")
+    check(request(port, "GET", "/missing.ics")[0] == 404, "unknown path -> 404")
+    out = raw(port, b"GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    check(b" 404 " in out.split(b"\r\n")[0] and b"root:" not in out, "path traversal stays inside the snapshot")
+
+    # Keep-alive and pipelining: two requests in one write, two answers in order.
+    out = raw(port, b"GET /rss.xml HTTP/1.1\r\nHost: x\r\n\r\nGET /atom.xml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    check(out.count(b"HTTP/1.1 200") == 2 and out.index(b"application/rss+xml") < out.index(b"application/atom+xml"),
+          "pipelined requests answered in order on one connection")
+
+    # Limits and malformed input
+    out = raw(port, b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n")
+    check(out.startswith(b"HTTP/1.1 431"), "header over 8 KiB -> 431")
+    out = raw(port, b"POST /rss.xml HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+    check(out.startswith(b"HTTP/1.1 413") or out.startswith(b"HTTP/1.1 405"), "request body refused")
+    out = raw(port, b"GET /rss.xml HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+    check(out.startswith(b"HTTP/1.1 400") or out.startswith(b"HTTP/1.1 413"), "Content-Length with Transfer-Encoding refused")
+    out = raw(port, b"\x16\x03\x01garbage garbage\r\n\r\n")
+    check(out.startswith(b"HTTP/1.1 400"), "garbage -> 400")
+    check(request(port, "GET", "/healthz")[0] == 200, "still healthy after abuse")
+
+    # Filters
+    st, h, body = request(port, "GET", "/calendar.ics?topic=Service%20Mesh")
+    check(st == 200 and b"Service Mesh Meetup #8" in body and b"Open Day" not in body, "?topic= filters the calendar")
+    st2, h2, _ = request(port, "GET", "/calendar.ics?topic=Cloud%20Native")
+    check(h.get("etag") != h2.get("etag"), "filtered results carry their own ETag")
+    st, _, body = request(port, "GET", "/feed.json?from=2027-01-01")
+    items = json.loads(body)["items"]
+    check(st == 200 and all(i["_event"]["start"] >= "2027" for i in items), "?from= filters by date")
+    check(request(port, "GET", "/rss.xml?to=garbage")[0] == 400, "bad ?to= -> 400")
+
+    # Healthz and metrics
+    st, _, body = request(port, "GET", "/healthz")
+    hz = json.loads(body)
+    check(hz["status"] == "ok" and hz["events"] > 5, "healthz reports status and event count")
+    st, h, body = request(port, "GET", "/metrics")
+    check(b"evfeed_http_requests_total{" in body and b"evfeed_events" in body, "metrics in Prometheus format")
+
+    # Live reload: an edited page shows new content and a new ETag within 2 s.
+    # zh is the site language, so the zh page is the one in the default calendar.
+    page = os.path.join(content, "zh", "event", "service-mesh-meetup-08.md")
+    _, h, _ = request(port, "GET", "/events/service-mesh-meetup-08.ics")
+    old_etag = h.get("etag")
+    import re
+    text = re.sub(r'(?m)^title: "(.*)"$', r'title: "\1 (moved)"', open(page, encoding="utf-8").read(), count=1)
+    text = text.replace("date: 2019-11-24T13:00:00+08:00", "date: 2019-11-24T14:00:00+08:00")
+    t0 = time.time()
+    with open(page, "w", encoding="utf-8") as f:
+        f.write(text)
+    ok = False
+    while time.time() - t0 < 2.0:
+        _, h, body = request(port, "GET", "/events/service-mesh-meetup-08.ics")
+        if h.get("etag") != old_etag and b"(moved)" in body:
+            ok = True
+            break
+        time.sleep(0.05)
+    check(ok, f"edited page served with a new ETag within 2 s ({time.time() - t0:.2f} s)")
+    check(b"SEQUENCE:1" in body, "time change bumps SEQUENCE")
+
+    # A page that becomes broken keeps its last good version; the error shows in /healthz.
+    with open(page, "w", encoding="utf-8") as f:
+        f.write(text.replace("date: 2019-11-24T14:00:00+08:00", "date: [broken"))
+    ok = False
+    t0 = time.time()
+    while time.time() - t0 < 3.0:
+        hz = json.loads(request(port, "GET", "/healthz")[2])
+        if hz["page_errors"]:
+            ok = True
+            break
+        time.sleep(0.05)
+    check(ok and any("service-mesh-meetup-08.md" in e for e in hz["page_errors"]), "broken page error shows in /healthz")
+    st, _, body = request(port, "GET", "/events/service-mesh-meetup-08.ics")
+    check(st == 200 and b"(moved)" in body, "broken page keeps its last good version")
+
+    # SIGTERM during requests: in-flight requests finish, exit 0 within 5 s.
+    results = []
+
+    def hammer():
+        for _ in range(200):
+            try:
+                results.append(request(port, "GET", "/calendar.ics")[0])
+            except OSError:
+                break
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)
+    t0 = time.time()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rc = proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        rc = None
+    for t in threads:
+        t.join()
+    check(rc == 0, f"SIGTERM -> exit 0 within 5 s (rc={rc}, {time.time() - t0:.2f} s)")
+    check(all(s == 200 for s in results) and len(results) > 0, f"{len(results)} requests during shutdown all got 200")
+finally:
+    if proc.poll() is None:
+        proc.kill()
+    log.close()
+    if failures:
+        print(open(os.path.join(work, "serve.log")).read()[-3000:])
+    shutil.rmtree(work, ignore_errors=True)
+
+print(f"{len(failures)} failed")
+sys.exit(1 if failures else 0)
