@@ -108,21 +108,21 @@ SysSeconds newest_update(const std::vector<const Event*>& events) {
 
 void add_feed_set(std::vector<Resource>& out, const std::vector<const Event*>& events, const SiteConfig& site,
                   const std::string& dir, const std::string& title, const std::string& description,
-                  const std::string& language, const Sequences& seq, bool with_alarms) {
+                  const std::string& language, const Sequences& seq, const RenderCache& cache, bool with_alarms) {
   SysSeconds updated = newest_update(events);
   CalendarOptions copts{title, description, site.base_url + dir + "calendar.ics", false};
-  out.push_back(make_resource(dir + "calendar.ics", render_calendar(events, site, copts, seq), updated));
+  out.push_back(pending_resource(dir + "calendar.ics", render_calendar(events, site, copts, seq, &cache), updated));
   if (with_alarms) {
     copts.alarms = true;
     copts.url = site.base_url + dir + "calendar-alarms.ics";
-    out.push_back(make_resource(dir + "calendar-alarms.ics", render_calendar(events, site, copts, seq), updated));
+    out.push_back(pending_resource(dir + "calendar-alarms.ics", render_calendar(events, site, copts, seq, &cache), updated));
   }
   std::vector<const Event*> items = events;
   if (items.size() > site.items_limit) items.resize(site.items_limit);
   FeedInfo info{title, description, dir, language, updated};
-  out.push_back(make_resource(dir + "rss.xml", render_rss(items, site, info), updated));
-  out.push_back(make_resource(dir + "atom.xml", render_atom(items, site, info), updated));
-  out.push_back(make_resource(dir + "feed.json", render_json_feed(items, site, info), updated));
+  out.push_back(pending_resource(dir + "rss.xml", render_rss(items, site, info, &cache), updated));
+  out.push_back(pending_resource(dir + "atom.xml", render_atom(items, site, info, &cache), updated));
+  out.push_back(pending_resource(dir + "feed.json", render_json_feed(items, site, info, &cache), updated));
 }
 
 }  // namespace
@@ -132,12 +132,18 @@ std::vector<Resource> render_site(const EventModel& model, const SiteConfig& sit
   std::vector<Resource> out;
   std::vector<const Event*> all;
   for (const auto& e : model.events) all.push_back(&e);
+  std::vector<const Event*> every_page;
+  for (const auto& e : model.pages) every_page.push_back(&e);
+  // model.events are copies of some model.pages: render both sets once.
+  std::vector<const Event*> to_render = all;
+  if (model.languages.size() > 1) to_render.insert(to_render.end(), every_page.begin(), every_page.end());
+  RenderCache cache(to_render, site, seq);
 
   // calendar.ics may be limited to a window: Google ignores subscribed calendars over ~1 MB.
   std::vector<const Event*> windowed;
   for (const Event* e : all)
     if (site.window_past_days <= 0 || e->end >= now - date::days{site.window_past_days}) windowed.push_back(e);
-  add_feed_set(out, windowed, site, "", site.title, site.description, site.language, seq, true);
+  add_feed_set(out, windowed, site, "", site.title, site.description, site.language, seq, cache, true);
   if (out.front().body.size() > 1024 * 1024)
     diags.add("calendar.ics", 0, 0, Severity::warning,
               "calendar.ics is " + std::to_string(out.front().body.size() / 1024) +
@@ -145,13 +151,14 @@ std::vector<Resource> render_site(const EventModel& model, const SiteConfig& sit
 
   for (const Event* e : all) {
     CalendarOptions copts{e->title, "", site.base_url + "events/" + e->slug + ".ics", false};
-    out.push_back(make_resource("events/" + e->slug + ".ics", render_calendar({e}, site, copts, seq), e->updated));
+    out.push_back(pending_resource("events/" + e->slug + ".ics", render_calendar({e}, site, copts, seq, &cache), e->updated));
   }
   for (const auto& feed : site.feeds) {
     std::vector<const Event*> matched;
     for (const Event* e : all)
       if (feed_matches(feed, *e)) matched.push_back(e);
-    add_feed_set(out, matched, site, feed.dir() + "/", site.title + " · " + feed.title, site.description, site.language, seq, false);
+    add_feed_set(out, matched, site, feed.dir() + "/", site.title + " · " + feed.title, site.description, site.language, seq,
+                 cache, false);
   }
   // Per-language sets when the site has translations: <lang>/rss.xml and friends.
   if (model.languages.size() > 1) {
@@ -159,10 +166,11 @@ std::vector<Resource> render_site(const EventModel& model, const SiteConfig& sit
       std::vector<const Event*> pages;
       for (const auto& e : model.pages)
         if (e.lang == lang) pages.push_back(&e);
-      add_feed_set(out, pages, site, lang + "/", site.title + " (" + lang + ")", site.description, lang, seq, false);
+      add_feed_set(out, pages, site, lang + "/", site.title + " (" + lang + ")", site.description, lang, seq, cache, false);
     }
   }
-  out.push_back(make_resource("index.html", render_index_html(all, site, now), newest_update(all)));
+  out.push_back(pending_resource("index.html", render_index_html(all, site, now), newest_update(all)));
+  finalize_resources(out);
   std::sort(out.begin(), out.end(), [](const Resource& a, const Resource& b) { return a.path < b.path; });
   return out;
 }

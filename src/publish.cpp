@@ -27,7 +27,8 @@ bool OutputLock::acquire(const std::string& out_dir, int timeout_seconds, Diagno
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   std::string path = (fs::path(out_dir) / lock_name).string();
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // 0666 and the umask: a build running as another (dynamic) user must still be able to lock.
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
   if (fd_ < 0) {
     diags.add(path, 0, 0, Severity::error, std::string("cannot open the lock file: ") + std::strerror(errno));
     return false;
@@ -56,8 +57,12 @@ bool read_whole_file(const std::string& path, std::string& out) {
   return true;
 }
 
-bool write_file_atomic(const std::string& path, std::string_view bytes, bool* changed, Diagnostics& diags) {
-  if (changed) *changed = false;
+namespace {
+
+// Writes bytes to a temporary file beside `path` unless `path` already holds exactly them.
+// Returns false on I/O errors; *tmp is empty when nothing needs writing.
+bool stage_file(const std::string& path, std::string_view bytes, std::string* tmp_out, bool sync, Diagnostics& diags) {
+  tmp_out->clear();
   std::error_code ec;
   if (fs::file_size(path, ec) == bytes.size() && !ec) {
     std::string old;
@@ -66,7 +71,7 @@ bool write_file_atomic(const std::string& path, std::string_view bytes, bool* ch
   fs::path p(path);
   fs::create_directories(p.parent_path(), ec);
   std::string tmp = (p.parent_path() / ("." + p.filename().string() + ".tmp." + std::to_string(::getpid()))).string();
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) {
     diags.add(path, 0, 0, Severity::error, std::string("cannot write: ") + std::strerror(errno));
     return false;
@@ -83,36 +88,91 @@ bool write_file_atomic(const std::string& path, std::string_view bytes, bool* ch
     }
     off += static_cast<size_t>(n);
   }
-  // fsync before rename: after a crash the name points at complete bytes or the old file.
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((sync && ::fsync(fd) != 0) | (::close(fd) != 0)) {
     diags.add(path, 0, 0, Severity::error, std::string("flush failed: ") + std::strerror(errno));
     ::unlink(tmp.c_str());
     return false;
   }
+  *tmp_out = tmp;
+  return true;
+}
+
+bool commit_file(const std::string& tmp, const std::string& path, Diagnostics& diags) {
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     diags.add(path, 0, 0, Severity::error, std::string("rename failed: ") + std::strerror(errno));
     ::unlink(tmp.c_str());
     return false;
   }
+  return true;
+}
+
+}  // namespace
+
+bool write_file_atomic(const std::string& path, std::string_view bytes, bool* changed, Diagnostics& diags) {
+  if (changed) *changed = false;
+  std::string tmp;
+  // fsync before rename: after a crash the name points at complete bytes or the old file.
+  if (!stage_file(path, bytes, &tmp, true, diags)) return false;
+  if (tmp.empty()) return true;
+  if (!commit_file(tmp, path, diags)) return false;
   if (changed) *changed = true;
   return true;
 }
 
+namespace {
+
+// A build killed mid-write leaves ".name.tmp.PID" files; the next build (holding the lock,
+// so no other build is writing) removes them.
+void remove_stale_temporaries(const fs::path& root) {
+  std::error_code ec;
+  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
+  std::vector<fs::path> stale;
+  for (; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    size_t tmp = name.rfind(".tmp.");
+    bool ours = name.size() > 1 && name[0] == '.' && tmp != std::string::npos && tmp + 5 < name.size() &&
+                name.find_first_not_of("0123456789", tmp + 5) == std::string::npos;
+    if (ours && it->is_regular_file(ec)) stale.push_back(it->path());
+  }
+  for (const auto& p : stale) fs::remove(p, ec);
+}
+
+}  // namespace
+
 bool publish_resources(const std::string& out_dir, const std::vector<Resource>& resources, PublishStats& stats,
                        Diagnostics& diags) {
   fs::path root(out_dir);
+  remove_stale_temporaries(root);
   std::set<std::string> now;
   bool ok = true;
+  // Stage every changed file, flush them all with one syncfs, then rename: each name
+  // always points at complete bytes (old or new), and 20,000 fsyncs become one.
+  std::vector<std::pair<std::string, std::string>> staged;  // tmp -> final
   for (const auto& r : resources) {
     for (int gz = 0; gz < 2; ++gz) {
       std::string rel = gz ? r.path + ".gz" : r.path;
-      bool changed = false;
-      if (!write_file_atomic((root / rel).string(), gz ? r.gzip : r.body, &changed, diags)) {
+      std::string tmp, final_path = (root / rel).string();
+      if (!stage_file(final_path, gz ? r.gzip : r.body, &tmp, false, diags)) {
         ok = false;
         continue;
       }
       now.insert(rel);
-      changed ? ++stats.written : ++stats.unchanged;
+      if (tmp.empty()) ++stats.unchanged;
+      else staged.emplace_back(tmp, final_path);
+    }
+  }
+  if (!staged.empty()) {
+    int dir_fd = ::open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool synced = dir_fd >= 0 && ::syncfs(dir_fd) == 0;
+    if (dir_fd >= 0) ::close(dir_fd);
+    if (!synced) {
+      diags.add(out_dir, 0, 0, Severity::error, std::string("cannot flush the output to disk: ") + std::strerror(errno));
+      for (const auto& [tmp, final_path] : staged) ::unlink(tmp.c_str());
+      return false;
+    }
+    for (const auto& [tmp, final_path] : staged) {
+      if (commit_file(tmp, final_path, diags)) ++stats.written;
+      else ok = false;
     }
   }
   // Remove what the previous run wrote and this one did not; never anything else.

@@ -93,7 +93,15 @@ std::string event_content_html(const Event& e, const SiteConfig& site) {
   return h;
 }
 
-std::string render_rss(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed) {
+namespace {
+std::string content_of(const Event& e, const SiteConfig& site, const RenderCache* cache) {
+  const RenderedEvent* r = cache ? cache->find(&e) : nullptr;
+  return r ? r->content_html : event_content_html(e, site);
+}
+}  // namespace
+
+std::string render_rss(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed,
+                       const RenderCache* cache) {
   tinyxml2::XMLDocument doc;
   doc.InsertEndChild(doc.NewDeclaration());
   auto* rss = doc.NewElement("rss");
@@ -121,7 +129,7 @@ std::string render_rss(const std::vector<const Event*>& events, const SiteConfig
     auto* guid = add(item, "guid", event_uid(*e, site));
     guid->SetAttribute("isPermaLink", "false");
     add(item, "pubDate", format_rfc822(e->start, e->start_offset()));
-    add(item, "description", event_content_html(*e, site));
+    add(item, "description", content_of(*e, site, cache));
     for (const auto& t : e->topics) add(item, "category", t);
     for (const auto& t : e->tags) add(item, "category", t);
     if (!e->image.empty()) {
@@ -134,7 +142,8 @@ std::string render_rss(const std::vector<const Event*>& events, const SiteConfig
   return print(doc);
 }
 
-std::string render_atom(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed) {
+std::string render_atom(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed,
+                        const RenderCache* cache) {
   tinyxml2::XMLDocument doc;
   doc.InsertEndChild(doc.NewDeclaration());
   auto* root = doc.NewElement("feed");
@@ -166,7 +175,7 @@ std::string render_atom(const std::vector<const Event*>& events, const SiteConfi
     link->SetAttribute("type", "text/html");
     link->SetAttribute("href", clean(e->url).c_str());
     if (!e->summary.empty()) add(entry, "summary", e->summary);
-    auto* content = add(entry, "content", event_content_html(*e, site));
+    auto* content = add(entry, "content", content_of(*e, site, cache));
     content->SetAttribute("type", "html");
     for (const auto& t : e->topics) add(entry, "category")->SetAttribute("term", clean(t).c_str());
     for (const auto& t : e->tags) add(entry, "category")->SetAttribute("term", clean(t).c_str());
@@ -180,7 +189,8 @@ std::string render_atom(const std::vector<const Event*>& events, const SiteConfi
   return print(doc);
 }
 
-std::string render_json_feed(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed) {
+std::string render_json_feed(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed,
+                             const RenderCache* cache) {
   auto str = [](const std::string& s) { return "\"" + json_escape(clean(s)) + "\""; };
   std::string j = "{\n  \"version\": \"https://jsonfeed.org/version/1.1\",\n";
   j += "  \"title\": " + str(feed.title) + ",\n";
@@ -197,7 +207,7 @@ std::string render_json_feed(const std::vector<const Event*>& events, const Site
     j += "    {\n      \"id\": " + str(event_uid(*e, site)) + ",\n";
     j += "      \"url\": " + str(e->url) + ",\n";
     j += "      \"title\": " + str(e->title) + ",\n";
-    j += "      \"content_html\": " + str(event_content_html(*e, site)) + ",\n";
+    j += "      \"content_html\": " + str(content_of(*e, site, cache)) + ",\n";
     if (!e->summary.empty()) j += "      \"summary\": " + str(e->summary) + ",\n";
     if (!e->image.empty()) j += "      \"image\": " + str(e->image) + ",\n";
     j += "      \"date_published\": " + str(format_rfc3339(e->start, e->start_offset())) + ",\n";

@@ -5,6 +5,8 @@
 #include <libical/ical.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <map>
 #include <memory>
 
@@ -148,8 +150,78 @@ std::string event_description_text(const Event& e) {
   return trim(out);
 }
 
-std::string render_calendar(const std::vector<const Event*>& events, const SiteConfig& site,
-                            const CalendarOptions& opts, const Sequences& seq) {
+namespace {
+
+std::string serialize(icalcomponent* c) {
+  char* text = icalcomponent_as_ical_string_r(c);
+  std::string raw = text ? text : "";
+  icalmemory_free_buffer(text);
+  return raw;
+}
+
+}  // namespace
+
+std::string render_vevent(const Event& e, const SiteConfig& site, int sequence) {
+  Component ev(ICAL_VEVENT_COMPONENT);
+  icalcomponent_add_property(ev.c, icalproperty_new_uid(clean(event_uid(e, site)).c_str()));
+  icalcomponent_add_property(ev.c, icalproperty_new_dtstamp(utc_time(e.updated)));
+  icalcomponent_add_property(ev.c, icalproperty_new_lastmodified(utc_time(e.updated)));
+  icalcomponent_add_property(ev.c, icalproperty_new_sequence(sequence));
+  if (e.all_day) {
+    icalcomponent_add_property(ev.c, icalproperty_new_dtstart(date_value(e.start_day)));
+    icalcomponent_add_property(ev.c, icalproperty_new_dtend(date_value(e.end_day)));
+    icalcomponent_add_property(ev.c, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
+  } else {
+    icalcomponent_add_property(ev.c, zoned_property(icalproperty_new_dtstart, e, e.start));
+    icalcomponent_add_property(ev.c, zoned_property(icalproperty_new_dtend, e, e.end));
+  }
+  add_text(ev.c, icalproperty_new_summary(clean(e.title).c_str()));
+  add_text(ev.c, icalproperty_new_description(clean(event_description_text(e)).c_str()));
+  if (!e.location.empty()) add_text(ev.c, icalproperty_new_location(clean(e.location).c_str()));
+  icalcomponent_add_property(ev.c, icalproperty_new_url(clean(e.url).c_str()));
+  std::vector<std::string> cats = e.topics;
+  for (const auto& t : e.tags)
+    if (std::find(cats.begin(), cats.end(), t) == cats.end()) cats.push_back(t);
+  for (auto& c : cats) {
+    // One CATEGORIES per value: a comma inside a category would split it otherwise.
+    std::string v = clean(c);
+    replace_all(v, ",", " ");
+    icalcomponent_add_property(ev.c, icalproperty_new_categories(v.c_str()));
+  }
+  if (!e.image.empty()) {
+    icalproperty* p = icalproperty_new(ICAL_X_PROPERTY);
+    icalproperty_set_x_name(p, "IMAGE");
+    icalproperty_set_value(p, icalvalue_new_uri(clean(e.image).c_str()));
+    icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_URI));
+    icalproperty_add_parameter(p, icalparameter_new_display(ICAL_DISPLAY_BADGE));
+    icalcomponent_add_property(ev.c, p);
+  }
+  icalcomponent_add_property(ev.c, icalproperty_new_status(e.status == EventStatus::cancelled ? ICAL_STATUS_CANCELLED
+                                                           : e.status == EventStatus::tentative ? ICAL_STATUS_TENTATIVE
+                                                                                                 : ICAL_STATUS_CONFIRMED));
+  return refold_ical(serialize(ev.c));
+}
+
+namespace {
+
+// "BEGIN:VALARM ... END:VALARM" placed just before the event's END:VEVENT.
+std::string with_alarm(const std::string& vevent, const Event& e, const SiteConfig& site) {
+  Component alarm(ICAL_VALARM_COMPONENT);
+  icalcomponent_add_property(alarm.c, icalproperty_new_action(ICAL_ACTION_DISPLAY));
+  icaltriggertype trig;
+  trig.time = icaltime_null_time();
+  trig.duration = icaldurationtype_from_int(-static_cast<int>(site.alarm_before.count()));
+  icalcomponent_add_property(alarm.c, icalproperty_new_trigger(trig));
+  add_text(alarm.c, icalproperty_new_description(clean(e.title).c_str()));
+  std::string out = vevent;
+  out.insert(out.rfind("END:VEVENT\r\n"), refold_ical(serialize(alarm.c)));
+  return out;
+}
+
+}  // namespace
+
+std::string render_calendar(const std::vector<const Event*>& events, const SiteConfig& site, const CalendarOptions& opts,
+                            const Sequences& seq, const RenderCache* cache) {
   Component cal(ICAL_VCALENDAR_COMPONENT);
   icalcomponent_add_property(cal.c, icalproperty_new_version("2.0"));
   icalcomponent_add_property(cal.c, icalproperty_new_prodid("-//evfeed//evfeed " EVFEED_VERSION "//EN"));
@@ -157,13 +229,11 @@ std::string render_calendar(const std::vector<const Event*>& events, const SiteC
   icalcomponent_add_property(cal.c, icalproperty_new_method(ICAL_METHOD_PUBLISH));
   std::string name = clean(opts.name);
   std::string desc = clean(opts.description);
+  if (!desc.empty()) icalcomponent_add_property(cal.c, icalproperty_new_description(desc.c_str()));
   // NAME, X-WR-*, REFRESH-INTERVAL and URL (RFC 7986) are spliced in as text after
   // METHOD: libical 3.0 predates RFC 7986 and mis-escapes TEXT in X-properties.
   std::string header_props = "NAME:" + escape_text(name) + "\r\nX-WR-CALNAME:" + escape_text(name) + "\r\n";
-  if (!desc.empty()) {
-    icalcomponent_add_property(cal.c, icalproperty_new_description(desc.c_str()));
-    header_props += "X-WR-CALDESC:" + escape_text(desc) + "\r\n";
-  }
+  if (!desc.empty()) header_props += "X-WR-CALDESC:" + escape_text(desc) + "\r\n";
   header_props += "X-WR-TIMEZONE:" + escape_text(site.timezone) + "\r\n";
   header_props += "REFRESH-INTERVAL;VALUE=DURATION:" + format_ical_duration(site.refresh_interval) + "\r\n";
   header_props += "X-PUBLISHED-TTL:" + format_ical_duration(site.refresh_interval) + "\r\n";
@@ -186,66 +256,53 @@ std::string render_calendar(const std::vector<const Event*>& events, const SiteC
     icalcomponent* tz = icalparser_parse_string(text.c_str());
     if (tz) icalcomponent_add_component(cal.c, tz);
   }
+  std::string head = serialize(cal.c);
+  size_t method = head.find("METHOD:PUBLISH\r\n");
+  if (method != std::string::npos) head.insert(method + 16, header_props);
+  head = refold_ical(head);
+  head.resize(head.rfind("END:VCALENDAR\r\n"));
 
-  for (const Event* ep : events) {
-    const Event& e = *ep;
-    Component ev(ICAL_VEVENT_COMPONENT);
-    icalcomponent_add_property(ev.c, icalproperty_new_uid(clean(event_uid(e, site)).c_str()));
-    icalcomponent_add_property(ev.c, icalproperty_new_dtstamp(utc_time(e.updated)));
-    icalcomponent_add_property(ev.c, icalproperty_new_lastmodified(utc_time(e.updated)));
-    auto s = seq.find(e.identity);
-    icalcomponent_add_property(ev.c, icalproperty_new_sequence(s == seq.end() ? 0 : s->second));
-    if (e.all_day) {
-      icalcomponent_add_property(ev.c, icalproperty_new_dtstart(date_value(e.start_day)));
-      icalcomponent_add_property(ev.c, icalproperty_new_dtend(date_value(e.end_day)));
-      icalcomponent_add_property(ev.c, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
-    } else {
-      icalcomponent_add_property(ev.c, zoned_property(icalproperty_new_dtstart, e, e.start));
-      icalcomponent_add_property(ev.c, zoned_property(icalproperty_new_dtend, e, e.end));
+  // Events: each VEVENT rendered once per build (RenderCache) and shared by every calendar.
+  std::string out = std::move(head);
+  for (const Event* e : events) {
+    const RenderedEvent* pre = cache ? cache->find(e) : nullptr;
+    std::string own;
+    if (!pre) {
+      auto s = seq.find(e->identity);
+      own = render_vevent(*e, site, s == seq.end() ? 0 : s->second);
     }
-    add_text(ev.c, icalproperty_new_summary(clean(e.title).c_str()));
-    add_text(ev.c, icalproperty_new_description(clean(event_description_text(e)).c_str()));
-    if (!e.location.empty()) add_text(ev.c, icalproperty_new_location(clean(e.location).c_str()));
-    icalcomponent_add_property(ev.c, icalproperty_new_url(clean(e.url).c_str()));
-    std::vector<std::string> cats = e.topics;
-    for (const auto& t : e.tags)
-      if (std::find(cats.begin(), cats.end(), t) == cats.end()) cats.push_back(t);
-    for (auto& c : cats) {
-      // One CATEGORIES per value: a comma inside a category would split it otherwise.
-      std::string v = clean(c);
-      replace_all(v, ",", " ");
-      icalcomponent_add_property(ev.c, icalproperty_new_categories(v.c_str()));
-    }
-    if (!e.image.empty()) {
-      icalproperty* p = icalproperty_new(ICAL_X_PROPERTY);
-      icalproperty_set_x_name(p, "IMAGE");
-      icalproperty_set_value(p, icalvalue_new_uri(clean(e.image).c_str()));
-      icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_URI));
-      icalproperty_add_parameter(p, icalparameter_new_display(ICAL_DISPLAY_BADGE));
-      icalcomponent_add_property(ev.c, p);
-    }
-    icalcomponent_add_property(ev.c, icalproperty_new_status(e.status == EventStatus::cancelled ? ICAL_STATUS_CANCELLED
-                                                             : e.status == EventStatus::tentative ? ICAL_STATUS_TENTATIVE
-                                                                                                   : ICAL_STATUS_CONFIRMED));
-    if (opts.alarms) {
-      Component alarm(ICAL_VALARM_COMPONENT);
-      icalcomponent_add_property(alarm.c, icalproperty_new_action(ICAL_ACTION_DISPLAY));
-      icaltriggertype trig;
-      trig.time = icaltime_null_time();
-      trig.duration = icaldurationtype_from_int(-static_cast<int>(site.alarm_before.count()));
-      icalcomponent_add_property(alarm.c, icalproperty_new_trigger(trig));
-      add_text(alarm.c, icalproperty_new_description(clean(e.title).c_str()));
-      icalcomponent_add_component(ev.c, alarm.release());
-    }
-    icalcomponent_add_component(cal.c, ev.release());
+    const std::string& vevent = pre ? pre->vevent : own;
+    if (opts.alarms) out += with_alarm(vevent, *e, site);
+    else out += vevent;
   }
-  char* text = icalcomponent_as_ical_string_r(cal.c);
-  std::string raw = text ? text : "";
-  size_t method = raw.find("METHOD:PUBLISH\r\n");
-  if (method != std::string::npos) raw.insert(method + 16, header_props);
-  std::string out = refold_ical(raw);
-  icalmemory_free_buffer(text);
+  out += "END:VCALENDAR\r\n";
   return out;
+}
+
+RenderCache::RenderCache(const std::vector<const Event*>& events, const SiteConfig& site, const Sequences& seq,
+                         unsigned threads) {
+  for (const Event* e : events) map_[e];
+  std::vector<std::pair<const Event*, RenderedEvent*>> work;
+  for (auto& [e, r] : map_) work.emplace_back(e, &r);
+  std::atomic<size_t> next{0};
+  auto run = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < work.size();) {
+      const Event& e = *work[i].first;
+      auto s = seq.find(e.identity);
+      work[i].second->vevent = render_vevent(e, site, s == seq.end() ? 0 : s->second);
+      work[i].second->content_html = event_content_html(e, site);
+    }
+  };
+  unsigned n = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < n && t < work.size(); ++t) pool.emplace_back(run);
+  run();
+  for (auto& t : pool) t.join();
+}
+
+const RenderedEvent* RenderCache::find(const Event* e) const {
+  auto it = map_.find(e);
+  return it == map_.end() ? nullptr : &it->second;
 }
 
 }  // namespace evfeed

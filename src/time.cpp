@@ -306,7 +306,10 @@ std::optional<BodyTimeRange> find_body_time_range(std::string_view body) {
     std::string line(body.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos));
     ++line_no;
     std::smatch km;
-    if (line.size() < 400 && std::regex_search(line, km, keyword)) {
+    // Cheap prefilter: the regexes run only on lines that name a time at all.
+    bool candidate = line.find("时间") != std::string::npos || line.find("日期") != std::string::npos ||
+                     line.find("ime") != std::string::npos || line.find("hen") != std::string::npos;
+    if (candidate && line.size() < 400 && std::regex_search(line, km, keyword)) {
       std::string rest = line.substr(static_cast<size_t>(km.position() + km.length()));
       BodyTimeRange r;
       r.line = line_no;

@@ -2,6 +2,7 @@
 // Stage 4: events + site -> bytes. Pure functions: no I/O, no clock.
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "evfeed/event.hpp"
@@ -31,8 +32,28 @@ std::string event_uid(const Event& e, const SiteConfig& site);
 // Plain-text description: summary, when/where block, speakers, fee, sponsor, body.
 std::string event_description_text(const Event& e);
 
+// Text of one event rendered once per build and shared by every calendar and feed that
+// carries it (the same event sits in calendar.ics, its language set, topics, events/x.ics).
+struct RenderedEvent {
+  std::string vevent;        // folded "BEGIN:VEVENT...END:VEVENT\r\n"
+  std::string content_html;  // event_content_html
+};
+class RenderCache {
+ public:
+  RenderCache() = default;
+  // Renders every event, spread over `threads` (0 = all cores).
+  RenderCache(const std::vector<const Event*>& events, const SiteConfig& site, const Sequences& seq, unsigned threads = 0);
+  const RenderedEvent* find(const Event* e) const;
+
+ private:
+  std::unordered_map<const Event*, RenderedEvent> map_;
+};
+
+std::string render_vevent(const Event& e, const SiteConfig& site, int sequence);
+
+// `cache` may be null: events missing from it are rendered on the spot.
 std::string render_calendar(const std::vector<const Event*>& events, const SiteConfig& site,
-                            const CalendarOptions& opts, const Sequences& seq);
+                            const CalendarOptions& opts, const Sequences& seq, const RenderCache* cache = nullptr);
 
 struct FeedInfo {
   std::string title;
@@ -42,9 +63,12 @@ struct FeedInfo {
   SysSeconds updated{};  // newest page change among the items
 };
 
-std::string render_rss(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed);
-std::string render_atom(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed);
-std::string render_json_feed(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed);
+std::string render_rss(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed,
+                       const RenderCache* cache = nullptr);
+std::string render_atom(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed,
+                        const RenderCache* cache = nullptr);
+std::string render_json_feed(const std::vector<const Event*>& events, const SiteConfig& site, const FeedInfo& feed,
+                             const RenderCache* cache = nullptr);
 
 // The HTML fragment feed readers show: a header block (when, where, fee, speakers,
 // sign-up, .ics and Google Calendar links) then the rendered body.

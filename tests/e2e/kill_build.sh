@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# SIGKILL `evfeed build` at random moments, 100 times, on a generated 1,500-page site whose
+# content flips between two versions (so every build rewrites files), and check after each
+# kill that the previous feeds are still complete: every manifest file present, every .ics
+# ending in END:VCALENDAR, every XML well-formed, every JSON parseable, no temporary files
+# outside dotfiles. validate-feeds (all third-party parsers) runs on the output after the
+# first, the 50th and the last kill. Usage: kill_build.sh EVFEED_BIN SOURCE_DIR
+set -uo pipefail
+bin="$1"; src="$2"
+validate="$src/../shared/tools/validate-feeds"
+work=$(mktemp -d /tmp/evfeed-kill.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+/usr/bin/python3 "$src/tests/bench/gen_site.py" "$work/a" 1500 7 || exit 1
+cp -r "$work/a" "$work/b"
+# Version b: every title changed, so most outputs differ between a and b.
+find "$work/b" -name '*.md' -exec sed -i -E 's/^title: "/title: "B /' {} +
+out="$work/out"
+"$bin" build --content "$work/a" --out "$out" --quiet || { echo "initial build failed"; exit 1; }
+full_ms=$( { /usr/bin/time -f %e "$bin" build --content "$work/b" --out "$out" --quiet; } 2>&1 | tail -1 )
+echo "one build takes ${full_ms}s"
+limit_ms=$(awk -v s="$full_ms" 'BEGIN { printf "%d", s * 1000 }')
+[ "$limit_ms" -lt 50 ] && limit_ms=50
+
+check_output() {
+  local bad=0
+  while IFS= read -r rel; do
+    case "$rel" in '#'*|'') continue ;; esac
+    [ -f "$out/$rel" ] || { echo "missing $rel"; bad=1; continue; }
+    case "$rel" in
+      *.ics) tail -c 15 "$out/$rel" | grep -q 'END:VCALENDAR' || { echo "truncated $rel"; bad=1; } ;;
+      *.gz) gzip -t "$out/$rel" 2>/dev/null || { echo "bad gzip $rel"; bad=1; } ;;
+    esac
+  done < "$out/.evfeed-manifest"
+  find "$out" -name '*.xml' -not -name '.*' -print0 | xargs -0 xmllint --noout 2>/dev/null || { echo "xml not well-formed"; bad=1; }
+  find "$out" -name 'feed.json' -print0 | xargs -0 -n1 /usr/bin/python3 -m json.tool >/dev/null 2>&1 || { echo "bad json"; bad=1; }
+  return $bad
+}
+
+failures=0
+for i in $(seq 1 100); do
+  if [ $((i % 2)) = 0 ]; then content="$work/a"; else content="$work/b"; fi
+  "$bin" build --content "$content" --out "$out" --quiet &
+  pid=$!
+  sleep "$(awk -v r=$RANDOM -v l="$limit_ms" 'BEGIN { printf "%.3f", (r % l) / 1000 }')"
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  if ! check_output; then echo "FAIL after kill $i"; failures=$((failures + 1)); fi
+  if [ "$i" = 1 ] || [ "$i" = 50 ] || [ "$i" = 100 ]; then
+    if [ -x "$validate" ]; then
+      "$validate" -q --no-clients "$out" > "$work/validate.log" 2>&1 || { echo "FAIL validate-feeds after kill $i"; tail -5 "$work/validate.log"; failures=$((failures + 1)); }
+      tail -1 "$work/validate.log"
+    fi
+  fi
+done
+# A normal build afterwards must clean up every temporary file a kill left behind.
+"$bin" build --content "$work/a" --out "$out" --quiet || failures=$((failures + 1))
+leftover=$(find "$out" -name '.*.tmp.*' | wc -l)
+[ "$leftover" = 0 ] || { echo "FAIL $leftover temporary files left"; failures=$((failures + 1)); }
+echo "kill_build: 100 kills, $failures failures"
+[ "$failures" = 0 ]
