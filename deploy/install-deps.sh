@@ -12,7 +12,7 @@ pkgs=(
 )
 # Test-only tools: a browser for the index.html test, nginx and systemd for deploy checks.
 if [ "${1:-}" = "--with-test-tools" ]; then
-  pkgs+=(chromium nginx-light systemd yamllint curl python3 libxml2-utils)
+  pkgs+=(chromium fonts-wqy-zenhei nginx-light systemd yamllint curl python3 libxml2-utils)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "evfeed/markdown.hpp"
@@ -121,9 +122,15 @@ std::string line_comment(const Page& page, int file_line) {
   return hash == std::string::npos ? "" : trim(line.substr(hash + 2));
 }
 
-bool comment_says_utc(const std::string& comment) {
-  std::string c = to_lower_ascii(comment);
-  return starts_with(c, "utc") || starts_with(c, "gmt");
+// "# UTC!!" -> UTC, "# UTC+8" -> Etc/GMT-8, anything else -> nullptr.
+const date::time_zone* comment_zone(const std::string& comment) {
+  static const std::regex re(R"(^(?:utc|gmt)(?:\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?)?(?:[^0-9a-z:]|$))", std::regex::icase);
+  std::smatch m;
+  if (!std::regex_search(comment, m, re)) return nullptr;
+  if (!m[1].matched) return date::locate_zone("UTC");
+  int sign = m[1].str() == "-" ? -1 : 1;
+  long secs = sign * (std::stol(m[2].str()) * 3600 + (m[3].matched ? std::stol(m[3].str()) * 60 : 0));
+  return fixed_offset_zone(Seconds{secs});
 }
 
 bool truthy(const Value* v) {
@@ -235,10 +242,10 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
 
   // rOpenSci marks its naive times "# UTC!!" on one of the date lines: that speaks for
   // every naive time of the page.
-  bool page_says_utc = false;
+  const date::time_zone* comment_tz = nullptr;
   for (Field f : {Field::start, Field::end, Field::date})
-    if (auto hit = cx.field(f); hit.value && comment_says_utc(line_comment(page, hit.value->line))) page_says_utc = true;
-  if (page_zone) page_says_utc = false;
+    if (auto hit = cx.field(f); hit.value && !comment_tz) comment_tz = comment_zone(line_comment(page, hit.value->line));
+  if (page_zone) comment_tz = nullptr;  // an explicit timezone field wins
 
   // Zone: the page's, else a "# UTC" comment, else the written offset when it matches the
   // site zone, else a fixed zone that keeps the written offset.
@@ -257,8 +264,8 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
     } else {
       e.zone = date::locate_zone("UTC");
     }
-  } else if (page_says_utc || comment_says_utc(start->comment)) {
-    e.zone = date::locate_zone("UTC");
+  } else if (comment_tz || comment_zone(start->comment)) {
+    e.zone = comment_tz ? comment_tz : comment_zone(start->comment);
   } else {
     e.zone = page_zone ? page_zone : site_zone;
   }
@@ -284,7 +291,16 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
   // --- end: front matter, else duration, else a range in the body, else the default
   bool have_end = false;
   if (auto hit = cx.field(Field::end); hit.value) {
-    if (auto end = read_time(cx, hit.value, hit.key)) {
+    // An unreadable end is not fatal: warn, and let the next source decide the end.
+    Diagnostics end_diags;
+    Ctx end_cx{page, fm, site, end_diags};
+    auto end = read_time(end_cx, hit.value, hit.key);
+    for (auto& d : end_diags.items) {
+      d.severity = Severity::warning;
+      d.message += "; the end is taken from the next source";
+      diags.items.push_back(std::move(d));
+    }
+    if (end) {
       if (e.all_day) {
         LocalSeconds local = end->kind == TimeValue::Kind::instant ? to_local(e.zone, end->instant()) : end->local;
         e.end_day = date::floor<date::days>(local) + date::days{1};  // inclusive last day -> exclusive
@@ -295,7 +311,7 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
           e.end_source = "front matter '" + hit.key + "'";
         }
       } else {
-        const date::time_zone* end_zone = page_says_utc || comment_says_utc(end->comment) ? date::locate_zone("UTC") : e.zone;
+        const date::time_zone* end_zone = comment_tz ? comment_tz : comment_zone(end->comment) ? comment_zone(end->comment) : e.zone;
         SysSeconds end_at = end->kind == TimeValue::Kind::date
                                 ? resolve_local(end_zone, LocalSeconds{date::floor<date::days>(end->local) + date::days{1}}).instant
                                 : instant_in(*end, end_zone);
@@ -310,7 +326,6 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
         }
       }
     }
-    cx.failed = false;  // an unreadable end is not fatal: the next source decides
   }
   if (!have_end) {
     if (auto hit = cx.field(Field::duration); hit.value) {
@@ -391,7 +406,9 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
   } else {
     std::string path = e.identity;
     if (!slug.empty()) path = path.substr(0, path.rfind('/') + 1) + slug;
-    e.url = site.base_url + lang_prefix + path + "/";
+    std::string encoded;  // "fosdem23 copy" -> "fosdem23%20copy": a URL never carries raw spaces
+    for (const auto& seg : split(path, '/')) encoded += (encoded.empty() ? "" : "/") + url_encode(seg);
+    e.url = site.base_url + lang_prefix + encoded + "/";
   }
   if (std::string signup = scalar_text(cx.field(Field::signup_url).value); !signup.empty() && signup != "#" && is_safe_url(signup))
     e.signup_url = resolve_url(e.url, signup);
@@ -417,7 +434,8 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
       cx.warn(hit.value, "cannot read '" + hit.key + "' (" + err + "); it is ignored");
       return std::nullopt;
     }
-    return instant_in(*tv, page_says_utc || comment_says_utc(line_comment(page, hit.value->line)) ? date::locate_zone("UTC") : e.zone);
+    const date::time_zone* own = comment_zone(line_comment(page, hit.value->line));
+    return instant_in(*tv, comment_tz ? comment_tz : own ? own : e.zone);
   };
   e.publish_date = meta_time(Field::publish_date);
   e.expiry_date = meta_time(Field::expiry_date);
@@ -469,17 +487,32 @@ EventModel assemble_model(std::vector<Event> built, const SiteConfig& site, SysS
     return s;
   };
   for (const auto& e : m.pages) by_slug[base_slug(e.identity)].insert(e.identity);
+  // Identities in sorted order claim slugs; a collision (even with a flattened identity
+  // such as "x/foo" -> "x-foo" against a page named "x-foo") gets "-2", "-3", ...
+  std::map<std::string, std::string> slug_of;  // identity -> slug
+  std::set<std::string> taken;
+  for (const auto& [base, identities] : by_slug) {
+    for (const auto& id : identities) {
+      std::string s = base;
+      if (identities.size() > 1) {
+        s = id;
+        for (auto& c : s)
+          if (c == '/' || c == ' ' || c == '\\' || c == ':' || c == '?' || c == '#' || c == '%') c = '-';
+      }
+      slug_of[id] = s;
+    }
+  }
+  for (auto& [id, s] : slug_of) {
+    std::string candidate = s;
+    for (int n = 2; taken.count(candidate); ++n) candidate = s + "-" + std::to_string(n);
+    taken.insert(candidate);
+    s = candidate;
+  }
   std::map<std::string, std::vector<std::string>> langs;
   for (const auto& e : m.pages) langs[e.identity].push_back(e.lang);
   std::set<std::string> all_langs;
   for (auto& e : m.pages) {
-    std::string s = base_slug(e.identity);
-    if (by_slug[s].size() > 1) {
-      s = e.identity;
-      for (auto& c : s)
-        if (c == '/' || c == ' ' || c == '\\' || c == ':' || c == '?' || c == '#' || c == '%') c = '-';
-    }
-    e.slug = s;
+    e.slug = slug_of[e.identity];
     e.languages = langs[e.identity];
     all_langs.insert(e.lang);
     if (e.updated > m.updated) m.updated = e.updated;

@@ -28,11 +28,12 @@ LoadResult load_events(const LoadOptions& opts, const SiteConfig& site) {
       Page page;
       Value fm;
       if (!read_file(files[i].path, text, s.diags)) continue;
-      bool changed = false;
-      std::string cleaned = clean_utf8(text, &changed);
-      if (changed && !is_valid_utf8(text))
+      // Split the raw bytes first (it rejects NUL bytes), then clean each part.
+      if (!is_valid_utf8(text))
         s.diags.add(files[i].path, 0, 0, Severity::warning, "invalid UTF-8 replaced with U+FFFD; save the file as UTF-8");
-      if (!split_page(files[i], std::move(cleaned), page, s.diags)) continue;
+      if (!split_page(files[i], std::move(text), page, s.diags)) continue;
+      page.front_matter = clean_utf8(page.front_matter);
+      page.body = clean_utf8(page.body);
       if (!parse_front_matter(page, fm, s.diags)) continue;
       s.ok = build_event(page, fm, site, s.event, s.diags);
     }
@@ -57,9 +58,14 @@ std::string schedule_fingerprint(const Event& e) {
 }
 
 SequenceState advance_sequences(const EventModel& model, const SequenceState& previous) {
+  // Every translation counts: moving only the English page must bump the shared UID too.
+  std::map<std::string, std::map<std::string, std::string>> prints;  // identity -> lang -> fingerprint
+  for (const auto& p : model.pages) prints[p.identity][p.lang] = schedule_fingerprint(p);
   SequenceState next;
   for (const auto& e : model.events) {
-    SequenceEntry entry{0, schedule_fingerprint(e)};
+    std::string combined;
+    for (const auto& [lang, fp] : prints[e.identity]) combined += lang + ":" + fp + ";";
+    SequenceEntry entry{0, prints[e.identity].size() > 1 ? content_hash_hex(combined).substr(0, 16) : schedule_fingerprint(e)};
     auto it = previous.find(e.identity);
     if (it != previous.end())
       entry.sequence = it->second.sequence + (it->second.fingerprint != entry.fingerprint ? 1 : 0);

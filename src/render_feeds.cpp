@@ -28,7 +28,7 @@ std::string print(tinyxml2::XMLDocument& doc) {
 }
 
 std::string image_type(const std::string& url) {
-  std::string l = to_lower_ascii(url);
+  std::string l = to_lower_ascii(url.substr(0, url.find_first_of("?#")));
   if (ends_with(l, ".png")) return "image/png";
   if (ends_with(l, ".gif")) return "image/gif";
   if (ends_with(l, ".webp")) return "image/webp";

@@ -293,10 +293,11 @@ std::string format_ical_duration(Seconds d) {
 }
 
 std::optional<BodyTimeRange> find_body_time_range(std::string_view body) {
+  // std::regex works on bytes: multi-byte characters go in alternations, never in [...].
   // The keyword keeps prose like "from 1:00 - 2:00 we eat" from being mistaken for the event time.
   static const std::regex keyword(R"((时间|日期|[Tt]ime|[Ww]hen)\s*(:|：))");
   static const std::regex range(
-      R"((上午|下午|晚上|中午)?\s*(\d{1,2})[:：](\d{2})\s*([AaPp])?\.?\s*(?:[Mm]\.?)?\s*(?:-|–|—|~|～|至|到|to)+\s*(上午|下午|晚上)?\s*(\d{1,2})[:：](\d{2})\s*([AaPp])?\.?)");
+      R"((上午|下午|晚上|中午)?\s*(\d{1,2})(?::|：)(\d{2})\s*([AaPp])?\.?\s*(?:[Mm]\.?)?\s*(?:-|–|—|~|～|至|到|to)+\s*(上午|下午|晚上)?\s*(\d{1,2})(?::|：)(\d{2})\s*([AaPp])?\.?)");
   static const std::regex cn_date(R"((\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日)");
   static const std::regex iso_date(R"((\d{4})-(\d{2})-(\d{2}))");
   int line_no = 0;
@@ -356,6 +357,17 @@ std::string format_offset(Seconds offset, bool colon) {
   char buf[48];
   std::snprintf(buf, sizeof buf, colon ? "%c%02ld:%02ld" : "%c%02ld%02ld", sign, s / 3600, s % 3600 / 60);
   return buf;
+}
+
+std::string format_utc_offset_ical(Seconds offset) {
+  std::string out = format_offset(offset, false);
+  long sec = std::labs(offset.count()) % 60;  // local mean time offsets such as +080543
+  if (sec) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%02ld", sec);
+    out += buf;
+  }
+  return out;
 }
 
 std::string format_rfc3339(SysSeconds t, Seconds offset) {

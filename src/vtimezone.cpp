@@ -51,8 +51,8 @@ void append_observance(std::string& out, const Transition& first, const std::str
   const char* kind = first.dst ? "DAYLIGHT" : "STANDARD";
   out += "BEGIN:";
   out += kind;
-  out += "\r\nTZNAME:" + first.abbrev + "\r\nTZOFFSETFROM:" + format_offset(first.from, false) +
-         "\r\nTZOFFSETTO:" + format_offset(first.to, false) + "\r\nDTSTART:" + format_local_basic(first.local) + "\r\n";
+  out += "\r\nTZNAME:" + first.abbrev + "\r\nTZOFFSETFROM:" + format_utc_offset_ical(first.from) +
+         "\r\nTZOFFSETTO:" + format_utc_offset_ical(first.to) + "\r\nDTSTART:" + format_local_basic(first.local) + "\r\n";
   if (!rrule.empty()) out += rrule + "\r\n";
   out += "END:";
   out += kind;

@@ -102,7 +102,7 @@ TEST_CASE("YAML scalars: booleans, quoting and nulls", "[front_matter][yaml]") {
   CHECK(p.fm.find("tilde")->kind == Value::Kind::null);
 }
 
-TEST_CASE("Value::find is case-insensitive; find_path walks maps", "[front_matter]") {
+TEST_CASE("Value::find is case-insensitive, find_path walks maps", "[front_matter]") {
   auto p = parse("---\nEvent:\n  Date: November 10, 2014\n  time: 6:30 PM\nsignup:\n  url: https://x.org\n---\n");
   REQUIRE(p.ok);
   REQUIRE(p.fm.find("event"));

@@ -216,10 +216,15 @@ inline std::vector<std::string> unfold_ical(const std::string& text) {
   return out;
 }
 
-// First unfolded line starting with `prefix` ("DTSTART", "SUMMARY:"), or "".
+// First unfolded line starting with `prefix` ("DTSTART", "SUMMARY:") outside the
+// VTIMEZONE blocks (whose observances have DTSTART lines of their own), or "".
 inline std::string ical_line(const std::string& text, const std::string& prefix) {
-  for (const auto& l : unfold_ical(text))
-    if (starts_with(l, prefix)) return l;
+  bool in_tz = false;
+  for (const auto& l : unfold_ical(text)) {
+    if (l == "BEGIN:VTIMEZONE") in_tz = true;
+    if (!in_tz && starts_with(l, prefix)) return l;
+    if (l == "END:VTIMEZONE") in_tz = false;
+  }
   return "";
 }
 

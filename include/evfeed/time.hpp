@@ -79,5 +79,6 @@ std::string format_utc_basic(SysSeconds t);                // 20191124T050000Z
 std::string format_local_basic(LocalSeconds t);            // 20191124T130000
 std::string format_date_basic(date::local_days d);         // 20191124
 std::string format_offset(Seconds offset, bool colon);     // +08:00 / +0800
+std::string format_utc_offset_ical(Seconds offset);        // +0800, or +080543 when seconds matter
 
 }  // namespace evfeed

@@ -1,0 +1,255 @@
+// publish.hpp and resources.hpp: atomic writes that leave equal files untouched, the
+// manifest that limits removals to our own outputs, the output lock, gzip and ETags.
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include <set>
+
+#include "test_support.hpp"
+
+using namespace evfeed;
+using namespace evtest;
+using namespace std::chrono;
+
+namespace {
+
+// A fixed instant ten days back (whole seconds): files are set to it, so "unchanged"
+// is an equality check and never depends on timing.
+const fs::file_time_type OLD_TIME =
+    std::chrono::time_point_cast<std::chrono::seconds>(fs::file_time_type::clock::now() - hours{240});
+
+void age(const fs::path& p) { fs::last_write_time(p, OLD_TIME); }
+
+ino_t inode(const fs::path& p) {
+  struct stat st {};
+  REQUIRE(::stat(p.c_str(), &st) == 0);
+  return st.st_ino;
+}
+
+std::string gunzip(const std::string& gz) {
+  z_stream zs{};
+  REQUIRE(inflateInit2(&zs, 15 + 16) == Z_OK);
+  std::string out(gz.size() * 20 + 1024, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
+  zs.avail_in = static_cast<uInt>(gz.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = inflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  inflateEnd(&zs);
+  REQUIRE(rc == Z_STREAM_END);
+  return out;
+}
+
+std::vector<std::string> files_under(const fs::path& root) {
+  std::vector<std::string> out;
+  for (auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file()) out.push_back(fs::relative(e.path(), root).generic_string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Resource res(const std::string& path, const std::string& body) { return make_resource(path, body, SysSeconds{}); }
+
+}  // namespace
+
+TEST_CASE("write_file_atomic writes, then leaves equal bytes untouched", "[publish]") {
+  TempDir tmp;
+  auto file = tmp / "sub/dir/calendar.ics";
+  Diagnostics d;
+  bool changed = false;
+  REQUIRE(write_file_atomic(file.string(), "BEGIN:VCALENDAR\r\n", &changed, d));
+  CHECK(changed);
+  CHECK(slurp(file) == "BEGIN:VCALENDAR\r\n");
+
+  age(file);
+  ino_t before = inode(file);
+  REQUIRE(write_file_atomic(file.string(), "BEGIN:VCALENDAR\r\n", &changed, d));
+  CHECK_FALSE(changed);
+  CHECK(fs::last_write_time(file) == OLD_TIME);  // mtime kept
+  CHECK(inode(file) == before);                 // not replaced either
+
+  // Same size, different bytes: rewritten.
+  REQUIRE(write_file_atomic(file.string(), "BEGIN:VCALENDAX\r\n", &changed, d));
+  CHECK(changed);
+  CHECK(slurp(file) == "BEGIN:VCALENDAX\r\n");
+  CHECK(fs::last_write_time(file) != OLD_TIME);
+  // Empty content is a valid file too.
+  REQUIRE(write_file_atomic(file.string(), "", &changed, d));
+  CHECK(changed);
+  CHECK(fs::file_size(file) == 0);
+  CHECK(d.items.empty());
+  // No temporary files left behind.
+  CHECK(files_under(tmp.path()) == std::vector<std::string>{"sub/dir/calendar.ics"});
+}
+
+TEST_CASE("write_file_atomic replaces the file by rename (readers never see half a file)", "[publish]") {
+  TempDir tmp;
+  auto file = tmp / "a.xml";
+  Diagnostics d;
+  REQUIRE(write_file_atomic(file.string(), "old", nullptr, d));
+  // A reader holding the old file keeps reading the old bytes after the replacement.
+  std::ifstream reader(file, std::ios::binary);
+  REQUIRE(write_file_atomic(file.string(), "new content", nullptr, d));
+  std::string seen((std::istreambuf_iterator<char>(reader)), std::istreambuf_iterator<char>());
+  CHECK(seen == "old");
+  CHECK(slurp(file) == "new content");
+}
+
+TEST_CASE("write_file_atomic reports an unwritable folder", "[publish][errors]") {
+  if (::geteuid() == 0) {
+    // root ignores permissions: use a path below a regular file instead.
+    TempDir tmp;
+    spit(tmp / "file", "x");
+    Diagnostics d;
+    CHECK_FALSE(write_file_atomic((tmp / "file/child.ics").string(), "x", nullptr, d));
+    CHECK(d.count(Severity::error) == 1);
+    return;
+  }
+  TempDir tmp;
+  fs::create_directory(tmp / "ro");
+  fs::permissions(tmp / "ro", fs::perms::owner_read | fs::perms::owner_exec);
+  Diagnostics d;
+  CHECK_FALSE(write_file_atomic((tmp / "ro/x.ics").string(), "x", nullptr, d));
+  CHECK(d.count(Severity::error) == 1);
+  fs::permissions(tmp / "ro", fs::perms::owner_all);
+}
+
+TEST_CASE("publish_resources writes bodies, .gz siblings and a manifest", "[publish]") {
+  TempDir tmp;
+  auto out = tmp / "out";
+  std::vector<Resource> rs = {res("calendar.ics", "cal"), res("events/a.ics", "a"), res("topics/x/rss.xml", "<rss/>")};
+  PublishStats st;
+  Diagnostics d;
+  REQUIRE(publish_resources(out.string(), rs, st, d));
+  CHECK(d.items.empty());
+  CHECK(st.written == 6);
+  CHECK(st.unchanged == 0);
+  CHECK(st.removed == 0);
+  CHECK(slurp(out / "events/a.ics") == "a");
+  CHECK(gunzip(slurp(out / "events/a.ics.gz")) == "a");
+  std::string manifest = slurp(out / manifest_name);
+  for (const char* rel : {"calendar.ics", "calendar.ics.gz", "events/a.ics", "events/a.ics.gz", "topics/x/rss.xml",
+                          "topics/x/rss.xml.gz"})
+    CHECK_THAT(manifest, Catch::Contains(std::string("\n") + rel + "\n"));
+
+  // Publishing the same resources again touches nothing.
+  for (const auto& f : files_under(out)) age(out / f);
+  PublishStats again;
+  REQUIRE(publish_resources(out.string(), rs, again, d));
+  CHECK(again.written == 0);
+  CHECK(again.unchanged == 6);
+  for (const auto& f : files_under(out)) {
+    INFO(f);
+    CHECK(fs::last_write_time(out / f) == OLD_TIME);
+  }
+}
+
+TEST_CASE("publish_resources removes stale outputs listed in the old manifest only", "[publish]") {
+  TempDir tmp;
+  auto out = tmp / "out";
+  Diagnostics d;
+  PublishStats st;
+  REQUIRE(publish_resources(out.string(),
+                            {res("calendar.ics", "cal"), res("events/gone.ics", "g"), res("topics/old/rss.xml", "r")}, st, d));
+  // Files evfeed never wrote: next to ours, inside our folders, and outside the output.
+  spit(out / "foreign.txt", "keep me");
+  spit(out / "events/foreign.ics", "keep me too");
+  spit(out / "CNAME", "events.example.org");
+  spit(tmp / "outside.txt", "outside");
+  // A tampered manifest must not reach outside the folder.
+  std::string manifest = slurp(out / manifest_name);
+  spit(out / manifest_name, manifest + "../outside.txt\n/etc/hostname\nevents/../../outside.txt\n");
+
+  PublishStats st2;
+  REQUIRE(publish_resources(out.string(), {res("calendar.ics", "cal")}, st2, d));
+  CHECK(st2.removed == 4);  // events/gone.ics(.gz), topics/old/rss.xml(.gz)
+  CHECK_FALSE(fs::exists(out / "events/gone.ics"));
+  CHECK_FALSE(fs::exists(out / "events/gone.ics.gz"));
+  CHECK_FALSE(fs::exists(out / "topics/old/rss.xml"));
+  CHECK_FALSE(fs::exists(out / "topics"));  // folders we emptied go too
+  CHECK(slurp(out / "foreign.txt") == "keep me");
+  CHECK(slurp(out / "events/foreign.ics") == "keep me too");
+  CHECK(fs::exists(out / "CNAME"));
+  CHECK(slurp(tmp / "outside.txt") == "outside");
+  CHECK(slurp(out / "calendar.ics") == "cal");
+  std::string new_manifest = slurp(out / manifest_name);
+  CHECK(new_manifest.find("gone") == std::string::npos);
+  CHECK(new_manifest.find("outside") == std::string::npos);
+}
+
+TEST_CASE("publish_resources without a previous manifest removes nothing", "[publish]") {
+  TempDir tmp;
+  auto out = tmp / "out";
+  spit(out / "events/old-by-hand.ics", "hand written");
+  spit(out / "index.html", "<p>old</p>");
+  PublishStats st;
+  Diagnostics d;
+  REQUIRE(publish_resources(out.string(), {res("index.html", "<p>new</p>")}, st, d));
+  CHECK(st.removed == 0);
+  CHECK(fs::exists(out / "events/old-by-hand.ics"));
+  CHECK(slurp(out / "index.html") == "<p>new</p>");
+}
+
+TEST_CASE("OutputLock: a second acquire times out while the first holds it", "[publish][lock]") {
+  TempDir tmp;
+  auto out = (tmp / "out").string();
+  Diagnostics d;
+  {
+    OutputLock first;
+    REQUIRE(first.acquire(out, 1, d));
+    CHECK(fs::exists(tmp / "out" / lock_name));
+    OutputLock second;
+    Diagnostics d2;
+    CHECK_FALSE(second.acquire(out, 0, d2));
+    REQUIRE(d2.items.size() == 1);
+    CHECK(d2.items[0].severity == Severity::error);
+    CHECK_THAT(d2.items[0].message, Catch::Contains("another evfeed build"));
+  }
+  // Released with its owner: the next one gets it at once.
+  OutputLock third;
+  CHECK(third.acquire(out, 0, d));
+  CHECK(d.items.empty());
+}
+
+TEST_CASE("gzip_bytes: valid gzip, reproducible", "[resources]") {
+  std::string body;
+  for (int i = 0; i < 2000; ++i) body += "BEGIN:VEVENT 蚂蚁金服 " + std::to_string(i) + "\r\n";
+  std::string gz = gzip_bytes(body);
+  REQUIRE(gz.size() > 18);
+  CHECK(static_cast<unsigned char>(gz[0]) == 0x1f);
+  CHECK(static_cast<unsigned char>(gz[1]) == 0x8b);
+  CHECK(gz.substr(4, 4) == std::string(4, '\0'));  // header mtime 0: same bytes every build
+  CHECK(gz.size() < body.size() / 3);
+  CHECK(gunzip(gz) == body);
+  CHECK(gzip_bytes(body) == gz);
+  CHECK(gunzip(gzip_bytes("")).empty());
+}
+
+TEST_CASE("content_hash_hex and make_resource", "[resources]") {
+  std::string h = content_hash_hex("hello");
+  CHECK(h.size() == 32);
+  CHECK(h.find_first_not_of("0123456789abcdef") == std::string::npos);
+  CHECK(content_hash_hex("hello") == h);
+  CHECK(content_hash_hex("hellp") != h);
+  CHECK(content_hash_hex("") != content_hash_hex(std::string(1, '\0')));
+  std::set<std::string> distinct;
+  for (int i = 0; i < 1000; ++i) distinct.insert(content_hash_hex("event " + std::to_string(i)));
+  CHECK(distinct.size() == 1000);
+
+  Resource r = make_resource("events/a.ics", "BEGIN:VCALENDAR\r\n", utc("2019-11-24T05:00:00Z"));
+  CHECK(r.path == "events/a.ics");
+  CHECK(r.content_type == "text/calendar; charset=utf-8");
+  CHECK(r.etag == "\"" + content_hash_hex("BEGIN:VCALENDAR\r\n") + "\"");
+  CHECK(gunzip(r.gzip) == r.body);
+  CHECK(r.is_feed);
+  CHECK(r.last_modified == utc("2019-11-24T05:00:00Z"));
+  CHECK_FALSE(make_resource("index.html", "x", SysSeconds{}).is_feed);
+
+  CHECK(content_type_for("rss.xml") == "application/rss+xml; charset=utf-8");
+  CHECK(content_type_for("topics/x/atom.xml") == "application/atom+xml; charset=utf-8");
+  CHECK(content_type_for("feed.json") == "application/feed+json; charset=utf-8");
+  CHECK(content_type_for("index.html") == "text/html; charset=utf-8");
+  CHECK(content_type_for("calendar-alarms.ics") == "text/calendar; charset=utf-8");
+  CHECK(content_type_for("x.bin") == "application/octet-stream");
+}
