@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "evfeed/parse_cache.hpp"
 #include "evfeed/pipeline.hpp"
 #include "evfeed/publish.hpp"
 #include "evfeed/server.hpp"
@@ -95,25 +96,84 @@ int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
     print_diags(io, false);
     return 2;
   }
-  LoadResult r = load_events({o.content, 0}, site);
+  fs::path out(out_dir);
+  std::string config_fp = config_fingerprint(site);
+  SysSeconds started = now_seconds();
+  {
+    // Fast path: the same files, sizes and mtimes as the last complete build, the same
+    // config, no publishing decision due, every output present: nothing to do.
+    Diagnostics scan;
+    std::vector<SourceFile> files = find_pages(o.content, scan);
+    std::string index_text;
+    BuildIndex index;
+    if (!scan.has_errors() && read_whole_file((out / index_name).string(), index_text) && parse_index(index_text, index) &&
+        index.config_fp == config_fp && started < index.valid_until && same_inputs(index, files) &&
+        outputs_present(out_dir)) {
+      Diagnostics previous;
+      previous.items = index.diags;
+      print_diags(previous, quiet);
+      if (!quiet)
+        std::cout << files.size() << " pages unchanged since the last build, " << index.events << " events -> " << out_dir
+                  << ": up to date\n";
+      return previous.has_errors() ? 1 : 0;
+    }
+  }
+  ParseCache cache = ParseCache::load((out / cache_name).string(), config_fp);
+  ParseCache next_cache;
+  next_cache.set_config(config_fp);
+  std::string old_digest;
+  read_whole_file((out / digest_name).string(), old_digest);
+  // From here on the outputs may change: forget "up to date" first, so a build killed
+  // halfway is never mistaken for a complete one.
+  if (!forget_completed_build(out_dir, io)) {
+    print_diags(io, false);
+    return 1;
+  }
+  LoadResult r = load_events({o.content, 0, &cache, &next_cache}, site);
   print_diags(r.diags, quiet);
-  SysSeconds now = now_seconds();
+  SysSeconds now = started;
+  std::vector<Event> built_copy = r.built;
   EventModel model = assemble_model(std::move(r.built), site, now);
 
   std::string state_text;
-  read_whole_file((fs::path(out_dir) / state_name).string(), state_text);
+  read_whole_file((out / state_name).string(), state_text);
   SequenceState state = advance_sequences(model, parse_sequences(state_text));
-  Diagnostics render_diags;
-  std::vector<Resource> resources = render_site(model, site, sequences_of(state), now, render_diags);
-  print_diags(render_diags, quiet);
+  Sequences seq = sequences_of(state);
   PublishStats stats;
-  bool ok = publish_resources(out_dir, resources, stats, io);
-  ok = write_file_atomic((fs::path(out_dir) / state_name).string(), serialize_sequences(state), nullptr, io) && ok;
+  bool ok = true;
+  // Nothing the outputs depend on changed, and they are all still there: nothing to do.
+  std::string digest = output_digest(model, site, seq, now);
+  if (digest == old_digest && outputs_present(out_dir)) {
+    stats.unchanged = model.events.size();
+  } else {
+    Diagnostics render_diags;
+    std::vector<Resource> resources = render_site(model, site, seq, now, render_diags);
+    print_diags(render_diags, quiet);
+    ok = publish_resources(out_dir, resources, stats, io);
+    ok = write_file_atomic((out / state_name).string(), serialize_sequences(state), nullptr, io) && ok;
+  }
+  // The digest and index go last: a build killed before this point is redone next time.
+  ok = ok && write_file_atomic((out / digest_name).string(), digest, nullptr, io);
+  ok = next_cache.save((out / cache_name).string(), io) && ok;
+  if (ok) {
+    BuildIndex index;
+    index.config_fp = config_fp;
+    index.events = model.events.size();
+    index.diags = r.diags.items;
+    for (const auto& [path, page] : next_cache.pages()) index.files.push_back(page.file);
+    std::sort(index.files.begin(), index.files.end(), [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; });
+    index.valid_until = decisions_valid_until(built_copy, site, now);
+    ok = write_file_atomic((out / index_name).string(), serialize_index(index), nullptr, io);
+  } else {
+    std::error_code ec;
+    fs::remove(out / index_name, ec);  // an incomplete build is never "up to date"
+  }
   print_diags(io, false);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!quiet)
-    std::cout << r.pages_seen << " pages, " << model.events.size() << " events -> " << out_dir << ": " << stats.written
-              << " written, " << stats.unchanged << " unchanged, " << stats.removed << " removed in " << secs << " s\n";
+    std::cout << r.pages_seen << " pages (" << r.pages_reused << " from cache), " << model.events.size() << " events -> "
+              << out_dir << ": " << stats.written << " written, " << stats.unchanged << " unchanged, " << stats.removed
+              << " removed in " << secs << " s\n";
   if (!ok) return 1;
   return r.diags.has_errors() ? 1 : 0;
 }

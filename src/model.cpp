@@ -209,7 +209,6 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
   Ctx cx{page, fm, site, diags};
   e = Event{};
   e.source_path = page.file.path;
-  e.source_mtime_ns = page.file.mtime_ns;
   e.lang = language_from_path(page.file.rel_path);
   if (e.lang.empty()) e.lang = site.language;
   e.identity = identity_from_path(page.file.rel_path);

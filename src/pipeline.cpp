@@ -5,6 +5,7 @@
 #include <sstream>
 #include <thread>
 
+#include "evfeed/parse_cache.hpp"
 #include "evfeed/text.hpp"
 
 namespace evfeed {
@@ -16,8 +17,10 @@ LoadResult load_events(const LoadOptions& opts, const SiteConfig& site) {
 
   struct Slot {
     bool ok = false;
+    bool reused = false;
     Event event;
     Diagnostics diags;
+    std::string content_hash;
   };
   std::vector<Slot> slots(files.size());
   std::atomic<size_t> next{0};
@@ -27,7 +30,25 @@ LoadResult load_events(const LoadOptions& opts, const SiteConfig& site) {
       std::string text;
       Page page;
       Value fm;
-      if (!read_file(files[i].path, text, s.diags)) continue;
+      const SourceFile& f = files[i];
+      const CachedPage* c = opts.cache ? opts.cache->find(f.path) : nullptr;
+      auto reuse = [&] {
+        s.ok = c->ok;
+        s.event = c->event;
+        s.diags.items = c->diags;
+        s.content_hash = c->content_hash;
+        s.reused = true;
+      };
+      if (c && c->file.rel_path == f.rel_path && c->file.size == f.size && c->file.mtime_ns == f.mtime_ns) {
+        reuse();
+        continue;
+      }
+      if (!read_file(f.path, text, s.diags)) continue;
+      s.content_hash = content_hash_hex(text);
+      if (c && c->file.rel_path == f.rel_path && c->content_hash == s.content_hash) {  // touched, not changed
+        reuse();
+        continue;
+      }
       // Split the raw bytes first (it rejects NUL bytes), then clean each part.
       if (!is_valid_utf8(text))
         s.diags.add(files[i].path, 0, 0, Severity::warning, "invalid UTF-8 replaced with U+FFFD; save the file as UTF-8");
@@ -44,7 +65,13 @@ LoadResult load_events(const LoadOptions& opts, const SiteConfig& site) {
   for (unsigned t = 1; t < n; ++t) pool.emplace_back(work);
   work();
   for (auto& t : pool) t.join();
-  for (auto& s : slots) {
+  for (size_t i = 0; i < slots.size(); ++i) {
+    Slot& s = slots[i];
+    result.pages_reused += s.reused;
+    if (opts.next_cache && !s.content_hash.empty()) {
+      CachedPage p{files[i], s.content_hash, s.ok, s.ok ? s.event : Event{}, s.diags.items};
+      opts.next_cache->put(std::move(p));
+    }
     for (auto& d : s.diags.items) result.diags.items.push_back(std::move(d));
     if (s.ok) result.built.push_back(std::move(s.event));
   }
@@ -102,6 +129,14 @@ SequenceState parse_sequences(const std::string& text) {
     }
   }
   return s;
+}
+
+std::string output_digest(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now) {
+  std::string all = config_fingerprint(site);
+  if (site.window_past_days > 0) all += "|day " + std::to_string(date::floor<date::days>(now).time_since_epoch().count());
+  for (const auto& e : model.pages) all += serialize_event(e) + "|" + e.slug + "|";
+  for (const auto& [id, n] : seq) all += id + "=" + std::to_string(n) + ";";
+  return content_hash_hex(all);
 }
 
 namespace {

@@ -57,6 +57,38 @@ bool read_whole_file(const std::string& path, std::string& out) {
   return true;
 }
 
+bool forget_completed_build(const std::string& out_dir, Diagnostics& diags) {
+  bool removed = false;
+  for (const char* name : {index_name, digest_name}) {
+    std::string p = (fs::path(out_dir) / name).string();
+    if (::unlink(p.c_str()) == 0) {
+      removed = true;
+    } else if (errno != ENOENT) {
+      diags.add(p, 0, 0, Severity::error, std::string("cannot remove: ") + std::strerror(errno));
+      return false;
+    }
+  }
+  if (removed) {
+    int fd = ::open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::fsync(fd);
+      ::close(fd);
+    }
+  }
+  return true;
+}
+
+bool outputs_present(const std::string& out_dir) {
+  std::string manifest;
+  if (!read_whole_file((fs::path(out_dir) / manifest_name).string(), manifest)) return false;
+  std::istringstream in(manifest);
+  std::string rel;
+  std::error_code ec;
+  while (std::getline(in, rel))
+    if (!rel.empty() && rel[0] != '#' && !fs::is_regular_file(fs::path(out_dir) / rel, ec)) return false;
+  return true;
+}
+
 namespace {
 
 // Writes bytes to a temporary file beside `path` unless `path` already holds exactly them.

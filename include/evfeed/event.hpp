@@ -25,7 +25,6 @@ struct Event {
   std::string lang;
   std::vector<std::string> languages;  // every language this event exists in (sorted)
   std::string source_path;
-  std::int64_t source_mtime_ns = 0;
 
   std::string title;
   std::string summary;        // description/summary/abstract from front matter

@@ -12,15 +12,20 @@
 
 namespace evfeed {
 
+class ParseCache;
+
 struct LoadOptions {
   std::vector<std::string> content_dirs;
-  unsigned threads = 0;  // 0 = all cores
+  unsigned threads = 0;                // 0 = all cores
+  const ParseCache* cache = nullptr;   // reuse events of unchanged pages
+  ParseCache* next_cache = nullptr;    // filled with this run's pages
 };
 
 struct LoadResult {
   std::vector<Event> built;  // every page that yielded an event (before publishing rules)
   size_t pages_seen = 0;
   Diagnostics diags;         // in file order, whatever the thread count
+  size_t pages_reused = 0;   // taken from the parse cache
 };
 
 // Loads and models every page, in parallel; a broken page never stops the others.
@@ -40,6 +45,10 @@ std::string serialize_sequences(const SequenceState& state);
 SequenceState parse_sequences(const std::string& text);
 
 // Every output of the site, sorted by path.
+// Digest of everything the outputs depend on: when it equals the previous build's and
+// every output is still there, a build has nothing to write.
+std::string output_digest(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now);
+
 std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq,
                                   SysSeconds now, Diagnostics& diags);
 
