@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./deploy/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DEVFEED_BUILD_TESTS=OFF
+cmake -S . -B build -G Ninja
 cmake --build build --target evfeed
 listen="${EVFEED_LISTEN:-127.0.0.1:8080}"
 ./build/evfeed build --content feeds/content --config feeds/config.yaml --out public

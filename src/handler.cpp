@@ -1,7 +1,7 @@
 #include "evfeed/handler.hpp"
 
 #include <algorithm>
-#include <sstream>
+#include <cstdio>
 
 #include "evfeed/text.hpp"
 
@@ -18,12 +18,18 @@ void ServerMetrics::count(const std::string& route, int status) {
 std::string http_date(SysSeconds t) { return date::format("%a, %d %b %Y %H:%M:%S GMT", t); }
 
 bool parse_http_date(const std::string& s, SysSeconds& out) {
-  std::istringstream in(s);
-  in.imbue(std::locale::classic());
-  date::sys_seconds t;
-  in >> date::parse("%a, %d %b %Y %H:%M:%S GMT", t);
-  if (in.fail()) return false;
-  out = t;
+  // IMF-fixdate only ("Sun, 24 Nov 2019 05:00:00 GMT"), as RFC 7232 asks of caches.
+  static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char wday[4] = {}, mon[4] = {}, zone[4] = {};
+  int d = 0, y = 0, h = 0, mi = 0, sec = 0, consumed = 0;
+  if (std::sscanf(s.c_str(), "%3s, %d %3s %d %d:%d:%d %3s%n", wday, &d, mon, &y, &h, &mi, &sec, zone, &consumed) != 8 ||
+      static_cast<size_t>(consumed) != s.size() || std::string(zone) != "GMT")
+    return false;
+  int m = 0;
+  while (m < 12 && std::string(mon) != months[m]) ++m;
+  date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(m + 1)}, date::day{static_cast<unsigned>(d)}};
+  if (m == 12 || !ymd.ok() || h > 23 || mi > 59 || sec > 60) return false;
+  out = SysSeconds{date::sys_days{ymd}} + std::chrono::hours{h} + std::chrono::minutes{mi} + Seconds{sec};
   return true;
 }
 
