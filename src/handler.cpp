@@ -7,7 +7,7 @@
 
 namespace evfeed {
 
-SiteSnapshot::SiteSnapshot(Snapshot files, EventModel model, SiteConfig site, Sequences seq)
+SiteSnapshot::SiteSnapshot(Snapshot files, std::shared_ptr<const EventModel> model, SiteConfig site, Sequences seq)
     : files_(std::move(files)), model_(std::move(model)), site_(std::move(site)), seq_(std::move(seq)) {}
 
 void ServerMetrics::count(const std::string& route, int status) {
@@ -130,7 +130,7 @@ std::shared_ptr<const Resource> SiteSnapshot::filtered(const std::string& path, 
   }
   bool any_filter = !spec.topics.empty() || !spec.tags.empty() || !spec.locations.empty();
   std::vector<const Event*> events;
-  for (const auto& e : model_.events) {
+  for (const auto& e : model_->events) {
     if (any_filter && !feed_matches(spec, e)) continue;
     if (e.end < from || e.start > to) continue;  // overlaps [from, to]
     events.push_back(&e);

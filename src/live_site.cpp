@@ -88,7 +88,16 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial) {
       config_ok = false;  // keep serving with the config we had
     }
   }
-  LoadResult r = load_events({opts_.content_dirs, opts_.threads}, site);
+  std::string config_fp = config_fingerprint(site);
+  if (config_fp != config_fp_) {  // another config: nothing rendered before can be reused
+    parse_cache_ = ParseCache{};
+    reuse_ = RenderReuse{};
+    config_fp_ = config_fp;
+  }
+  ParseCache next_cache;
+  next_cache.set_config(config_fp);
+  LoadResult r = load_events({opts_.content_dirs, opts_.threads, &parse_cache_, &next_cache}, site);
+  parse_cache_ = std::move(next_cache);
   std::set<std::string> failed, built_paths;
   for (const auto& d : r.diags.items)
     if (d.severity == Severity::error) failed.insert(d.path);
@@ -111,10 +120,18 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial) {
   Sequences seq = sequences_of(sequences_);
   Diagnostics render_diags;
   Snapshot snap;
-  for (auto& res : render_site(model, site, seq, now, render_diags)) {
+  // After the first build, changed outputs go out uncompressed at once and get their gzip
+  // right after: new bytes reach clients first (identity is always acceptable).
+  reuse_.defer_gzip = !initial;
+  for (auto& res : render_site(model, site, seq, now, render_diags, &reuse_)) {
     std::string path = res.path;
-    snap.files.emplace(path, std::make_shared<const Resource>(std::move(res)));
+    auto it = reuse_.files.find(path);
+    if (it != reuse_.files.end() && it->second->body == res.body && it->second->etag == res.etag)
+      snap.files.emplace(path, it->second);  // share the unchanged object
+    else
+      snap.files.emplace(path, std::make_shared<const Resource>(std::move(res)));
   }
+  reuse_.files = snap.files;
   snap.built_at = now;
   snap.event_count = model.events.size();
   snap.page_count = r.pages_seen;
@@ -128,14 +145,33 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial) {
   std::cerr << "evfeed: " << (initial ? "built " : "reloaded ") << snap.event_count << " events from " << snap.page_count
             << " pages in " << snap.build_seconds << " s" << (config_ok ? "" : " (config error: old config kept)") << "\n";
   bool ok = config_ok && !r.diags.has_errors();
-  auto next = std::make_shared<const SiteSnapshot>(std::move(snap), std::move(model), site, std::move(seq));
+  auto next = std::make_shared<const SiteSnapshot>(std::move(snap), std::make_shared<const EventModel>(std::move(model)), site,
+                                                   std::move(seq));
   std::atomic_store(&current_, std::shared_ptr<const SiteSnapshot>(next));
   if (!initial) {
     ++metrics.reloads;
     if (!ok) ++metrics.reload_failures;
   }
   metrics.last_reload_ok = ok ? 1 : 0;
+  compress_pending();
   add_watches();
+}
+
+void LiveSite::compress_pending() {
+  auto snap = current();
+  std::vector<Resource> todo;
+  for (const auto& [path, res] : snap->files().files)
+    if (res->gzip.empty() && !res->body.empty()) todo.push_back(*res);
+  if (todo.empty()) return;
+  finalize_resources(todo);
+  Snapshot files = snap->files();
+  for (auto& res : todo) {
+    std::string path = res.path;
+    files.files[path] = std::make_shared<const Resource>(std::move(res));
+  }
+  reuse_.files = files.files;
+  auto next = std::make_shared<const SiteSnapshot>(std::move(files), snap->shared_model(), snap->site(), snap->sequences());
+  std::atomic_store(&current_, std::shared_ptr<const SiteSnapshot>(next));
 }
 
 void LiveSite::watch(const std::atomic<bool>& stop, ServerMetrics& metrics) {

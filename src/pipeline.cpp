@@ -169,7 +169,7 @@ void add_feed_set(std::vector<Resource>& out, const std::vector<const Event*>& e
 }  // namespace
 
 std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq,
-                                  SysSeconds now, Diagnostics& diags) {
+                                  SysSeconds now, Diagnostics& diags, RenderReuse* reuse) {
   std::vector<Resource> out;
   std::vector<const Event*> all;
   for (const auto& e : model.events) all.push_back(&e);
@@ -178,7 +178,9 @@ std::vector<Resource> render_site(const EventModel& model, const SiteConfig& sit
   // model.events are copies of some model.pages: render both sets once.
   std::vector<const Event*> to_render = all;
   if (model.languages.size() > 1) to_render.insert(to_render.end(), every_page.begin(), every_page.end());
-  RenderCache cache(to_render, site, seq);
+  auto cache_ptr = std::make_shared<RenderCache>(to_render, site, seq, 0, reuse ? reuse->events.get() : nullptr,
+                                                 reuse != nullptr);
+  const RenderCache& cache = *cache_ptr;
 
   // calendar.ics may be limited to a window: Google ignores subscribed calendars over ~1 MB.
   std::vector<const Event*> windowed;
@@ -211,7 +213,32 @@ std::vector<Resource> render_site(const EventModel& model, const SiteConfig& sit
     }
   }
   out.push_back(pending_resource("index.html", render_index_html(all, site, now), newest_update(all)));
-  finalize_resources(out);
+  if (reuse) {
+    // Outputs whose bytes did not change keep their ETag and gzip; the rest get theirs now,
+    // or after the swap when gzip is deferred.
+    std::vector<Resource> todo;
+    std::vector<size_t> where;
+    for (size_t i = 0; i < out.size(); ++i) {
+      auto it = reuse->files.find(out[i].path);
+      if (it != reuse->files.end() && it->second->body == out[i].body) {
+        out[i].etag = it->second->etag;
+        out[i].gzip = it->second->gzip;
+        continue;
+      }
+      if (reuse->defer_gzip) {
+        out[i].etag = "\"" + content_hash_hex(out[i].body) + "\"";
+        continue;
+      }
+      where.push_back(i);
+      todo.push_back(std::move(out[i]));
+    }
+    finalize_resources(todo);
+    for (size_t k = 0; k < where.size(); ++k) out[where[k]] = std::move(todo[k]);
+    cache_ptr->forget_events();
+    reuse->events = cache_ptr;
+  } else {
+    finalize_resources(out);
+  }
   std::sort(out.begin(), out.end(), [](const Resource& a, const Resource& b) { return a.path < b.path; });
   return out;
 }

@@ -11,6 +11,8 @@
 #include <memory>
 
 #include "evfeed/markdown.hpp"
+#include "evfeed/parse_cache.hpp"
+#include "evfeed/resources.hpp"
 #include "evfeed/render.hpp"
 #include "evfeed/text.hpp"
 #include "evfeed/version.hpp"
@@ -280,29 +282,60 @@ std::string render_calendar(const std::vector<const Event*>& events, const SiteC
 }
 
 RenderCache::RenderCache(const std::vector<const Event*>& events, const SiteConfig& site, const Sequences& seq,
-                         unsigned threads) {
-  for (const Event* e : events) map_[e];
-  std::vector<std::pair<const Event*, RenderedEvent*>> work;
-  for (auto& [e, r] : map_) work.emplace_back(e, &r);
-  std::atomic<size_t> next{0};
+                         unsigned threads, const RenderCache* previous, bool remember) {
+  struct Job {
+    const Event* event;
+    std::string key;
+    std::shared_ptr<const RenderedEvent> text;
+  };
+  std::vector<Job> jobs;
+  std::unordered_map<const Event*, bool> seen;
+  for (const Event* e : events)
+    if (!seen[e]) {
+      seen[e] = true;
+      jobs.push_back({e, {}, nullptr});
+    }
+  auto sequence_of = [&](const Event& e) {
+    auto s = seq.find(e.identity);
+    return s == seq.end() ? 0 : s->second;
+  };
+  std::atomic<size_t> next{0}, reused{0};
   auto run = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < work.size();) {
-      const Event& e = *work[i].first;
-      auto s = seq.find(e.identity);
-      work[i].second->vevent = render_vevent(e, site, s == seq.end() ? 0 : s->second);
-      work[i].second->content_html = event_content_html(e, site);
+    for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
+      Job& job = jobs[i];
+      const Event& e = *job.event;
+      if (previous || remember) {
+        job.key = content_hash_hex(serialize_event(e) + "|" + e.slug + "|" + std::to_string(sequence_of(e)));
+      }
+      if (previous) {
+        auto it = previous->by_key_.find(job.key);
+        if (it != previous->by_key_.end()) {
+          job.text = it->second;
+          ++reused;
+          continue;
+        }
+      }
+      auto r = std::make_shared<RenderedEvent>();
+      r->vevent = render_vevent(e, site, sequence_of(e));
+      r->content_html = event_content_html(e, site);
+      job.text = std::move(r);
     }
   };
   unsigned n = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < n && t < work.size(); ++t) pool.emplace_back(run);
+  for (unsigned t = 1; t < n && t < jobs.size(); ++t) pool.emplace_back(run);
   run();
   for (auto& t : pool) t.join();
+  reused_ = reused;
+  for (auto& job : jobs) {
+    by_event_[job.event] = job.text;
+    if (!job.key.empty()) by_key_[job.key] = job.text;
+  }
 }
 
 const RenderedEvent* RenderCache::find(const Event* e) const {
-  auto it = map_.find(e);
-  return it == map_.end() ? nullptr : &it->second;
+  auto it = by_event_.find(e);
+  return it == by_event_.end() ? nullptr : it->second.get();
 }
 
 }  // namespace evfeed

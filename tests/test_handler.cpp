@@ -25,7 +25,7 @@ std::shared_ptr<SiteSnapshot> make_snapshot() {
   snap.built_at = now;
   snap.event_count = model.events.size();
   snap.cache_control = site.cache_control;
-  return std::make_shared<SiteSnapshot>(std::move(snap), std::move(model), site, seq);
+  return std::make_shared<SiteSnapshot>(std::move(snap), std::make_shared<const EventModel>(std::move(model)), site, seq);
 }
 
 std::string header(const HttpResponse& r, const std::string& name) {

@@ -19,10 +19,12 @@ namespace evfeed {
 // Everything one build produced, immutable once published to the server.
 class SiteSnapshot {
  public:
-  SiteSnapshot(Snapshot files, EventModel model, SiteConfig site, Sequences seq);
+  SiteSnapshot(Snapshot files, std::shared_ptr<const EventModel> model, SiteConfig site, Sequences seq);
   const Snapshot& files() const { return files_; }
-  const EventModel& model() const { return model_; }
+  const EventModel& model() const { return *model_; }
+  const std::shared_ptr<const EventModel>& shared_model() const { return model_; }
   const SiteConfig& site() const { return site_; }
+  const Sequences& sequences() const { return seq_; }
   // A filtered calendar or feed (?topic=&tag=&location=&from=&to=), rendered once per
   // snapshot and cached; nullptr when `path` cannot be filtered or the query is invalid.
   std::shared_ptr<const Resource> filtered(const std::string& path, const std::map<std::string, std::string>& query,
@@ -30,7 +32,7 @@ class SiteSnapshot {
 
  private:
   Snapshot files_;
-  EventModel model_;
+  std::shared_ptr<const EventModel> model_;  // shared by the snapshots of one build
   SiteConfig site_;
   Sequences seq_;
   mutable std::mutex cache_mutex_;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "evfeed/handler.hpp"
+#include "evfeed/parse_cache.hpp"
 #include "evfeed/pipeline.hpp"
 #include "evfeed/server.hpp"
 
@@ -36,8 +37,14 @@ class LiveSite {
 
   ServeOptions opts_;
   std::shared_ptr<const SiteSnapshot> current_;
+  // Fills in the gzip of outputs that changed in the last rebuild, then swaps again.
+  void compress_pending();
+
   std::map<std::string, Event> last_good_;  // source path -> last event built from it
   SequenceState sequences_;
+  ParseCache parse_cache_;                  // unchanged pages are not parsed again
+  std::string config_fp_;
+  RenderReuse reuse_;                       // unchanged events and outputs are not rendered again
   std::string fingerprint_;
   int inotify_fd_ = -1;
 };

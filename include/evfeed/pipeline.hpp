@@ -49,7 +49,16 @@ SequenceState parse_sequences(const std::string& text);
 // every output is still there, a build has nothing to write.
 std::string output_digest(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now);
 
+// What a long-running process (serve) carries from one build to the next.
+struct RenderReuse {
+  std::shared_ptr<RenderCache> events;  // per-event texts by content
+  std::map<std::string, std::shared_ptr<const Resource>> files;  // previous outputs: ETag and gzip reused when bytes match
+  bool defer_gzip = false;  // leave gzip empty for changed outputs (compressed after the swap)
+};
+
+// Every output of the site, sorted by path. With `reuse`, unchanged events and outputs are
+// taken from the previous build and `reuse->events` is replaced by this build's texts.
 std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq,
-                                  SysSeconds now, Diagnostics& diags);
+                                  SysSeconds now, Diagnostics& diags, RenderReuse* reuse = nullptr);
 
 }  // namespace evfeed

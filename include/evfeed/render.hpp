@@ -1,6 +1,7 @@
 #pragma once
 // Stage 4: events + site -> bytes. Pure functions: no I/O, no clock.
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -41,12 +42,19 @@ struct RenderedEvent {
 class RenderCache {
  public:
   RenderCache() = default;
-  // Renders every event, spread over `threads` (0 = all cores).
-  RenderCache(const std::vector<const Event*>& events, const SiteConfig& site, const Sequences& seq, unsigned threads = 0);
+  // Renders every event, spread over `threads` (0 = all cores). Events whose content and
+  // sequence are unchanged since `previous` (same site config) reuse its text.
+  RenderCache(const std::vector<const Event*>& events, const SiteConfig& site, const Sequences& seq, unsigned threads = 0,
+              const RenderCache* previous = nullptr, bool remember = false);
   const RenderedEvent* find(const Event* e) const;
+  size_t reused() const { return reused_; }
+  // Keeps only the content-keyed texts (the events it points to are about to go away).
+  void forget_events() { by_event_.clear(); }
 
  private:
-  std::unordered_map<const Event*, RenderedEvent> map_;
+  std::unordered_map<const Event*, std::shared_ptr<const RenderedEvent>> by_event_;
+  std::unordered_map<std::string, std::shared_ptr<const RenderedEvent>> by_key_;  // content key -> text
+  size_t reused_ = 0;
 };
 
 std::string render_vevent(const Event& e, const SiteConfig& site, int sequence);
