@@ -10,12 +10,48 @@ namespace evfeed {
 SiteSnapshot::SiteSnapshot(Snapshot files, std::shared_ptr<const EventModel> model, SiteConfig site, Sequences seq)
     : files_(std::move(files)), model_(std::move(model)), site_(std::move(site)), seq_(std::move(seq)) {}
 
-void ServerMetrics::count(const std::string& route, int status) {
-  std::lock_guard<std::mutex> lock(mutex);
-  ++requests[{route, status}];
+ServerMetrics::Shard& ServerMetrics::local_shard() {
+  thread_local const ServerMetrics* owner = nullptr;
+  thread_local Shard* shard = nullptr;
+  if (owner != this) {
+    std::lock_guard<std::mutex> lock(shards_mutex_);
+    shards_.push_back(std::make_unique<Shard>());
+    shard = shards_.back().get();
+    owner = this;
+  }
+  return *shard;
 }
 
-std::string http_date(SysSeconds t) { return date::format("%a, %d %b %Y %H:%M:%S GMT", t); }
+void ServerMetrics::count(const std::string& route, int status) {
+  Shard& s = local_shard();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  ++s.counts[{route, status}];
+}
+
+ServerMetrics::RequestCounts ServerMetrics::requests() const {
+  RequestCounts sum;
+  std::lock_guard<std::mutex> lock(shards_mutex_);
+  for (const auto& shard : shards_) {
+    std::lock_guard<std::mutex> shard_lock(shard->mutex);
+    for (const auto& [key, n] : shard->counts) sum[key] += n;
+  }
+  return sum;
+}
+
+std::string http_date(SysSeconds t) {
+  // Hand-formatted: date::format goes through an ostringstream, too slow per request.
+  static const char* wdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  auto day = date::floor<date::days>(t);
+  date::year_month_day ymd{day};
+  auto tod = date::make_time(t - day);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02d:%02d:%02d GMT", wdays[date::weekday{day}.c_encoding()],
+                static_cast<unsigned>(ymd.day()), months[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
+                static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
+                static_cast<int>(tod.seconds().count()));
+  return buf;
+}
 
 bool parse_http_date(const std::string& s, SysSeconds& out) {
   // IMF-fixdate only ("Sun, 24 Nov 2019 05:00:00 GMT"), as RFC 7232 asks of caches.
@@ -188,8 +224,7 @@ HttpResponse metrics_page(const SiteSnapshot& snap, ServerMetrics& m) {
   std::string t;
   t += "# HELP evfeed_http_requests_total HTTP requests by route and status.\n# TYPE evfeed_http_requests_total counter\n";
   {
-    std::lock_guard<std::mutex> lock(m.mutex);
-    for (const auto& [key, n] : m.requests)
+    for (const auto& [key, n] : m.requests())
       t += "evfeed_http_requests_total{route=\"" + key.first + "\",status=\"" + std::to_string(key.second) + "\"} " +
            std::to_string(n) + "\n";
   }

@@ -204,9 +204,12 @@ class Session : public std::enable_shared_from_this<Session> {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   Listener(net::io_context& ioc, tcp::endpoint endpoint, ServerState& st, beast::error_code& ec)
-      : ioc_(ioc), acceptor_(net::make_strand(ioc)), st_(st) {
+      : ioc_(ioc), acceptor_(ioc), st_(st) {
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    // One listening socket per I/O thread on the same port: the kernel spreads the
+    // connections, and each connection lives on one thread (no strands, no handoffs).
+    if (!ec) acceptor_.set_option(net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
   }
@@ -220,7 +223,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void do_accept() {
-    acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+    acceptor_.async_accept(ioc_, beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
   }
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
@@ -272,15 +275,20 @@ int run_server(const ServeOptions& opts) {
   site.rebuild(metrics, true);
 
   unsigned threads = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
-  net::io_context ioc(static_cast<int>(threads));
+  // One io_context per thread, as nginx runs one event loop per worker.
+  std::vector<std::unique_ptr<net::io_context>> iocs;
+  for (unsigned i = 0; i < threads; ++i) iocs.push_back(std::make_unique<net::io_context>(1));
   ServerState st(site, metrics, opts);
-  beast::error_code ec;
-  auto listener = std::make_shared<Listener>(ioc, endpoint, st, ec);
-  if (ec) {
-    std::cerr << "evfeed serve: cannot listen on " << opts.listen << ": " << ec.message() << "\n";
-    return 2;
+  std::vector<std::shared_ptr<Listener>> listeners;
+  for (auto& ioc : iocs) {
+    beast::error_code ec;
+    listeners.push_back(std::make_shared<Listener>(*ioc, endpoint, st, ec));
+    if (ec) {
+      std::cerr << "evfeed serve: cannot listen on " << opts.listen << ": " << ec.message() << "\n";
+      return 2;
+    }
   }
-  listener->run();
+  for (auto& l : listeners) l->run();
   std::cerr << "evfeed: serving on http://" << opts.listen << "/ with " << threads << " threads\n";
 
   std::atomic<bool> stop_watch{false};
@@ -288,12 +296,13 @@ int run_server(const ServeOptions& opts) {
 
   // Graceful shutdown: stop accepting, close idle connections, let busy ones finish,
   // exit when none is left or after the grace period.
-  net::signal_set signals(ioc, SIGINT, SIGTERM);
-  net::steady_timer drain(ioc);
+  net::io_context& main_ioc = *iocs[0];
+  net::signal_set signals(main_ioc, SIGINT, SIGTERM);
+  net::steady_timer drain(main_ioc);
   auto deadline = std::chrono::steady_clock::now();
   std::function<void()> check_drained = [&] {
     if (metrics.connections_open.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
-      ioc.stop();
+      for (auto& ioc : iocs) ioc->stop();
       return;
     }
     drain.expires_after(std::chrono::milliseconds(20));
@@ -302,7 +311,7 @@ int run_server(const ServeOptions& opts) {
   signals.async_wait([&](beast::error_code, int sig) {
     std::cerr << "evfeed: signal " << sig << ", shutting down\n";
     st.stopping = true;
-    listener->stop();
+    for (auto& l : listeners) l->stop();
     {
       std::lock_guard<std::mutex> lock(st.sessions_mutex);
       for (auto& [ptr, weak] : st.sessions)
@@ -313,8 +322,8 @@ int run_server(const ServeOptions& opts) {
   });
 
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });
-  ioc.run();
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&, i] { iocs[i]->run(); });
+  main_ioc.run();
   for (auto& t : pool) t.join();
   stop_watch = true;
   watcher.join();

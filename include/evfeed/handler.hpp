@@ -39,16 +39,26 @@ class SiteSnapshot {
   mutable std::map<std::string, std::shared_ptr<const Resource>> cache_;
 };
 
-// Counters for /metrics, updated by the connection code.
+// Counters for /metrics, updated by the connection code. Request counts are kept per
+// thread (no lock shared between I/O threads) and summed when /metrics is read.
 struct ServerMetrics {
-  std::mutex mutex;
-  std::map<std::pair<std::string, int>, unsigned long long> requests;  // (route, status) -> count
+  using RequestCounts = std::map<std::pair<std::string, int>, unsigned long long>;  // (route, status) -> count
+  RequestCounts requests() const;
   std::atomic<unsigned long long> bytes_sent{0};
   std::atomic<unsigned long long> reloads{0};
   std::atomic<unsigned long long> reload_failures{0};
   std::atomic<int> last_reload_ok{1};
   std::atomic<long long> connections_open{0};
   void count(const std::string& route, int status);
+
+ private:
+  struct Shard {
+    std::mutex mutex;  // taken by its own thread, and by /metrics now and then
+    RequestCounts counts;
+  };
+  Shard& local_shard();
+  mutable std::mutex shards_mutex_;
+  std::vector<std::unique_ptr<Shard>> shards_;
 };
 
 struct HttpRequest {
