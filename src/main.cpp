@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -129,7 +130,15 @@ int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
     print_diags(io, false);
     return 1;
   }
+  auto phase = std::chrono::steady_clock::now();
+  auto lap = [&phase](const char* name) {  // EVFEED_TIMING=1 prints where a build spends its time
+    if (!std::getenv("EVFEED_TIMING")) return;
+    auto now = std::chrono::steady_clock::now();
+    std::cerr << "timing: " << name << " " << std::chrono::duration<double>(now - phase).count() << " s\n";
+    phase = now;
+  };
   LoadResult r = load_events({o.content, 0, &cache, &next_cache}, site);
+  lap("load");
   print_diags(r.diags, quiet);
   SysSeconds now = started;
   std::vector<Event> built_copy = r.built;
@@ -147,9 +156,12 @@ int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
     stats.unchanged = model.events.size();
   } else {
     Diagnostics render_diags;
+    lap("model");
     std::vector<Resource> resources = render_site(model, site, seq, now, render_diags);
+    lap("render");
     print_diags(render_diags, quiet);
     ok = publish_resources(out_dir, resources, stats, io);
+    lap("publish");
     ok = write_file_atomic((out / state_name).string(), serialize_sequences(state), nullptr, io) && ok;
   }
   // The digest and index go last: a build killed before this point is redone next time.

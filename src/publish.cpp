@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -179,19 +180,39 @@ bool publish_resources(const std::string& out_dir, const std::vector<Resource>& 
   bool ok = true;
   // Stage every changed file, flush them all with one syncfs, then rename: each name
   // always points at complete bytes (old or new), and 20,000 fsyncs become one.
-  std::vector<std::pair<std::string, std::string>> staged;  // tmp -> final
-  for (const auto& r : resources) {
+  struct Job {
+    std::string rel, final_path, tmp;
+    std::string_view bytes;
+    bool ok = true;
+  };
+  std::vector<Job> jobs;
+  for (const auto& r : resources)
     for (int gz = 0; gz < 2; ++gz) {
       std::string rel = gz ? r.path + ".gz" : r.path;
-      std::string tmp, final_path = (root / rel).string();
-      if (!stage_file(final_path, gz ? r.gzip : r.body, &tmp, false, diags)) {
-        ok = false;
-        continue;
-      }
-      now.insert(rel);
-      if (tmp.empty()) ++stats.unchanged;
-      else staged.emplace_back(tmp, final_path);
+      jobs.push_back({rel, (root / rel).string(), {}, gz ? std::string_view(r.gzip) : std::string_view(r.body)});
     }
+  // Staging is mostly kernel work on separate files: spread it over the cores.
+  std::vector<Diagnostics> job_diags(std::max(1u, std::thread::hardware_concurrency()));
+  std::atomic<size_t> next{0};
+  auto run = [&](size_t worker) {
+    for (size_t i; (i = next.fetch_add(1)) < jobs.size();)
+      jobs[i].ok = stage_file(jobs[i].final_path, jobs[i].bytes, &jobs[i].tmp, false, job_diags[worker]);
+  };
+  std::vector<std::thread> pool;
+  for (size_t w = 1; w < job_diags.size() && w < jobs.size(); ++w) pool.emplace_back(run, w);
+  run(0);
+  for (auto& t : pool) t.join();
+  for (auto& d : job_diags)
+    for (auto& x : d.items) diags.items.push_back(std::move(x));
+  std::vector<std::pair<std::string, std::string>> staged;  // tmp -> final
+  for (auto& job : jobs) {
+    if (!job.ok) {
+      ok = false;
+      continue;
+    }
+    now.insert(job.rel);
+    if (job.tmp.empty()) ++stats.unchanged;
+    else staged.emplace_back(std::move(job.tmp), std::move(job.final_path));
   }
   if (!staged.empty()) {
     int dir_fd = ::open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
