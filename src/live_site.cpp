@@ -96,6 +96,28 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial) {
   }
   ParseCache next_cache;
   next_cache.set_config(config_fp);
+  if (!initial) {
+    // A content folder that vanished (unmounted, mid-checkout) is not "every page deleted":
+    // keep serving the last snapshot and say so in /healthz until it is back.
+    std::vector<Diagnostic> missing;
+    for (const auto& dir : opts_.content_dirs) {
+      std::error_code ec;
+      if (!fs::is_directory(dir, ec))
+        missing.push_back({dir, 0, 0, Severity::error, "content folder is missing; serving the last good snapshot"});
+    }
+    if (!missing.empty()) {
+      auto old = current();
+      Snapshot files = old->files();
+      files.problems = missing;
+      for (const auto& d : missing) std::cerr << format_diagnostic(d) << "\n";
+      auto next = std::make_shared<const SiteSnapshot>(std::move(files), old->shared_model(), old->site(), old->sequences());
+      std::atomic_store(&current_, std::shared_ptr<const SiteSnapshot>(next));
+      ++metrics.reloads;
+      ++metrics.reload_failures;
+      metrics.last_reload_ok = 0;
+      return;
+    }
+  }
   LoadResult r = load_events({opts_.content_dirs, opts_.threads, &parse_cache_, &next_cache}, site);
   parse_cache_ = std::move(next_cache);
   std::set<std::string> failed, built_paths;
