@@ -139,7 +139,7 @@ std::shared_ptr<const Resource> SiteSnapshot::filtered(const std::string& path, 
   std::string key = path + "?";
   for (const char* k : {"topic", "tag", "location", "from", "to"}) {
     auto it = query.find(k);
-    if (it != query.end()) key += std::string(k) + "=" + it->second + "&";
+    if (it != query.end()) key += std::string(k) + "=" + url_encode(it->second) + "&";  // encoded: no value can fake a '&'
   }
   {
     std::lock_guard<std::mutex> lock(cache_mutex_);

@@ -126,7 +126,8 @@ std::string line_comment(const Page& page, int file_line) {
 const date::time_zone* comment_zone(const std::string& comment) {
   static const std::regex re(R"(^(?:utc|gmt)(?:\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?)?(?:[^0-9a-z:]|$))", std::regex::icase);
   std::smatch m;
-  if (!std::regex_search(comment, m, re)) return nullptr;
+  std::string head = comment.substr(0, 64);  // bounded: std::regex recursion grows with input
+  if (!std::regex_search(head, m, re)) return nullptr;
   if (!m[1].matched) return date::locate_zone("UTC");
   int sign = m[1].str() == "-" ? -1 : 1;
   long secs = sign * (std::stol(m[2].str()) * 3600 + (m[3].matched ? std::stol(m[3].str()) * 60 : 0));
@@ -376,6 +377,12 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
     }
   }
   if (e.all_day) e.end = resolve_local(e.zone, LocalSeconds{e.end_day}).instant;
+  // libical writes 00000000T000000 for years from 3000 on; no calendar app goes there either.
+  auto year_of = [](SysSeconds t) { return static_cast<int>(date::year_month_day{date::floor<date::days>(t)}.year()); };
+  if (year_of(e.start) < 1000 || year_of(e.end) > 2999) {
+    cx.error(start_hit.value, "the event lies outside the years 1000-2999 that calendar software handles; check the year");
+    return false;
+  }
 
   // --- text fields
   e.title = scalar_text(cx.field(Field::title).value);

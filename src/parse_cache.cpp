@@ -1,5 +1,7 @@
 #include "evfeed/parse_cache.hpp"
 
+#include <filesystem>
+
 #include "evfeed/publish.hpp"
 #include "evfeed/resources.hpp"
 #include "evfeed/text.hpp"
@@ -144,9 +146,26 @@ bool deserialize_event(std::string_view text, Event& e) {
   return r.ok && r.pos == text.size();
 }
 
+namespace {
+
+// Size and mtime of the running binary: any rebuild of evfeed (not only a version bump)
+// invalidates the caches.
+std::string binary_identity() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "unknown";
+  auto size = std::filesystem::file_size(exe, ec);
+  auto mtime = std::filesystem::last_write_time(exe, ec);
+  return std::to_string(size) + "@" + std::to_string(mtime.time_since_epoch().count());
+}
+
+}  // namespace
+
 std::string config_fingerprint(const SiteConfig& c) {
   Writer w;
   w.str(EVFEED_VERSION);
+  static const std::string binary = binary_identity();
+  w.str(binary);
   for (const std::string* s : {&c.title, &c.description, &c.base_url, &c.language, &c.timezone, &c.author, &c.cache_control})
     w.str(*s);
   w.num(c.default_duration.count());

@@ -32,12 +32,6 @@ struct Component {
 
 std::string clean(std::string_view s) { return clean_utf8(s); }
 
-icaltimetype utc_time(SysSeconds t) {
-  icaltimetype it = icaltime_from_timet_with_zone(static_cast<time_t>(t.time_since_epoch().count()), 0,
-                                                  icaltimezone_get_utc_timezone());
-  return it;
-}
-
 icaltimetype local_time(LocalSeconds t) {
   auto day = date::floor<date::days>(t);
   date::year_month_day ymd{day};
@@ -50,6 +44,14 @@ icaltimetype local_time(LocalSeconds t) {
   it.minute = static_cast<int>(tod.minutes().count());
   it.second = static_cast<int>(tod.seconds().count());
   it.is_date = 0;
+  return it;
+}
+
+// From the fields, not through time_t: libical's time_t conversion gives 00000000T000000
+// for years after 3000.
+icaltimetype utc_time(SysSeconds t) {
+  icaltimetype it = local_time(LocalSeconds{t.time_since_epoch()});
+  it.zone = icaltimezone_get_utc_timezone();
   return it;
 }
 

@@ -55,6 +55,7 @@ std::optional<TimeValue> parse_time(std::string_view text, std::string* error) {
     return std::nullopt;
   };
   TimeValue tv;
+  if (text.size() > 200) return fail("not a date: a date-time is never this long");
   std::string clean = strip_comment(text, tv.comment);
   Cursor c{clean};
   int y, mo, d;
@@ -151,6 +152,10 @@ std::optional<TimeValue> parse_human_date(std::string_view date_text, std::strin
   // Try ISO first: some Jekyll sites write event.date: 2015-03-09.
   TimeValue tv;
   std::string comment;
+  if (date_text.size() > 200 || time_text.size() > 200) {
+    if (error) *error = "not a date: a date is never this long";
+    return std::nullopt;
+  }
   std::string dtext = strip_comment(date_text, comment);
   std::string ttext = strip_comment(time_text, comment);
   if (auto iso = parse_time(dtext)) {
@@ -203,6 +208,10 @@ const date::time_zone* fixed_offset_zone(Seconds offset) {
 
 const date::time_zone* find_zone(std::string_view name_in, std::string* error) {
   std::string name = trim(name_in);
+  if (name.size() > 64) {  // IANA names are short; long input would only feed std::regex recursion
+    if (error) *error = "time zone name too long; use an IANA name such as Asia/Shanghai";
+    return nullptr;
+  }
   if (name.empty()) {
     if (error) *error = "empty time zone";
     return nullptr;
@@ -255,12 +264,16 @@ LocalSeconds to_local(const date::time_zone* zone, SysSeconds t) {
 
 std::optional<Seconds> parse_duration(std::string_view text) {
   std::string t = to_lower_ascii(trim(text));
-  if (t.empty()) return std::nullopt;
+  // Long inputs would make std::regex recurse deeply; no real duration is this long.
+  if (t.empty() || t.size() > 40) return std::nullopt;
   static const std::regex iso(R"(^p(?:(\d+)w)?(?:(\d+)d)?(?:t(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?)?$)");
   std::smatch m;
+  constexpr double max_seconds = 100.0 * 366 * 86400;  // a century: anything longer is a typo
   if (std::regex_match(t, m, iso) && t != "p" && t != "pt") {
-    auto n = [&](int i) { return m[i].matched ? std::stol(m[i].str()) : 0L; };
-    return Seconds{n(1) * 604800 + n(2) * 86400 + n(3) * 3600 + n(4) * 60 + n(5)};
+    auto n = [&](int i) { return m[i].matched ? std::stod(m[i].str()) : 0.0; };
+    double total = n(1) * 604800 + n(2) * 86400 + n(3) * 3600 + n(4) * 60 + n(5);
+    if (total > max_seconds) return std::nullopt;
+    return Seconds{static_cast<long>(total)};
   }
   // Free form: "2h30m", "1.5h", "90 min", "2 hours", "1 day".
   static const std::regex part(R"((\d+(?:\.\d+)?)\s*(days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\s*)");
@@ -274,7 +287,7 @@ std::optional<Seconds> parse_duration(std::string_view text) {
     total += v * (unit == 'd' ? 86400 : unit == 'h' ? 3600 : unit == 'm' ? 60 : 1);
     pos += static_cast<size_t>(it->length());
   }
-  if (pos != t.size() || pos == 0) return std::nullopt;
+  if (pos != t.size() || pos == 0 || total > max_seconds) return std::nullopt;
   return Seconds{static_cast<long>(std::llround(total))};
 }
 
