@@ -193,9 +193,12 @@ int text_cb(MD_TEXTTYPE type, const MD_CHAR* text, MD_SIZE size, void* ud) {
 }  // namespace
 
 std::string markdown_to_html(std::string_view markdown, std::string_view page_url) {
+  // md4c 0.4.8 can read the byte just past the input (found by fuzz_markdown): hand it a
+  // std::string, whose data() is always followed by a NUL.
+  const std::string input(markdown);
   std::string html;
-  html.reserve(markdown.size() * 3 / 2);
-  md_html(markdown.data(), static_cast<MD_SIZE>(markdown.size()), append_cb, &html, md_flags, 0);
+  html.reserve(input.size() * 3 / 2);
+  md_html(input.data(), static_cast<MD_SIZE>(input.size()), append_cb, &html, md_flags, 0);
   return fix_urls(html, page_url);
 }
 
@@ -210,7 +213,8 @@ std::string markdown_to_text(std::string_view markdown, std::string_view page_ur
   parser.enter_span = enter_span;
   parser.leave_span = leave_span;
   parser.text = text_cb;
-  md_parse(markdown.data(), static_cast<MD_SIZE>(markdown.size()), &parser, &r);
+  const std::string input(markdown);  // NUL after the end: see markdown_to_html
+  md_parse(input.data(), static_cast<MD_SIZE>(input.size()), &parser, &r);
   return trim(r.out);
 }
 
