@@ -26,6 +26,16 @@ struct Writer {
     num(static_cast<long long>(v.size()));
     for (const auto& s : v) str(s);
   }
+  void diags(const std::vector<Diagnostic>& v) {
+    num(static_cast<long long>(v.size()));
+    for (const auto& d : v) {
+      str(d.path);
+      num(d.line);
+      num(d.column);
+      num(static_cast<int>(d.severity));
+      str(d.message);
+    }
+  }
 };
 
 struct Reader {
@@ -71,6 +81,21 @@ struct Reader {
     long long n = num();
     std::vector<std::string> v;
     for (long long i = 0; ok && i < n; ++i) v.emplace_back(str());
+    return v;
+  }
+  std::vector<Diagnostic> diags() {
+    long long n = num();
+    std::vector<Diagnostic> v;
+    for (long long i = 0; ok && i < n; ++i) {
+      Diagnostic d;
+      d.path = std::string(str());
+      d.line = static_cast<int>(num());
+      d.column = static_cast<int>(num());
+      long long severity = num();
+      d.severity = severity == 2 ? Severity::error : severity == 1 ? Severity::warning : Severity::note;
+      d.message = std::string(str());
+      v.push_back(std::move(d));
+    }
     return v;
   }
 };
@@ -212,16 +237,7 @@ ParseCache ParseCache::load(const std::string& path, const std::string& config_f
       empty.config_fp_ = config_fp;
       return empty;
     }
-    long long nd = r.num();
-    for (long long k = 0; r.ok && k < nd; ++k) {
-      Diagnostic d;
-      d.path = std::string(r.str());
-      d.line = static_cast<int>(r.num());
-      d.column = static_cast<int>(r.num());
-      d.severity = static_cast<Severity>(r.num());
-      d.message = std::string(r.str());
-      p.diags.push_back(std::move(d));
-    }
+    p.diags = r.diags();
     if (r.ok) cache.pages_[p.file.path] = std::move(p);
   }
   if (!r.ok) {  // a damaged cache is just a cold build
@@ -246,14 +262,7 @@ bool ParseCache::save(const std::string& path, Diagnostics& diags) const {
     w.str(p.content_hash);
     w.num(p.ok);
     if (p.ok) w.str(serialize_event(p.event));
-    w.num(static_cast<long long>(p.diags.size()));
-    for (const auto& d : p.diags) {
-      w.str(d.path);
-      w.num(d.line);
-      w.num(d.column);
-      w.num(static_cast<int>(d.severity));
-      w.str(d.message);
-    }
+    w.diags(p.diags);
   }
   return write_file_atomic(path, w.out, nullptr, diags);
 }
@@ -272,14 +281,7 @@ std::string serialize_index(const BuildIndex& index) {
     w.num(f.size);
     w.num(f.mtime_ns);
   }
-  w.num(static_cast<long long>(index.diags.size()));
-  for (const auto& d : index.diags) {
-    w.str(d.path);
-    w.num(d.line);
-    w.num(d.column);
-    w.num(static_cast<int>(d.severity));
-    w.str(d.message);
-  }
+  w.diags(index.diags);
   return w.out;
 }
 
@@ -299,16 +301,7 @@ bool parse_index(const std::string& text, BuildIndex& index) {
     f.mtime_ns = r.num();
     index.files.push_back(std::move(f));
   }
-  long long nd = r.num();
-  for (long long i = 0; r.ok && i < nd; ++i) {
-    Diagnostic d;
-    d.path = std::string(r.str());
-    d.line = static_cast<int>(r.num());
-    d.column = static_cast<int>(r.num());
-    d.severity = static_cast<Severity>(r.num());
-    d.message = std::string(r.str());
-    index.diags.push_back(std::move(d));
-  }
+  index.diags = r.diags();
   return r.ok && r.pos == text.size();
 }
 
