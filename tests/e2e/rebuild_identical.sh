@@ -112,5 +112,18 @@ newer=$(find "$out" -type f ! -name .evfeed.lock -newer "$work/marker2")
 [ -z "$newer" ] && pass "rebuild after the edit rewrote nothing" || { fail "rebuild after the edit rewrote:"; echo "$newer"; }
 grep -q $'^SEQUENCE:1\r$' "$out/events/$slug.ics" || fail "SEQUENCE went back from 1"
 
+# --- 5. removing a page removes exactly its outputs, never a file evfeed did not write ----
+echo "mine" >"$out/events/not-evfeeds.txt"
+(cd "$out" && find . -type f ! -name '.evfeed*' | sort) >"$work/files-before"
+rm "$work/content/zh/event/cloud-native-meetup-hangzhou-2025.md"
+build "$out"
+(cd "$out" && find . -type f ! -name '.evfeed*' | sort) >"$work/files-after"
+removed=$(comm -23 "$work/files-before" "$work/files-after" | tr '\n' ' ')
+added=$(comm -13 "$work/files-before" "$work/files-after" | tr '\n' ' ')
+expected="./events/cloud-native-meetup-hangzhou-2025.ics ./events/cloud-native-meetup-hangzhou-2025.ics.gz "
+[ "$removed" = "$expected" ] && [ -z "$added" ] && pass "removing a page removed exactly its outputs" \
+  || fail "removing a page removed [$removed] added [$added]"
+[ -f "$out/events/not-evfeeds.txt" ] && pass "a file evfeed did not write survives" || fail "a foreign file was removed"
+
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]
