@@ -443,6 +443,17 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
     const date::time_zone* own = comment_zone(line_comment(page, hit.value->line));
     return instant_in(*tv, comment_tz ? comment_tz : own ? own : e.zone);
   };
+  // YAML escapes ("\0", "\xC3") can put NULs and invalid UTF-8 into values of a clean
+  // file: every text of the event is cleaned once here, whatever writer uses it later.
+  for (std::string* text : {&e.title, &e.summary, &e.location, &e.fee, &e.sponsor, &e.signup_url, &e.image, &e.url})
+    *text = clean_utf8(*text);
+  for (auto* list : {&e.topics, &e.tags})
+    for (auto& t : *list) t = clean_utf8(t);
+  for (auto& sp : e.speakers) {
+    sp.name = clean_utf8(sp.name);
+    sp.designation = clean_utf8(sp.designation);
+    sp.url = clean_utf8(sp.url);
+  }
   e.publish_date = meta_time(Field::publish_date);
   e.expiry_date = meta_time(Field::expiry_date);
   if (auto lm = meta_time(Field::lastmod)) e.updated = *lm;
