@@ -760,8 +760,8 @@ def main():
             body += [""] + [f"- {x}" for x in results["build_notes"]]
         body += ["", "Outputs differ in volume: evfeed writes calendar.ics, calendar-alarms.ics, one .ics per event, "
                  "RSS/Atom/JSON Feed (100 items), one set per topic/location feed (8 in tests/bench/evfeed.yaml) and per "
-                 "language (en, zh), index.html and a .gz copy of every file, each through a temporary file, fsync and "
-                 "rename; its DESCRIPTIONs are the Markdown bodies as plain text, folded at 75 octets, with one VTIMEZONE "
+                 "language (en, zh), index.html and a .gz copy of every file, each through a temporary file and a rename, "
+                 "then one syncfs; its DESCRIPTIONs are the Markdown bodies as plain text, folded at 75 octets, with one VTIMEZONE "
                  "per zone. Hugo writes 3 files: the event section's calendar (hand-written template: DTSTART from .Date "
                  "with the page's timezone param, DESCRIPTION from .Plain, so every page's Markdown is rendered; no "
                  "folding, no VTIMEZONE) and two RSS feeds of 100 items. Python icalendar writes one .ics (DESCRIPTION = "
