@@ -449,6 +449,16 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
     *text = clean_utf8(*text);
   for (auto* list : {&e.topics, &e.tags})
     for (auto& t : *list) t = clean_utf8(t);
+  // URLs go into iCalendar URI values unescaped: no whitespace or line break may survive
+  // there (a newline would inject a property).
+  for (std::string* url : {&e.signup_url, &e.image, &e.url}) {
+    std::string safe;
+    for (unsigned char c : *url) {
+      if (c == ' ') safe += "%20";
+      else if (c > 0x20 && c != 0x7F) safe += static_cast<char>(c);
+    }
+    *url = safe;
+  }
   for (auto& sp : e.speakers) {
     sp.name = clean_utf8(sp.name);
     sp.designation = clean_utf8(sp.designation);
