@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "evfeed/diagnostic.hpp"
 #include "evfeed/text.hpp"
@@ -111,6 +112,17 @@ inline bool known_http_date_bug(std::string_view s) {
       return true;
   }
   return false;
+}
+
+// Every text field of an event.
+template <class EventT>
+std::vector<const std::string*> event_texts(const EventT& e) {
+  std::vector<const std::string*> texts = {&e.title, &e.summary, &e.location, &e.body_markdown, &e.fee,
+                                           &e.sponsor, &e.signup_url, &e.image, &e.url};
+  for (const auto& t : e.topics) texts.push_back(&t);
+  for (const auto& t : e.tags) texts.push_back(&t);
+  for (const auto& sp : e.speakers) texts.insert(texts.end(), {&sp.name, &sp.designation, &sp.url});
+  return texts;
 }
 
 // Text an output may carry: valid UTF-8 without C0 controls other than TAB and LF.

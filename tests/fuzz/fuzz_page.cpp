@@ -112,11 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                static_cast<long long>(e.start.time_since_epoch().count()), e.end_source.c_str());
   }
   // Every text field is clean: the page went through clean_utf8 before parsing.
-  std::vector<const std::string*> texts = {&e.title, &e.summary, &e.location, &e.body_markdown, &e.fee,
-                                           &e.sponsor, &e.signup_url, &e.image, &e.url};
-  for (const auto& t : e.topics) texts.push_back(&t);
-  for (const auto& t : e.tags) texts.push_back(&t);
-  for (const auto& sp : e.speakers) texts.insert(texts.end(), {&sp.name, &sp.designation, &sp.url});
+  std::vector<const std::string*> texts = fuzz::event_texts(e);
   // Known bug (regressions/fuzz_ics/yaml-escape-invalid-utf8): clean_utf8 runs before the
   // YAML parser, which turns "\_" and "\N" into Latin-1 bytes and "\0", "\e" into controls.
   if (fuzz::skip_known())
