@@ -441,7 +441,12 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
       return std::nullopt;
     }
     const date::time_zone* own = comment_zone(line_comment(page, hit.value->line));
-    return instant_in(*tv, comment_tz ? comment_tz : own ? own : e.zone);
+    SysSeconds t = instant_in(*tv, comment_tz ? comment_tz : own ? own : e.zone);
+    if (year_of(t) < 1000 || year_of(t) > 2999) {  // libical would write 00000000T000000
+      cx.warn(hit.value, "'" + hit.key + "' lies outside the years 1000-2999; it is ignored");
+      return std::nullopt;
+    }
+    return t;
   };
   // YAML escapes ("\0", "\xC3") can put NULs and invalid UTF-8 into values of a clean
   // file: every text of the event is cleaned once here, whatever writer uses it later.

@@ -294,6 +294,13 @@ TEST_CASE("where the end comes from", "[model][end]") {
     REQUIRE(b.ok);
     CHECK(has_diag(b, Severity::warning, "2019-12-28", 6));
   }
+  SECTION("a lastmod after the year 2999 warns and falls back to the date") {
+    // regressions/fuzz_ics/dtstamp-year-after-3000: libical wrote DTSTAMP:00000000T000000.
+    Built b = build_from("---\ntitle: t\ndate: 2019-11-24T13:00:00+08:00\nlastmod: 3001-01-01\n---\n");
+    REQUIRE(b.ok);
+    CHECK(has_diag(b, Severity::warning, "outside the years 1000-2999", 4));
+    CHECK(iso_utc(b.event.updated) == "2019-11-24T05:00:00Z");
+  }
   SECTION("a body range past midnight ends the next day") {
     Event e = event_from("---\ntitle: t\ndate: 2018-07-29T22:00:00+08:00\n---\nTime: 22:00 - 01:00\n");
     CHECK(e.local_end() == local(2018, 7, 30, 1));

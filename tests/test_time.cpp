@@ -346,15 +346,49 @@ TEST_CASE("find_body_time_range: more forms", "[time][body]") {
   }
 }
 
-// SRC BUG: the range regex in src/time.cpp writes the separator as the bracket expression
-// [:：], but std::regex works on bytes, so "：" (EF BC 9A) becomes three single-byte
-// alternatives and a time written with a full-width colon ("14：00") never matches.
 TEST_CASE("find_body_time_range: times written with a full-width colon", "[time][body]") {
   auto r = find_body_time_range("活动时间：14：00 至 17：30");
   REQUIRE(r);
   CHECK(r->has_range);
   CHECK(r->start_minutes == 14 * 60);
   CHECK(r->end_minutes == 17 * 60 + 30);
+}
+
+TEST_CASE("find_body_time_range: words after a time are not a meridiem", "[time][body]") {
+  auto r = find_body_time_range("Time: 1:00 - 2:00 pizza and talks");
+  REQUIRE(r);
+  CHECK(r->start_minutes == 60);
+  CHECK(r->end_minutes == 120);
+  auto pm = find_body_time_range("Time: 1:00 - 2:00 p.m.");
+  REQUIRE(pm);
+  CHECK(pm->start_minutes == 13 * 60);
+  CHECK(pm->end_minutes == 14 * 60);
+  auto noon = find_body_time_range("Time: 11:00 - 1:00 pm");
+  REQUIRE(noon);
+  CHECK(noon->start_minutes == 11 * 60);
+  CHECK(noon->end_minutes == 13 * 60);
+}
+
+TEST_CASE("find_body_time_range: the leftmost valid range wins", "[time][body]") {
+  auto r = find_body_time_range("Time: 123:45 - 99:00, then 9:00 to 10:30");
+  REQUIRE(r);
+  CHECK(r->has_range);
+  CHECK(r->start_minutes == 9 * 60);
+  CHECK(r->end_minutes == 10 * 60 + 30);
+}
+
+// regressions/fuzz_time/body-time-range-regex-backtracking: long runs of spaces around a
+// time made the old std::regex backtrack for 16 s per line; the answer must still be right.
+TEST_CASE("find_body_time_range: long runs of spaces", "[time][body]") {
+  std::string line = "Time:" + std::string(100, ' ') + "1:00" + std::string(290, ' ');
+  std::string body;
+  for (int i = 0; i < 20; ++i) body += line + "\n";
+  CHECK_FALSE(find_body_time_range(body));
+  auto r = find_body_time_range("Time:" + std::string(150, ' ') + "9:00" + std::string(150, ' ') + "-" +
+                                std::string(80, ' ') + "11:15");
+  REQUIRE(r);
+  CHECK(r->start_minutes == 9 * 60);
+  CHECK(r->end_minutes == 11 * 60 + 15);
 }
 
 TEST_CASE("format helpers", "[time][format]") {

@@ -74,46 +74,6 @@ inline bool env_flag(const char* name) {
   return v && *v && std::string(v) != "0";
 }
 
-// EVFEED_FUZZ_SKIP_KNOWN=1 steps around bugs already reported (each has a reproducer in
-// tests/fuzz/regressions/), so a long run can look for new ones. Unset (the default, and
-// in CI) the targets hit them again until they are fixed.
-inline bool skip_known() {
-  static const bool on = env_flag("EVFEED_FUZZ_SKIP_KNOWN");
-  return on;
-}
-
-// Longest run of ASCII digits in s.
-inline size_t longest_digit_run(std::string_view s) {
-  size_t best = 0, run = 0;
-  for (char c : s) {
-    run = (c >= '0' && c <= '9') ? run + 1 : 0;
-    if (run > best) best = run;
-  }
-  return best;
-}
-
-// Known bugs (regressions/fuzz_time/parse-duration-*): parse_duration throws
-// std::out_of_range from std::stol on a number of 19 digits or more, and overflows a long
-// (undefined behaviour) multiplying one of 14 digits or more by the unit's seconds.
-inline bool known_duration_bug(std::string_view duration) {
-  return skip_known() && longest_digit_run(duration) >= 13;
-}
-
-// Known bug (regressions/fuzz_http/if-modified-since-nan-seconds): date::parse("%S")
-// in parse_http_date converts NaN to long (undefined behaviour) when the seconds of
-// "HH:MM:SS" do not start with a digit.
-inline bool known_http_date_bug(std::string_view s) {
-  if (!skip_known()) return false;
-  for (size_t i = 1; i < s.size(); ++i) {
-    if (s[i] != ':' || !std::isdigit(static_cast<unsigned char>(s[i - 1]))) continue;
-    size_t j = i + 1;
-    while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
-    if (j > i + 1 && j < s.size() && s[j] == ':' && (j + 1 == s.size() || !std::isdigit(static_cast<unsigned char>(s[j + 1]))))
-      return true;
-  }
-  return false;
-}
-
 // Every text field of an event.
 template <class EventT>
 std::vector<const std::string*> event_texts(const EventT& e) {

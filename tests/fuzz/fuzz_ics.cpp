@@ -184,27 +184,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       page.front_matter = clean_utf8(page.front_matter);
       page.body = clean_utf8(page.body);
       if (!parse_front_matter(page, fm, diags)) continue;
-      if (fuzz::known_duration_bug(scalar_text(find_field(fm, Field::duration, site().fields).value))) return 0;
       Event e;
       if (!build_event(page, fm, site(), e, diags)) continue;
-      // Known bug (regressions/fuzz_ics/year-after-3000-dtstart-zero): libical writes any
-      // DATE-TIME after the year 3000 as 00000000T000000.
-      if (fuzz::skip_known()) {
-        bool late = false;
-        for (SysSeconds t : {e.start, e.end, e.updated}) late |= year_of(t) > 3000;
-        if (late) return 0;
-      }
-      // Known bug (regressions/fuzz_ics/yaml-escape-invalid-utf8): YAML escapes put
-      // invalid UTF-8 and controls into values after clean_utf8; index.html's sign-up link
-      // carries them out.
-      bool known = false;
-      if (fuzz::skip_known()) {
-        for (const std::string* t : fuzz::event_texts(e)) known |= !fuzz::clean_text(*t);
-        // Known bug (regressions/fuzz_ics/ical-injection-newline-in-url): a newline in
-        // `image:` or `url:` goes raw into the URI values IMAGE and URL.
-        known |= e.image.find_first_of("\r\n") != std::string::npos || e.url.find_first_of("\r\n") != std::string::npos;
-      }
-      if (known) continue;
       built.push_back(std::move(e));
     }
     if (built.empty()) return 0;

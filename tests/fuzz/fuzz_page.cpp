@@ -92,7 +92,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check_positions(fm, max_line);
 
   const SiteConfig& site = site_for(size / 3);
-  if (fuzz::known_duration_bug(scalar_text(find_field(fm, Field::duration, site.fields).value))) return 0;
   Event e;
   Diagnostics bdiags;
   ok = build_event(page, fm, site, e, bdiags);
@@ -113,11 +112,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   // Every text field is clean: the page went through clean_utf8 before parsing.
   std::vector<const std::string*> texts = fuzz::event_texts(e);
-  // Known bug (regressions/fuzz_ics/yaml-escape-invalid-utf8): clean_utf8 runs before the
-  // YAML parser, which turns "\_" and "\N" into Latin-1 bytes and "\0", "\e" into controls.
-  if (fuzz::skip_known())
-    for (const std::string* s : texts)
-      if (!fuzz::clean_text(*s)) return 0;
   for (const std::string* s : texts)
     FUZZ_CHECK(fuzz::clean_text(*s), "event text is not clean UTF-8: %s", fuzz::show(*s).c_str());
   FUZZ_CHECK(is_safe_url(e.signup_url) && is_safe_url(e.image), "unsafe URL kept: signup '%s' image '%s'",

@@ -5,8 +5,7 @@
 #   tests/fuzz/run-fuzzers.sh 30                 # CI
 #   tests/fuzz/run-fuzzers.sh 600 fuzz_page      # one target
 #
-# Environment: BUILD_DIR (default <repo>/build-fuzz), EVFEED_FUZZ_SKIP_KNOWN=1 to step
-# around bugs that already have a reproducer (long runs), FUZZ_FORK=1 to keep fuzzing
+# Environment: BUILD_DIR (default <repo>/build-fuzz), FUZZ_FORK=1 to keep fuzzing
 # after a crash (libFuzzer -fork=1: still one process at a time), FUZZ_EXTRA_ARGS.
 # Corpora grow in $BUILD_DIR/corpus/<target>; crashes land in $BUILD_DIR/artifacts/<target>/;
 # one line per run is appended to $BUILD_DIR/fuzz-stats.tsv.
@@ -57,6 +56,7 @@ for t in "${targets[@]}"; do
   [ "${FUZZ_FORK:-0}" = 1 ] && fork=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
   echo "=== $t: ${secs}s" >&2
   start=$(date +%s)
+  touch "$work/.start"
   # -jobs=1 -workers=1: one fuzzing process at a time (its output goes to fuzz-0.log).
   (cd "$work" && rm -f fuzz-0.log &&
     "$bin" -jobs=1 -workers=1 -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len="$(max_len "$t")" \
@@ -76,7 +76,8 @@ for t in "${targets[@]}"; do
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | awk '{print $2+0}')
   corp=$(ls "$build/corpus/$t" | wc -l)
   result=ok
-  if grep -qE '^==[0-9]+==ERROR|FUZZ_CHECK failed|SUMMARY: (Address|Undefined|Leak)Sanitizer|libFuzzer: (deadly signal|timeout|out-of-memory)' "$log" || [ $rc -ne 0 ]; then
+  new_artifacts=$(find "$build/artifacts/$t" -newer "$work/.start" -name '*-*' ! -name '*.log' 2>/dev/null | wc -l)
+  if [ "$new_artifacts" -gt 0 ] || grep -qE '^==[0-9]+==ERROR|FUZZ_CHECK failed|SUMMARY: (Address|Undefined|Leak)Sanitizer|libFuzzer: (deadly signal|timeout|out-of-memory)' "$log" || [ $rc -ne 0 ]; then
     result=FOUND
     status=1
     echo "run-fuzzers: $t found a problem (rc=$rc); artifacts:" >&2
@@ -97,7 +98,7 @@ for t in "${targets[@]}"; do
   for f in "$dir"/*; do
     [ -f "$f" ] || continue
     case "$f" in *.txt|*.md.txt|*README*) continue ;; esac
-    if (cd "$build" && EVFEED_FUZZ_SKIP_KNOWN=0 timeout 120 "$build/tests/fuzz/$t" -timeout=25 -rss_limit_mb=2048 \
+    if (cd "$build" && timeout 120 "$build/tests/fuzz/$t" -timeout=25 -rss_limit_mb=2048 \
           "$f" >"$build/artifacts/$t/replay.log" 2>&1); then
       pass=$((pass + 1))
     else
