@@ -157,7 +157,7 @@ int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
   } else {
     Diagnostics render_diags;
     lap("model");
-    std::vector<Resource> resources = render_site(model, site, seq, now, render_diags);
+    std::vector<Resource> resources = render_site(model, site, seq, now, render_diags, nullptr, /*for_disk=*/true);
     lap("render");
     print_diags(render_diags, quiet);
     ok = publish_resources(out_dir, resources, stats, io);

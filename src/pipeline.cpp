@@ -169,7 +169,7 @@ void add_feed_set(std::vector<Resource>& out, const std::vector<const Event*>& e
 }  // namespace
 
 std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq,
-                                  SysSeconds now, Diagnostics& diags, RenderReuse* reuse) {
+                                  SysSeconds now, Diagnostics& diags, RenderReuse* reuse, bool for_disk) {
   std::vector<Resource> out;
   std::vector<const Event*> all;
   for (const auto& e : model.events) all.push_back(&e);
@@ -237,7 +237,7 @@ std::vector<Resource> render_site(const EventModel& model, const SiteConfig& sit
     cache_ptr->forget_events();
     reuse->events = cache_ptr;
   } else {
-    finalize_resources(out);
+    finalize_resources(out, 0, for_disk);
   }
   std::sort(out.begin(), out.end(), [](const Resource& a, const Resource& b) { return a.path < b.path; });
   return out;

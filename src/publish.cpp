@@ -188,6 +188,7 @@ bool publish_resources(const std::string& out_dir, const std::vector<Resource>& 
   std::vector<Job> jobs;
   for (const auto& r : resources)
     for (int gz = 0; gz < 2; ++gz) {
+      if (gz && !gzip_sibling_on_disk(r.path)) continue;
       std::string rel = gz ? r.path + ".gz" : r.path;
       jobs.push_back({rel, (root / rel).string(), {}, gz ? std::string_view(r.gzip) : std::string_view(r.body)});
     }

@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <cerrno>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -218,6 +219,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     net::post(acceptor_.get_executor(), [self = shared_from_this()] {
       beast::error_code ec;
       self->acceptor_.close(ec);
+      self->backoff_.cancel();
     });
   }
 
@@ -234,12 +236,22 @@ class Listener : public std::enable_shared_from_this<Listener> {
       } else {
         std::make_shared<Session>(std::move(socket), st_)->run();
       }
+    } else if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space || ec == net::error::no_memory ||
+               ec.value() == ENFILE) {
+      // Out of file descriptors: the pending connection stays in the backlog and accept
+      // would fail again at once (a busy loop at 100% CPU). Retry when some may be free.
+      backoff_.expires_after(std::chrono::milliseconds(100));
+      backoff_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+        if (!wait_ec) self->do_accept();
+      });
+      return;
     }
     do_accept();
   }
 
   net::io_context& ioc_;
   tcp::acceptor acceptor_;
+  net::steady_timer backoff_{ioc_};
   ServerState& st_;
 };
 

@@ -58,7 +58,9 @@ struct RenderReuse {
 
 // Every output of the site, sorted by path. With `reuse`, unchanged events and outputs are
 // taken from the previous build and `reuse->events` is replaced by this build's texts.
+// `for_disk` (evfeed build): no gzip where publish writes no .gz (gzip_sibling_on_disk).
 std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq,
-                                  SysSeconds now, Diagnostics& diags, RenderReuse* reuse = nullptr);
+                                  SysSeconds now, Diagnostics& diags, RenderReuse* reuse = nullptr,
+                                  bool for_disk = false);
 
 }  // namespace evfeed

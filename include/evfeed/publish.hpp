@@ -48,7 +48,7 @@ bool forget_completed_build(const std::string& out_dir, Diagnostics& diags);
 // Every file the manifest lists exists (someone may have deleted outputs by hand).
 bool outputs_present(const std::string& out_dir);
 
-// Writes every resource (plus a .gz sibling) and the manifest, removes stale outputs.
+// Writes every resource (plus a .gz sibling where gzip_sibling_on_disk) and the manifest, removes stale outputs.
 bool publish_resources(const std::string& out_dir, const std::vector<Resource>& resources, PublishStats& stats,
                        Diagnostics& diags);
 

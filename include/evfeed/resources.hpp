@@ -15,7 +15,7 @@ struct Resource {
   std::string path;  // "calendar.ics", "events/x.ics", "topics/y/rss.xml"
   std::string content_type;
   std::string body;
-  std::string gzip;           // body compressed once (level 6: 9 costs 2x for 1% less)
+  std::string gzip;           // body compressed once, gzip level 6
   std::string etag;           // strong, quoted: "\"3f2a...\""
   SysSeconds last_modified{};  // newest page change behind it
   bool is_feed = false;       // gets Access-Control-Allow-Origin
@@ -24,10 +24,16 @@ struct Resource {
 std::string content_type_for(const std::string& path);
 std::string content_hash_hex(std::string_view bytes);  // 128-bit, hex
 std::string gzip_bytes(std::string_view bytes);
+// Whether `evfeed build` writes a precompressed X.gz beside the file. Not for the per-event
+// .ics downloads: 10,000 small files that a person fetches once, where the .gz siblings
+// cost a quarter of a cold build's file creations; nginx compresses those on the fly.
+// Subscribed calendars and feeds, polled over and over, always get one.
+bool gzip_sibling_on_disk(const std::string& path);
 Resource make_resource(std::string path, std::string body, SysSeconds last_modified);
 // Without ETag and gzip yet: finalize_resources computes those for many at once, in parallel.
 Resource pending_resource(std::string path, std::string body, SysSeconds last_modified);
-void finalize_resources(std::vector<Resource>& resources, unsigned threads = 0);
+// `for_disk`: leave out the gzip that `evfeed build` would not write (gzip_sibling_on_disk).
+void finalize_resources(std::vector<Resource>& resources, unsigned threads = 0, bool for_disk = false);
 
 struct Snapshot {
   std::map<std::string, std::shared_ptr<const Resource>> files;
