@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian 12 machine: dependencies, validators (the
-# third-party parsers in ../shared/tools), build, then every test through ctest.
+# third-party parsers in ../shared/tools), build, every test through ctest, then the
+# sanitizer stage. Usage: deploy/run-tests.sh [--no-sanitizers]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -12,4 +13,7 @@ else
 fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build
-cd build && ctest --output-on-failure -j2 --timeout 900
+(cd build && ctest --output-on-failure -j2 --timeout 900)
+# Then the same suite under ASan+UBSan, the server under TSan, and every fuzz target for
+# 30 s (deploy/run-sanitizers.sh). `--no-sanitizers` stops here (a quicker local loop).
+[ "${1:-}" = "--no-sanitizers" ] || ./deploy/run-sanitizers.sh

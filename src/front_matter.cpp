@@ -41,12 +41,21 @@ int nesting_depth(const std::string& text) {
     if (c == '[' || c == '{') max_depth = std::max(max_depth, ++depth);
     else if ((c == ']' || c == '}') && depth > 0) --depth;
   }
-  int max_indent = 0;
+  // Indentation nests blocks, and so does each "- " that opens a line ("- - - a" is three
+  // sequences deep without any indentation).
+  int max_block = 0;
   for (const auto& line : split(text, '\n')) {
     size_t n = line.find_first_not_of(' ');
-    if (n != std::string::npos) max_indent = std::max(max_indent, static_cast<int>(n));
+    if (n == std::string::npos) continue;
+    int dashes = 0;
+    while (n < line.size() && line[n] == '-' && (n + 1 == line.size() || line[n + 1] == ' ')) {
+      ++dashes;
+      n = line.find_first_not_of(' ', n + 1);
+      if (n == std::string::npos) break;
+    }
+    max_block = std::max(max_block, static_cast<int>(line.find_first_not_of(' ')) / 2 + dashes);
   }
-  return std::max(max_depth, max_indent / 2);
+  return std::max(max_depth, max_block);
 }
 
 void set_pos_yaml(Value& v, const YAML::Mark& m, const Page& page) {

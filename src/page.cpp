@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <system_error>
+
+#include <sys/stat.h>
 
 #include "evfeed/text.hpp"
 
@@ -31,45 +34,81 @@ std::int64_t mtime_ns(const fs::path& p) {
 
 }  // namespace
 
+namespace {
+
+using DirId = std::pair<dev_t, ino_t>;
+
+// One folder of the content tree, then its subfolders. Folders are identified by device
+// and inode (symlinks followed), so a symlink loop or a second link to a folder already
+// loaded is reported once instead of publishing its pages again under other paths.
+void walk_folder(const fs::path& root, DirId root_id, const fs::path& dir, int depth, const std::set<DirId>& roots,
+                 std::set<DirId>& seen, std::vector<SourceFile>& out, Diagnostics& diags) {
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec), end;
+  if (ec) {
+    diags.add(dir.string(), 0, 0, Severity::error,
+              "cannot read the folder (" + ec.message() + "); its pages are skipped: check its permissions");
+    return;
+  }
+  std::vector<fs::path> subfolders;
+  for (; it != end; it.increment(ec)) {
+    if (ec) {
+      diags.add(dir.string(), 0, 0, Severity::error, "cannot list the whole folder: " + ec.message());
+      break;
+    }
+    const fs::path& p = it->path();
+    std::string name = p.filename().string();
+    if (name.empty() || name[0] == '.') continue;  // .git, editors' temporary files
+    std::error_code type_ec;
+    if (it->is_directory(type_ec)) {
+      subfolders.push_back(p);
+      continue;
+    }
+    if (!it->is_regular_file(type_ec) || !is_page_name(name)) continue;
+    SourceFile f;
+    f.path = p.string();
+    f.rel_path = p.lexically_relative(root).generic_string();
+    f.size = static_cast<std::int64_t>(it->file_size(type_ec));
+    f.mtime_ns = mtime_ns(p);
+    out.push_back(std::move(f));
+  }
+  std::sort(subfolders.begin(), subfolders.end());  // of two links to one folder, the first name wins
+  for (const auto& sub : subfolders) {
+    struct stat st {};
+    if (::stat(sub.c_str(), &st) != 0) continue;
+    DirId id{st.st_dev, st.st_ino};
+    if (id != root_id && roots.count(id)) continue;  // another --content folder: loaded as its own
+    if (!seen.insert(id).second) {
+      diags.add(sub.string(), 0, 0, Severity::error,
+                "this folder is already part of the content tree (a symlink loop, or a second link to it); "
+                "skipped: remove the link");
+      continue;
+    }
+    if (depth >= 32) {
+      diags.add(sub.string(), 0, 0, Severity::warning, "folder nested deeper than 32 levels; skipped");
+      continue;
+    }
+    walk_folder(root, root_id, sub, depth + 1, roots, seen, out, diags);
+  }
+}
+
+}  // namespace
+
 std::vector<SourceFile> find_pages(const std::vector<std::string>& content_dirs, Diagnostics& diags) {
   std::vector<SourceFile> out;
+  std::set<DirId> roots, seen;  // shared by all content folders: one given twice is loaded once
   for (const auto& dir : content_dirs) {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) roots.insert({st.st_dev, st.st_ino});
+  }
+  for (const auto& dir : content_dirs) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
       diags.add(dir, 0, 0, Severity::error, "content folder does not exist or is not a folder");
       continue;
     }
-    auto opts = fs::directory_options::skip_permission_denied | fs::directory_options::follow_directory_symlink;
-    fs::recursive_directory_iterator it(dir, opts, ec), end;
-    if (ec) {
-      diags.add(dir, 0, 0, Severity::error, "cannot list content folder: " + ec.message());
-      continue;
-    }
-    for (; it != end; it.increment(ec)) {
-      if (ec) {
-        diags.add(dir, 0, 0, Severity::warning, "skipped part of the content tree: " + ec.message());
-        ec.clear();
-        break;
-      }
-      if (it.depth() > 32) {  // a symlink loop keeps descending; stop it here
-        diags.add(it->path().string(), 0, 0, Severity::warning, "folder nested deeper than 32 levels (symlink loop?); skipped");
-        it.disable_recursion_pending();
-        continue;
-      }
-      const auto& p = it->path();
-      std::string name = p.filename().string();
-      if (!name.empty() && name[0] == '.') {
-        if (it->is_directory(ec)) it.disable_recursion_pending();
-        continue;
-      }
-      if (!it->is_regular_file(ec) || !is_page_name(name)) continue;
-      SourceFile f;
-      f.path = p.string();
-      f.rel_path = p.lexically_relative(dir).generic_string();
-      f.size = static_cast<std::int64_t>(it->file_size(ec));
-      f.mtime_ns = mtime_ns(p);
-      out.push_back(std::move(f));
-    }
+    if (!seen.insert({st.st_dev, st.st_ino}).second) continue;
+    walk_folder(dir, {st.st_dev, st.st_ino}, dir, 0, roots, seen, out, diags);
   }
   std::sort(out.begin(), out.end(), [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; });
   return out;

@@ -10,6 +10,42 @@
 
 namespace evfeed {
 
+namespace {
+
+// 1-based line and byte column of a byte offset.
+std::pair<int, int> line_column(std::string_view text, size_t offset) {
+  size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  line_start = (line_start == std::string_view::npos || offset == 0) ? 0 : line_start + 1;
+  int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_start), '\n'));
+  return {line, static_cast<int>(offset - line_start) + 1};
+}
+
+// Problems of the raw bytes that no parser reports well: where the file stops being UTF-8,
+// and lines so long that they are almost certainly a mistake (a pasted blob, a lost newline).
+void report_raw_text_problems(const std::string& path, std::string_view text, Diagnostics& diags) {
+  size_t bad = first_invalid_utf8(text);
+  if (bad != std::string_view::npos) {
+    auto [line, col] = line_column(text, bad);
+    diags.add(path, line, col, Severity::warning,
+              "invalid UTF-8 (first here) replaced with U+FFFD; save the file as UTF-8");
+  }
+  constexpr size_t long_line = 64 * 1024;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = text.find('\n', pos);
+    size_t end = nl == std::string_view::npos ? text.size() : nl;
+    if (end - pos > long_line) {
+      auto [line, col] = line_column(text, pos);
+      diags.add(path, line, col, Severity::warning,
+                "line is " + std::to_string((end - pos) / 1024) +
+                    " KiB long; it goes into the outputs in full: is a line break missing?");
+      break;  // one such warning per file is enough
+    }
+    pos = end + 1;
+  }
+}
+
+}  // namespace
+
 LoadResult load_events(const LoadOptions& opts, const SiteConfig& site) {
   LoadResult result;
   std::vector<SourceFile> files = find_pages(opts.content_dirs, result.diags);
@@ -50,8 +86,7 @@ LoadResult load_events(const LoadOptions& opts, const SiteConfig& site) {
         continue;
       }
       // Split the raw bytes first (it rejects NUL bytes), then clean each part.
-      if (!is_valid_utf8(text))
-        s.diags.add(files[i].path, 0, 0, Severity::warning, "invalid UTF-8 replaced with U+FFFD; save the file as UTF-8");
+      report_raw_text_problems(files[i].path, text, s.diags);
       if (!split_page(files[i], std::move(text), page, s.diags)) continue;
       page.front_matter = clean_utf8(page.front_matter);
       page.body = clean_utf8(page.body);

@@ -64,15 +64,17 @@ std::string clean_utf8(std::string_view in, bool* changed) {
   return out;
 }
 
-bool is_valid_utf8(std::string_view in) {
+size_t first_invalid_utf8(std::string_view in) {
   for (size_t i = 0; i < in.size();) {
     uint32_t cp;
     size_t len = decode_utf8(in, i, cp);
-    if (len == 0) return false;
+    if (len == 0) return i;
     i += len;
   }
-  return true;
+  return std::string_view::npos;
 }
+
+bool is_valid_utf8(std::string_view in) { return first_invalid_utf8(in) == std::string_view::npos; }
 
 std::string trim(std::string_view s) {
   size_t b = 0, e = s.size();

@@ -320,6 +320,19 @@ TEST_CASE("deep nesting is rejected before the parser recurses", "[front_matter]
     CHECK_FALSE(p.ok);
     REQUIRE(first_error(p));
   }
+  SECTION("block sequences opened on one line") {
+    // "- - - a": each dash is a sequence, with no brackets and no indentation.
+    std::string deep = "---\ntitle: t\nx:\n  ";
+    for (int i = 0; i < 10000; ++i) deep += "- ";
+    auto p = parse(deep + "a\n---\n");
+    CHECK_FALSE(p.ok);
+    REQUIRE(first_error(p));
+    CHECK_THAT(first_error(p)->message, Catch::Contains("nested deeper"));
+  }
+  SECTION("a list of lists at moderate depth is fine") {
+    auto p = parse("---\nx:\n  - - a\n    - b\n  - - c\n---\n");
+    CHECK(p.ok);
+  }
   SECTION("TOML arrays") {
     std::string deep = "+++\nx = " + std::string(3000, '[') + std::string(3000, ']') + "\n+++\n";
     auto p = parse(deep);

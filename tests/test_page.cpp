@@ -1,4 +1,6 @@
 // page.hpp: finding pages, reading them, and splitting front matter from body.
+#include <unistd.h>
+
 #include "test_support.hpp"
 
 using namespace evfeed;
@@ -201,17 +203,51 @@ TEST_CASE("find_pages reports a missing content folder", "[page][fs][errors]") {
   CHECK(d.items[0].severity == Severity::error);
 }
 
-TEST_CASE("find_pages survives a symlink loop", "[page][fs]") {
+TEST_CASE("find_pages loads each folder once: symlink loops and second links are errors", "[page][fs][errors]") {
   TempDir tmp;
   auto root = tmp.path() / "content";
   spit(root / "a/page.md", "---\ntitle: t\n---\n");
-  fs::create_directory_symlink("..", root / "a" / "loop");
+  spit(tmp.path() / "shared/other.md", "---\ntitle: o\n---\n");
+  fs::create_directory_symlink("..", root / "a" / "loop");                 // contains itself
+  fs::create_directory_symlink(tmp.path() / "shared", root / "linked");   // fine: loaded once
+  fs::create_directory_symlink(tmp.path() / "shared", root / "linked2");  // the same folder again
   Diagnostics d;
   auto files = find_pages({root.string()}, d);
-  REQUIRE_FALSE(files.empty());
-  CHECK(std::any_of(files.begin(), files.end(), [](const SourceFile& f) { return f.rel_path == "a/page.md"; }));
-  CHECK(files.size() <= 40);  // the walk stops at depth 32
-  CHECK(d.count(Severity::error) == 0);
+  std::vector<std::string> rels;
+  for (const auto& f : files) rels.push_back(f.rel_path);
+  CHECK(rels == std::vector<std::string>{"a/page.md", "linked/other.md"});
+  REQUIRE(d.count(Severity::error) == 2);
+  for (const auto& item : d.items) CHECK_THAT(item.message, Catch::Contains("already part of the content tree"));
+  CHECK_THAT(d.items[0].path + d.items[1].path, Catch::Contains("loop") && Catch::Contains("linked2"));
+}
+
+TEST_CASE("find_pages: a content folder given twice, or inside another, is loaded once", "[page][fs]") {
+  TempDir tmp;
+  auto root = tmp.path() / "content";
+  spit(root / "en/a.md", "---\ntitle: t\n---\n");
+  Diagnostics d;
+  auto files = find_pages({(root / "en").string(), root.string(), root.string()}, d);
+  CHECK(d.items.empty());
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].rel_path == "a.md");  // relative to the folder that was named for it
+}
+
+TEST_CASE("find_pages reports an unreadable folder", "[page][fs][errors]") {
+  if (::geteuid() == 0) {
+    WARN("running as root, which reads any folder: tests/abuse/hostile-pages.sh covers this as nobody");
+    return;
+  }
+  TempDir tmp;
+  auto root = tmp.path() / "content";
+  spit(root / "ok.md", "---\ntitle: t\n---\n");
+  spit(root / "locked/hidden.md", "---\ntitle: h\n---\n");
+  fs::permissions(root / "locked", fs::perms::none);
+  Diagnostics d;
+  auto files = find_pages({root.string()}, d);
+  fs::permissions(root / "locked", fs::perms::owner_all);
+  REQUIRE(files.size() == 1);
+  REQUIRE(d.count(Severity::error) == 1);
+  CHECK_THAT(d.items[0].message, Catch::Contains("cannot read the folder"));
 }
 
 TEST_CASE("read_file: contents, missing files and the size limit", "[page][fs]") {

@@ -343,7 +343,7 @@ TEST_CASE("load_events: broken pages are reported and never stop the others", "[
   CHECK(one.built[1].title == "caf\xEF\xBF\xBD");
   CHECK(one.built[2].title == "toml");
   CHECK(one.diags.count(Severity::error) == 4);
-  CHECK(one.diags.count(Severity::warning) == 1);  // invalid UTF-8 replaced
+  CHECK(one.diags.count(Severity::warning) == 1);  // invalid UTF-8 replaced, at its line and column
   // Diagnostics come in file order whatever the thread count.
   std::vector<std::string> paths;
   for (const auto& d : one.diags.items) paths.push_back(fs::path(d.path).filename().string());
@@ -398,4 +398,23 @@ TEST_CASE("calendar window: old events leave calendar.ics, not their own files",
   CHECK_THAT(body["calendar.ics"], Catch::Contains("UID:event/new@"));
   CHECK(body.count("events/old.ics") == 1);
   CHECK_THAT(body["calendar-alarms.ics"], !Catch::Contains("UID:event/old@"));
+}
+
+TEST_CASE("load_events points at invalid UTF-8 and at absurdly long lines", "[pipeline][errors]") {
+  TempDir tmp;
+  auto c = tmp / "content";
+  spit(c / "a.md", "---\ntitle: ok\ndate: 2019-11-24T13:00:00+08:00\n---\nfine\nnot caf\xE9 here\n");
+  spit(c / "b.md", "---\ntitle: long\ndate: 2019-11-24T13:00:00+08:00\n---\n" + std::string(70 * 1024, 'x') + "\n");
+  LoadResult r = load_events({{c.string()}, 1}, test_site());
+  REQUIRE(r.built.size() == 2);  // both still published
+  REQUIRE(r.diags.items.size() == 2);
+  const Diagnostic& utf8 = r.diags.items[0];
+  CHECK(utf8.severity == Severity::warning);
+  CHECK(utf8.line == 6);
+  CHECK(utf8.column == 8);
+  CHECK_THAT(utf8.message, Catch::Contains("UTF-8"));
+  const Diagnostic& long_line = r.diags.items[1];
+  CHECK(long_line.line == 5);
+  CHECK(long_line.column == 1);
+  CHECK_THAT(long_line.message, Catch::Contains("70 KiB long"));
 }

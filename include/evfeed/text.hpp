@@ -11,6 +11,7 @@ namespace evfeed {
 // Returns true in *changed when anything was replaced or dropped.
 std::string clean_utf8(std::string_view in, bool* changed = nullptr);
 bool is_valid_utf8(std::string_view in);
+size_t first_invalid_utf8(std::string_view in);  // byte offset, or npos when valid
 
 std::string trim(std::string_view s);
 std::string to_lower_ascii(std::string_view s);
