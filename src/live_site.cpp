@@ -198,12 +198,19 @@ void LiveSite::compress_pending() {
 
 void LiveSite::watch(const std::atomic<bool>& stop, ServerMetrics& metrics) {
   char buf[8192];
+  // With inotify, the tree is scanned when it reports a change, and every 20 polls as a
+  // safety net (a folder deleted and created again, an overflowed queue): a scan stats
+  // every page, which on a 10,000-page site is not free. Without inotify, or while a
+  // content folder is missing (no watch can see it come back), every poll scans.
+  int polls_since_scan = 0;
   while (!stop) {
+    bool changed = false;
     if (inotify_fd_ >= 0) {
       pollfd pfd{inotify_fd_, POLLIN, 0};
       if (::poll(&pfd, 1, opts_.poll_ms) > 0) {
         while (::read(inotify_fd_, buf, sizeof buf) > 0) {
         }
+        changed = true;
         // Let an editor finish its write-rename dance before scanning.
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
@@ -211,8 +218,12 @@ void LiveSite::watch(const std::atomic<bool>& stop, ServerMetrics& metrics) {
       std::this_thread::sleep_for(std::chrono::milliseconds(opts_.poll_ms));
     }
     if (stop) break;
+    bool blind = inotify_fd_ < 0 || fingerprint_.find("|missing\n") != std::string::npos;
+    if (!changed && !blind && ++polls_since_scan < 20) continue;
+    polls_since_scan = 0;
     std::string fp = scan_fingerprint();
-    if (fp != fingerprint_) rebuild(metrics, false);
+    if (fp != fingerprint_) rebuild(metrics, false);  // also watches new folders
+    else if (changed) add_watches();                   // a new, still empty folder
   }
 }
 

@@ -9,8 +9,15 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
 #include <cerrno>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -37,12 +44,89 @@ constexpr auto shutdown_grace = std::chrono::milliseconds(4500);  // exit well w
 
 class Session;
 
+// Large bodies go out by sendfile(2) from a memfd holding a copy of their bytes, as nginx
+// sends files: the kernel then never copies them from user memory again (for a 76 KB
+// gzip calendar that copy was half the server's CPU per request). The copy is made on
+// first use and lives as long as the resource; the total is capped. Measured on loopback:
+// +13% requests/s for a 76 KB body, but -40% for a 1.5 MB one (sendfile from a memfd then
+// loses to one large copy), so bodies over 1 MiB keep the plain write.
+class SendfileCache {
+ public:
+  static constexpr std::size_t min_size = 32 * 1024;
+  static constexpr std::size_t max_size = 1024 * 1024;
+  static constexpr std::size_t max_total = 512u << 20;
+
+  struct File {
+    int fd = -1;
+    std::size_t size = 0;
+    ~File() {
+      if (fd >= 0) ::close(fd);
+    }
+  };
+
+  // The memfd of `res`'s body or gzip, or null (too small, over the cap, no memfd).
+  std::shared_ptr<const File> get(const std::shared_ptr<const Resource>& res, bool gzip) {
+    std::string_view bytes = gzip ? std::string_view(res->gzip) : std::string_view(res->body);
+    if (bytes.size() < min_size || bytes.size() > max_size) return nullptr;
+    Key key{res.get(), gzip};
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = entries_.find(key);
+      if (it != entries_.end()) {
+        if (!it->second.owner.expired()) return it->second.file;
+        total_ -= it->second.file->size;  // a new resource at a freed one's address
+        entries_.erase(it);
+      }
+      if (failed_ || total_ + bytes.size() > max_total) sweep();
+      if (failed_ || total_ + bytes.size() > max_total) return nullptr;
+    }
+    auto file = std::make_shared<File>();
+    file->fd = ::memfd_create("evfeed-response", MFD_CLOEXEC);
+    if (file->fd < 0) {
+      failed_ = true;
+      return nullptr;
+    }
+    for (std::size_t done = 0; done < bytes.size();) {
+      ssize_t n = ::write(file->fd, bytes.data() + done, bytes.size() - done);
+      if (n <= 0) return nullptr;
+      done += static_cast<std::size_t>(n);
+    }
+    file->size = bytes.size();
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto [it, inserted] = entries_.try_emplace(key, Entry{res, file});
+    if (inserted) total_ += file->size;
+    return it->second.file;
+  }
+
+ private:
+  using Key = std::pair<const Resource*, bool>;
+  struct Entry {
+    std::weak_ptr<const Resource> owner;
+    std::shared_ptr<const File> file;  // sessions sending from it hold it too
+  };
+  void sweep() {  // forget resources of snapshots that are gone
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      if (it->second.owner.expired()) {
+        total_ -= it->second.file->size;
+        it = entries_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  std::mutex mutex_;
+  std::map<Key, Entry> entries_;
+  std::size_t total_ = 0;
+  std::atomic<bool> failed_{false};
+};
+
 struct ServerState {
   ServerState(LiveSite& s, ServerMetrics& m, const ServeOptions& o) : site(s), metrics(m), opts(o) {}
   LiveSite& site;
   ServerMetrics& metrics;
   const ServeOptions& opts;
   std::atomic<bool> stopping{false};
+  SendfileCache sendfile_cache;
   std::mutex sessions_mutex;
   std::map<Session*, std::weak_ptr<Session>> sessions;
   std::mutex log_mutex;
@@ -62,6 +146,18 @@ void access_log(ServerState& st, const std::string& remote, const std::string& m
     std::fflush(stdout);
     last_flush = now;
   }
+}
+
+// The Date header, formatted once a second per thread.
+std::string_view date_now() {
+  thread_local std::time_t last = 0;
+  thread_local std::string text;
+  std::time_t now = std::time(nullptr);
+  if (now != last) {
+    last = now;
+    text = http_date(SysSeconds{std::chrono::seconds{now}});
+  }
+  return text;
 }
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -146,25 +242,107 @@ class Session : public std::enable_shared_from_this<Session> {
     write_response();
   }
 
+  // Status line and headers are serialized by hand into a buffer the session reuses; the
+  // body goes out from the snapshot's bytes (one gather write), or by sendfile when large.
   void write_response() {
-    res_.emplace();
-    res_->version(version_);
-    res_->result(static_cast<http::status>(response_.status));
-    res_->set(http::field::server, "evfeed");
-    for (const auto& [name, value] : response_.headers) res_->set(name, value);
     std::string_view body = response_.body();
     bool no_body = response_.status == 304 || response_.head;
-    if (no_body) {
-      res_->body() = beast::span<char const>();
-      if (response_.status != 304) res_->set(http::field::content_length, std::to_string(body.size()));
-    } else {
-      res_->body() = beast::span<char const>(body.data(), body.size());
-      res_->content_length(body.size());
+    keep_ = keep_alive_ && !st_.stopping;
+    head_.clear();
+    head_ += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    append_number(head_, static_cast<std::size_t>(response_.status));
+    head_ += ' ';
+    auto reason = http::obsolete_reason(static_cast<http::status>(response_.status));
+    head_.append(reason.data(), reason.size());
+    head_ += "\r\nServer: evfeed\r\nDate: ";
+    head_ += date_now();
+    head_ += "\r\n";
+    for (const auto& [name, value] : response_.headers) {
+      head_ += name;
+      head_ += ": ";
+      head_ += value;
+      head_ += "\r\n";
     }
-    res_->keep_alive(keep_alive_ && !st_.stopping);
+    if (response_.status != 304) {
+      head_ += "Content-Length: ";
+      append_number(head_, body.size());
+      head_ += "\r\n";
+    }
+    if (version_ == 10 && keep_) head_ += "Connection: keep-alive\r\n";
+    if (version_ != 10 && !keep_) head_ += "Connection: close\r\n";
+    head_ += "\r\n";
     sent_bytes_ = no_body ? 0 : body.size();
     stream_.expires_after(write_timeout);
-    http::async_write(stream_, *res_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+    if (!no_body && response_.resource) {
+      if (auto file = st_.sendfile_cache.get(response_.resource, response_.gzip)) {
+        file_ = std::move(file);
+        file_offset_ = 0;
+        // The headers go first with MSG_MORE, so that they leave in one segment with the
+        // start of the body (a separate small write would wait for an ACK under Nagle).
+        beast::error_code ec;
+        stream_.socket().native_non_blocking(true, ec);
+        ssize_t n = ec ? -1 : ::send(stream_.socket().native_handle(), head_.data(), head_.size(), MSG_MORE | MSG_NOSIGNAL);
+        if (n == static_cast<ssize_t>(head_.size())) return send_file_part();
+        std::size_t sent = n > 0 ? static_cast<std::size_t>(n) : 0;
+        net::async_write(stream_, net::buffer(head_.data() + sent, head_.size() - sent),
+                         beast::bind_front_handler(&Session::on_head_written, shared_from_this()));
+        return;
+      }
+    }
+    std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(no_body ? std::string_view() : body)};
+    net::async_write(stream_, buffers, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+  }
+
+  static void append_number(std::string& out, std::size_t n) {
+    char buf[24];
+    int len = std::snprintf(buf, sizeof buf, "%zu", n);
+    out.append(buf, static_cast<std::size_t>(len));
+  }
+
+  void on_head_written(beast::error_code ec, std::size_t) {
+    if (ec) return on_write(ec, 0);
+    stream_.socket().native_non_blocking(true, ec);
+    if (ec) return on_write(ec, 0);
+    send_file_part();
+  }
+
+  // sendfile until the socket buffer is full, then wait until it can take more. The
+  // write deadline of the stream does not cover the wait, so a timer of its own does.
+  void send_file_part() {
+    while (file_offset_ < file_->size) {
+      off_t offset = static_cast<off_t>(file_offset_);
+      ssize_t n = ::sendfile(stream_.socket().native_handle(), file_->fd, &offset, file_->size - file_offset_);
+      if (n > 0) {
+        file_offset_ = static_cast<std::size_t>(offset);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (!file_deadline_armed_) {
+          file_deadline_armed_ = true;
+          file_deadline_.expires_after(write_timeout);
+          file_deadline_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+            if (!wait_ec) self->close();  // the client stopped reading
+          });
+        }
+        stream_.socket().async_wait(tcp::socket::wait_write, [self = shared_from_this()](beast::error_code wait_ec) {
+          if (wait_ec) return self->finish_file(wait_ec);
+          self->send_file_part();
+        });
+        return;
+      }
+      return finish_file(beast::error_code(n < 0 ? errno : EPIPE, beast::system_category()));
+    }
+    finish_file({});
+  }
+
+  void finish_file(beast::error_code ec) {
+    if (file_deadline_armed_) {
+      file_deadline_.cancel();
+      file_deadline_armed_ = false;
+    }
+    file_.reset();
+    on_write(ec, 0);
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -172,8 +350,7 @@ class Session : public std::enable_shared_from_this<Session> {
     st_.metrics.count(response_.route, response_.status);
     st_.metrics.bytes_sent += sent_bytes_;
     access_log(st_, remote_, method_, target_, response_.status, sent_bytes_, ms);
-    bool again = res_->keep_alive();
-    res_.reset();
+    bool again = keep_;
     response_ = HttpResponse{};
     snapshot_.reset();
     if (ec) return close();
@@ -191,7 +368,12 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_{header_limit};
   ServerState& st_;
   std::optional<http::request_parser<http::empty_body>> parser_;
-  std::optional<http::response<http::span_body<char const>>> res_;
+  std::string head_;  // status line and headers of the response being written
+  std::shared_ptr<const SendfileCache::File> file_;  // body source while sendfile runs
+  std::size_t file_offset_ = 0;
+  net::steady_timer file_deadline_{stream_.get_executor()};
+  bool file_deadline_armed_ = false;
+  bool keep_ = false;
   std::shared_ptr<const SiteSnapshot> snapshot_;
   HttpResponse response_;
   std::string remote_, method_, target_;

@@ -74,6 +74,11 @@ def wait_ready(port, proc):
 work = tempfile.mkdtemp(prefix="evfeed-serve-")
 content = os.path.join(work, "content")
 shutil.copytree(os.path.join(SRC, "feeds", "content"), content)
+# One page with a 600 KB body: its .ics is larger than a socket buffer, so the server has
+# to wait for a slow reader in the middle of the response.
+big_body = "".join(f"Paragraph {i}: " + "evfeed streams large calendars. " * 30 + "\n\n" for i in range(600))
+with open(os.path.join(content, "big-page.md"), "w", encoding="utf-8") as f:
+    f.write("---\ntitle: Big page\ndate: 2024-06-01T10:00:00+08:00\n---\n" + big_body)
 port = free_port()
 base = f"http://127.0.0.1:{port}/"
 log = open(os.path.join(work, "serve.log"), "w")
@@ -113,6 +118,41 @@ try:
     check(gzip.decompress(body).startswith(b"BEGIN:VCALENDAR"), "gzip body decompresses to the calendar")
     st, h, body = request(port, "GET", "/calendar.ics")
     check("content-encoding" not in h and body.startswith(b"BEGIN:VCALENDAR"), "identity without Accept-Encoding")
+
+    # Large bodies (over 32 KiB go out by sendfile): whole, the same bytes in both encodings,
+    # to a client that reads slowly, pipelined, and over HTTP/1.0.
+    st, h, plain = request(port, "GET", "/events/big-page.ics")
+    check(st == 200 and len(plain) > 600_000 and int(h["content-length"]) == len(plain) and plain.endswith(b"END:VCALENDAR\r\n"),
+          f"large body whole ({len(plain)} bytes)")
+    st, h, packed = request(port, "GET", "/events/big-page.ics", {"Accept-Encoding": "gzip"})
+    check(h.get("content-encoding") == "gzip" and gzip.decompress(packed) == plain, "large body: gzip inflates to the identity bytes")
+    check(h.get("date", "").endswith(" GMT"), f"Date header ({h.get('date')})")
+    slow = socket.socket()
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    slow.settimeout(10)
+    slow.connect(("127.0.0.1", port))
+    slow.sendall(b"GET /events/big-page.ics HTTP/1.1\r\nHost: t\r\n\r\n" * 2 + b"GET /rss.xml HTTP/1.1\r\nHost: t\r\n\r\n")
+    time.sleep(0.5)  # let the server fill the socket buffer and wait
+    got = b""
+    want_total = None
+    while True:
+        chunk = slow.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+        if len(got) > 3 * len(plain) + 200_000:
+            break
+        parts = got.split(b"HTTP/1.1 200 OK\r\n")
+        if len(parts) == 4 and b"</rss>" in parts[3]:
+            break
+        time.sleep(0.0005)
+    slow.close()
+    responses = got.split(b"HTTP/1.1 200 OK\r\n")[1:]
+    bodies = [r.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in r else b"" for r in responses]
+    check(len(bodies) == 3 and bodies[0] == plain and bodies[1] == plain and bodies[2].rstrip().endswith(b"</rss>"),
+          f"slow reader, pipelined: 2 large bodies whole, then the next response ({[len(b) for b in bodies]})")
+    out = raw(port, b"GET /events/big-page.ics HTTP/1.0\r\n\r\n", read_for=3.0)
+    check(out.startswith(b"HTTP/1.0 200") and out.endswith(plain), "HTTP/1.0: answered whole, then closed")
 
     # HEAD, 405, 404, traversal
     st, h, body = request(port, "HEAD", "/rss.xml")

@@ -73,6 +73,7 @@ for t in "${targets[@]}"; do
     eps=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | tail -1 | awk '{print $2+0}')
   fi
   execs=${execs:-0}
+  [ "${eps:-0}" -gt 0 ] 2>/dev/null || eps=$((execs / (secs > 0 ? secs : 1)))
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | awk '{print $2+0}')
   corp=$(ls "$build/corpus/$t" | wc -l)
   result=ok
