@@ -10,7 +10,7 @@
 # that means something), the normal page still published exactly once, and outputs that
 # are valid UTF-8. The serve cases: a content folder that vanishes (last snapshot kept,
 # /healthz answers and names it) and pages that turn hostile while it runs (it survives). Prints PASS/FAIL/SKIP per check and a summary; exit status 1 if any
-# check failed. Run it with an ASan build (build-fuzz/evfeed) to see memory errors too.
+# check failed. Run it with an ASan build (build-asan/evfeed, deploy/run-sanitizers.sh) to see memory errors too.
 # Needs python3 and curl. Scratch files live under ${TMPDIR:-/tmp} (the 100 MB page too).
 set -uo pipefail
 BIN="${1:?usage: hostile-pages.sh path/to/evfeed [case...]}"
