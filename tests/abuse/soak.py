@@ -101,7 +101,8 @@ def main():
     work = tempfile.mkdtemp(prefix="evfeed-soak-")
     content = os.path.join(work, "content")
     shutil.copytree(os.path.join(repo, "feeds", "content"), content)
-    page = os.path.join(content, "en", "event", "service-mesh-meetup-08.md")
+    # The site's language is zh: the zh page is the one events/service-mesh-meetup-08.ics carries.
+    page = os.path.join(content, "zh", "event", "service-mesh-meetup-08.md")
     original = open(page, encoding="utf-8").read()
     script = os.path.join(work, "soak.lua")
     with open(script, "w") as f:
