@@ -78,7 +78,7 @@ class SendfileCache {
         total_ -= it->second.file->size;  // a new resource at a freed one's address
         entries_.erase(it);
       }
-      if (failed_ || total_ + bytes.size() > max_total) sweep();
+      sweep();  // each reload leaves memfds of outputs that changed: close them now
       if (failed_ || total_ + bytes.size() > max_total) return nullptr;
     }
     auto file = std::make_shared<File>();
@@ -105,7 +105,7 @@ class SendfileCache {
     std::weak_ptr<const Resource> owner;
     std::shared_ptr<const File> file;  // sessions sending from it hold it too
   };
-  void sweep() {  // forget resources of snapshots that are gone
+  void sweep() {  // forget resources of snapshots that are gone (a few dozen entries)
     for (auto it = entries_.begin(); it != entries_.end();) {
       if (it->second.owner.expired()) {
         total_ -= it->second.file->size;

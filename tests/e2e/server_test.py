@@ -251,6 +251,28 @@ try:
     st, _, body = request(port, "GET", "/events/service-mesh-meetup-08.ics")
     check(st == 200 and b"(moved)" in body, "broken page keeps its last good version")
 
+    # Reloads must not leak: each one replaces large outputs whose bodies went out by
+    # sendfile from memfds, which have to be closed once their snapshot is gone.
+    def open_fds():
+        return len(os.listdir(f"/proc/{proc.pid}/fd"))
+    big = os.path.join(content, "big-page.md")
+    big_text = open(big, encoding="utf-8").read()
+    for i in range(6):
+        with open(big, "w", encoding="utf-8") as f:
+            f.write(big_text.replace("title: Big page", f"title: Big page {i}"))
+        t0 = time.time()
+        while time.time() - t0 < 3.0:
+            st, _, body = request(port, "GET", "/events/big-page.ics")
+            if f"Big page {i}".encode() in body:
+                break
+            time.sleep(0.05)
+        request(port, "GET", "/events/big-page.ics", {"Accept-Encoding": "gzip"})
+        request(port, "GET", "/rss.xml")
+        if i == 1:
+            fds_before = open_fds()
+    fds_after = open_fds()
+    check(fds_after <= fds_before + 2, f"no file descriptors leak over reloads ({fds_before} -> {fds_after})")
+
     # SIGTERM during requests: in-flight requests finish, exit 0 within 5 s.
     results = []
 
