@@ -4,7 +4,8 @@
 # --with-test-tools). Three build trees beside build/:
 #   build-asan  gcc, ASan+UBSan: the whole ctest suite (deploy.check excepted: it checks
 #               the deployment files against a release binary's shared libraries)
-#   build-tsan  gcc, TSan: the server under real sockets (e2e.server, client-check on feeds/)
+#   build-tsan  gcc, TSan: the server under real sockets (e2e.server, client-check on feeds/,
+#               abuse.server)
 #   build-fuzz  clang, libFuzzer: every fuzz target for FUZZ_SECONDS (default 30) from
 #               seeds made of ../shared/corpus and feeds/, then every saved reproducer
 # Usage: deploy/run-sanitizers.sh [asan] [tsan] [fuzz]     (default: all three)
@@ -36,8 +37,8 @@ for s in "${stages[@]}"; do
       stage "TSan build and server tests"
       cmake -S . -B build-tsan "${san_cmake[@]}" -DEVFEED_SANITIZE=thread >/dev/null
       cmake --build build-tsan --target evfeed
-      # Only the e2e tests run here: they need the evfeed binary, not the unit-test executable.
-      (cd build-tsan && ctest --output-on-failure --timeout 900 -R '^e2e\.(server|client_check\.serve_feeds)$') ||
+      # Only the server's socket tests run here: they need the evfeed binary, not the unit tests.
+      (cd build-tsan && ctest --output-on-failure --timeout 900 -R '^(e2e\.server|e2e\.client_check\.serve_feeds|abuse\.server)$') ||
         failed+=(tsan)
       ;;
     fuzz)

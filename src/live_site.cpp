@@ -54,7 +54,10 @@ std::string LiveSite::scan_fingerprint() const {
 
 void LiveSite::add_watches() {
   if (inotify_fd_ < 0) return;
-  const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB;
+  // *_SELF: a content folder itself moved away or deleted (the scan then notices it is
+  // missing and polls until it is back).
+  const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB |
+                        IN_DELETE_SELF | IN_MOVE_SELF;
   auto watch = [&](const std::string& p) { ::inotify_add_watch(inotify_fd_, p.c_str(), mask); };
   for (const auto& dir : opts_.content_dirs) {
     std::error_code ec;
@@ -129,8 +132,18 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial) {
     auto it = last_good_.find(path);
     if (it != last_good_.end() && !built_paths.count(path)) {
       events.push_back(it->second);
+      built_paths.insert(path);
       r.diags.add(path, 0, 0, Severity::note, "serving the last good version of this page until its error is fixed");
     }
+  }
+  // A folder that could not be read (permissions, out of file descriptors) hides its pages
+  // without deleting them: they keep their last good versions too.
+  for (const auto& path : failed) {
+    std::error_code ec;
+    if (!fs::is_directory(path, ec)) continue;
+    std::string prefix = path.back() == '/' ? path : path + "/";
+    for (const auto& [page, e] : last_good_)
+      if (starts_with(page, prefix) && built_paths.insert(page).second) events.push_back(e);
   }
   std::map<std::string, Event> good;
   for (const auto& e : events) good[e.source_path] = e;
