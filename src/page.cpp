@@ -169,8 +169,7 @@ bool split_page(const SourceFile& file, std::string text, Page& page, Diagnostic
   page.file = file;
   if (starts_with(text, "\xEF\xBB\xBF")) text.erase(0, 3);
   if (text.find('\0') != std::string::npos) {
-    size_t at = text.find('\0');
-    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+    int line = line_column(text, text.find('\0')).first;
     diags.add(file.path, line, 0, Severity::error, "file contains a NUL byte: it is binary or corrupt, not a Markdown page");
     return false;
   }

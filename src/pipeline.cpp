@@ -12,14 +12,6 @@ namespace evfeed {
 
 namespace {
 
-// 1-based line and byte column of a byte offset.
-std::pair<int, int> line_column(std::string_view text, size_t offset) {
-  size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
-  line_start = (line_start == std::string_view::npos || offset == 0) ? 0 : line_start + 1;
-  int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_start), '\n'));
-  return {line, static_cast<int>(offset - line_start) + 1};
-}
-
 // Problems of the raw bytes that no parser reports well: where the file stops being UTF-8,
 // and lines so long that they are almost certainly a mistake (a pasted blob, a lost newline).
 void report_raw_text_problems(const std::string& path, std::string_view text, Diagnostics& diags) {

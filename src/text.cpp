@@ -1,5 +1,6 @@
 #include "evfeed/text.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 
@@ -75,6 +76,14 @@ size_t first_invalid_utf8(std::string_view in) {
 }
 
 bool is_valid_utf8(std::string_view in) { return first_invalid_utf8(in) == std::string_view::npos; }
+
+std::pair<int, int> line_column(std::string_view text, size_t offset) {
+  offset = std::min(offset, text.size());
+  size_t line_start = offset == 0 ? std::string_view::npos : text.rfind('\n', offset - 1);
+  line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+  int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_start), '\n'));
+  return {line, static_cast<int>(offset - line_start) + 1};
+}
 
 std::string trim(std::string_view s) {
   size_t b = 0, e = s.size();

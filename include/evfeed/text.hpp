@@ -2,6 +2,7 @@
 // Small string helpers shared by every stage. All strings are UTF-8.
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace evfeed {
@@ -12,6 +13,8 @@ namespace evfeed {
 std::string clean_utf8(std::string_view in, bool* changed = nullptr);
 bool is_valid_utf8(std::string_view in);
 size_t first_invalid_utf8(std::string_view in);  // byte offset, or npos when valid
+// 1-based line and byte column of a byte offset in text.
+std::pair<int, int> line_column(std::string_view text, size_t offset);
 
 std::string trim(std::string_view s);
 std::string to_lower_ascii(std::string_view s);
