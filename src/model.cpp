@@ -378,8 +378,11 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
   }
   if (e.all_day) e.end = resolve_local(e.zone, LocalSeconds{e.end_day}).instant;
   // libical writes 00000000T000000 for years from 3000 on; no calendar app goes there either.
-  auto year_of = [](SysSeconds t) { return static_cast<int>(date::year_month_day{date::floor<date::days>(t)}.year()); };
-  if (year_of(e.start) < 1000 || year_of(e.end) > 2999) {
+  auto in_supported_years = [](SysSeconds t) {
+    int year = static_cast<int>(date::year_month_day{date::floor<date::days>(t)}.year());
+    return year >= 1000 && year <= 2999;
+  };
+  if (!in_supported_years(e.start) || !in_supported_years(e.end)) {
     cx.error(start_hit.value, "the event lies outside the years 1000-2999 that calendar software handles; check the year");
     return false;
   }
@@ -442,7 +445,7 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
     }
     const date::time_zone* own = comment_zone(line_comment(page, hit.value->line));
     SysSeconds t = instant_in(*tv, comment_tz ? comment_tz : own ? own : e.zone);
-    if (year_of(t) < 1000 || year_of(t) > 2999) {  // libical would write 00000000T000000
+    if (!in_supported_years(t)) {  // libical would write 00000000T000000
       cx.warn(hit.value, "'" + hit.key + "' lies outside the years 1000-2999; it is ignored");
       return std::nullopt;
     }
