@@ -346,35 +346,28 @@ TEST_CASE("find_body_time_range: more forms", "[time][body]") {
   }
 }
 
+namespace {
+using Minutes = std::pair<int, int>;
+// The range a body line states, as {start, end} minutes after midnight; none without one.
+std::optional<Minutes> range_minutes(const std::string& body) {
+  auto r = find_body_time_range(body);
+  if (!r || !r->has_range) return std::nullopt;
+  return Minutes{r->start_minutes, r->end_minutes};
+}
+}  // namespace
+
 TEST_CASE("find_body_time_range: times written with a full-width colon", "[time][body]") {
-  auto r = find_body_time_range("活动时间：14：00 至 17：30");
-  REQUIRE(r);
-  CHECK(r->has_range);
-  CHECK(r->start_minutes == 14 * 60);
-  CHECK(r->end_minutes == 17 * 60 + 30);
+  CHECK(range_minutes("活动时间：14：00 至 17：30") == Minutes{14 * 60, 17 * 60 + 30});
 }
 
 TEST_CASE("find_body_time_range: words after a time are not a meridiem", "[time][body]") {
-  auto r = find_body_time_range("Time: 1:00 - 2:00 pizza and talks");
-  REQUIRE(r);
-  CHECK(r->start_minutes == 60);
-  CHECK(r->end_minutes == 120);
-  auto pm = find_body_time_range("Time: 1:00 - 2:00 p.m.");
-  REQUIRE(pm);
-  CHECK(pm->start_minutes == 13 * 60);
-  CHECK(pm->end_minutes == 14 * 60);
-  auto noon = find_body_time_range("Time: 11:00 - 1:00 pm");
-  REQUIRE(noon);
-  CHECK(noon->start_minutes == 11 * 60);
-  CHECK(noon->end_minutes == 13 * 60);
+  CHECK(range_minutes("Time: 1:00 - 2:00 pizza and talks") == Minutes{60, 120});
+  CHECK(range_minutes("Time: 1:00 - 2:00 p.m.") == Minutes{13 * 60, 14 * 60});
+  CHECK(range_minutes("Time: 11:00 - 1:00 pm") == Minutes{11 * 60, 13 * 60});
 }
 
 TEST_CASE("find_body_time_range: the leftmost valid range wins", "[time][body]") {
-  auto r = find_body_time_range("Time: 123:45 - 99:00, then 9:00 to 10:30");
-  REQUIRE(r);
-  CHECK(r->has_range);
-  CHECK(r->start_minutes == 9 * 60);
-  CHECK(r->end_minutes == 10 * 60 + 30);
+  CHECK(range_minutes("Time: 123:45 - 99:00, then 9:00 to 10:30") == Minutes{9 * 60, 10 * 60 + 30});
 }
 
 // regressions/fuzz_time/body-time-range-regex-backtracking: long runs of spaces around a
@@ -384,11 +377,8 @@ TEST_CASE("find_body_time_range: long runs of spaces", "[time][body]") {
   std::string body;
   for (int i = 0; i < 20; ++i) body += line + "\n";
   CHECK_FALSE(find_body_time_range(body));
-  auto r = find_body_time_range("Time:" + std::string(150, ' ') + "9:00" + std::string(150, ' ') + "-" +
-                                std::string(80, ' ') + "11:15");
-  REQUIRE(r);
-  CHECK(r->start_minutes == 9 * 60);
-  CHECK(r->end_minutes == 11 * 60 + 15);
+  CHECK(range_minutes("Time:" + std::string(150, ' ') + "9:00" + std::string(150, ' ') + "-" + std::string(80, ' ') +
+                      "11:15") == Minutes{9 * 60, 11 * 60 + 15});
 }
 
 TEST_CASE("format helpers", "[time][format]") {
