@@ -141,7 +141,7 @@ int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
   lap("load");
   print_diags(r.diags, quiet);
   SysSeconds now = started;
-  std::vector<Event> built_copy = r.built;
+  SysSeconds index_valid_until = decisions_valid_until(r.built, site, now);
   EventModel model = assemble_model(std::move(r.built), site, now);
 
   std::string state_text;
@@ -157,11 +157,14 @@ int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
   } else {
     Diagnostics render_diags;
     lap("model");
-    std::vector<Resource> resources = render_site(model, site, seq, now, render_diags, nullptr, /*for_disk=*/true);
-    lap("render");
+    // Each output goes to a temporary file as soon as it is rendered, and its bytes are
+    // dropped: the whole site (ten times the pages' size) is never in memory at once.
+    Publisher publisher(out_dir);
+    render_site_to(model, site, seq, now, render_diags, [&publisher](Resource&& r) { publisher.stage(r); });
+    lap("render and stage");
     print_diags(render_diags, quiet);
-    ok = publish_resources(out_dir, resources, stats, io);
-    lap("publish");
+    ok = publisher.commit(stats, io);
+    lap("commit");
     ok = write_file_atomic((out / state_name).string(), serialize_sequences(state), nullptr, io) && ok;
   }
   // The digest and index go last: a build killed before this point is redone next time.
@@ -174,7 +177,7 @@ int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
     index.diags = r.diags.items;
     for (const auto& [path, page] : next_cache.pages()) index.files.push_back(page.file);
     std::sort(index.files.begin(), index.files.end(), [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; });
-    index.valid_until = decisions_valid_until(built_copy, site, now);
+    index.valid_until = index_valid_until;
     ok = write_file_atomic((out / index_name).string(), serialize_index(index), nullptr, io);
   } else {
     std::error_code ec;

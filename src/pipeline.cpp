@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -174,72 +178,134 @@ SysSeconds newest_update(const std::vector<const Event*>& events) {
   return t;
 }
 
-void add_feed_set(std::vector<Resource>& out, const std::vector<const Event*>& events, const SiteConfig& site,
-                  const std::string& dir, const std::string& title, const std::string& description,
-                  const std::string& language, const Sequences& seq, const RenderCache& cache, bool with_alarms) {
-  SysSeconds updated = newest_update(events);
-  CalendarOptions copts{title, description, site.base_url + dir + "calendar.ics", false};
-  out.push_back(pending_resource(dir + "calendar.ics", render_calendar(events, site, copts, seq, &cache), updated));
-  if (with_alarms) {
-    copts.alarms = true;
-    copts.url = site.base_url + dir + "calendar-alarms.ics";
-    out.push_back(pending_resource(dir + "calendar-alarms.ics", render_calendar(events, site, copts, seq, &cache), updated));
+using Emit = std::function<void(Resource&&)>;
+
+// Runs the jobs on all cores; each job hands its outputs to `emit` as soon as each is done.
+void run_jobs(const std::vector<std::function<void()>>& jobs) {
+  std::atomic<size_t> next{0};
+  auto run = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < jobs.size();) jobs[i]();
+  };
+  unsigned n = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < n && t < jobs.size(); ++t) pool.emplace_back(run);
+  run();
+  for (auto& t : pool) t.join();
+}
+
+struct FeedSet {
+  std::vector<const Event*> events;
+  std::string dir, title, description, language;
+  bool with_alarms = false;
+};
+
+// One job per output of a feed set: the calendars are large, the feeds small.
+void add_feed_set_jobs(std::vector<std::function<void()>>& jobs, std::shared_ptr<const FeedSet> set,
+                       const SiteConfig& site, const Sequences& seq, const RenderCache& cache, const Emit& emit) {
+  SysSeconds updated = newest_update(set->events);
+  for (bool alarms : {false, true}) {
+    if (alarms && !set->with_alarms) continue;
+    jobs.push_back([set, alarms, updated, &site, &seq, &cache, &emit] {
+      std::string name = alarms ? "calendar-alarms.ics" : "calendar.ics";
+      CalendarOptions copts{set->title, set->description, site.base_url + set->dir + name, alarms};
+      emit(pending_resource(set->dir + name, render_calendar(set->events, site, copts, seq, &cache), updated));
+    });
   }
-  std::vector<const Event*> items = events;
-  if (items.size() > site.items_limit) items.resize(site.items_limit);
-  FeedInfo info{title, description, dir, language, updated};
-  out.push_back(pending_resource(dir + "rss.xml", render_rss(items, site, info, &cache), updated));
-  out.push_back(pending_resource(dir + "atom.xml", render_atom(items, site, info, &cache), updated));
-  out.push_back(pending_resource(dir + "feed.json", render_json_feed(items, site, info, &cache), updated));
+  jobs.push_back([set, updated, &site, &cache, &emit] {
+    std::vector<const Event*> items = set->events;
+    if (items.size() > site.items_limit) items.resize(site.items_limit);
+    FeedInfo info{set->title, set->description, set->dir, set->language, updated};
+    emit(pending_resource(set->dir + "rss.xml", render_rss(items, site, info, &cache), updated));
+    emit(pending_resource(set->dir + "atom.xml", render_atom(items, site, info, &cache), updated));
+    emit(pending_resource(set->dir + "feed.json", render_json_feed(items, site, info, &cache), updated));
+  });
+}
+
+// Renders every output of the site on all cores and hands each to `emit` (from any
+// thread, in no particular order) without ETag or gzip.
+void render_outputs(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now,
+                    Diagnostics& diags, const RenderCache& cache, const std::vector<const Event*>& all,
+                    const Emit& emit) {
+  std::vector<std::function<void()>> jobs;
+  // calendar.ics may be limited to a window: Google ignores subscribed calendars over ~1 MB.
+  auto main_set = std::make_shared<FeedSet>(FeedSet{{}, "", site.title, site.description, site.language, true});
+  for (const Event* e : all)
+    if (site.window_past_days <= 0 || e->end >= now - date::days{site.window_past_days}) main_set->events.push_back(e);
+  std::atomic<size_t> main_calendar_size{0};
+  Emit watch_main = [&](Resource&& r) {
+    if (r.path == "calendar.ics") main_calendar_size = r.body.size();
+    emit(std::move(r));
+  };
+  add_feed_set_jobs(jobs, main_set, site, seq, cache, watch_main);
+  // Per-language sets when the site has translations: <lang>/rss.xml and friends.
+  if (model.languages.size() > 1) {
+    for (const auto& lang : model.languages) {
+      auto set = std::make_shared<FeedSet>(FeedSet{{}, lang + "/", site.title + " (" + lang + ")", site.description, lang});
+      for (const auto& e : model.pages)
+        if (e.lang == lang) set->events.push_back(&e);
+      add_feed_set_jobs(jobs, set, site, seq, cache, emit);
+    }
+  }
+  for (const auto& feed : site.feeds) {
+    auto set = std::make_shared<FeedSet>(
+        FeedSet{{}, feed.dir() + "/", site.title + " · " + feed.title, site.description, site.language});
+    for (const Event* e : all)
+      if (feed_matches(feed, *e)) set->events.push_back(e);
+    add_feed_set_jobs(jobs, set, site, seq, cache, emit);
+  }
+  jobs.push_back([&] { emit(pending_resource("index.html", render_index_html(all, site, now), newest_update(all))); });
+  constexpr size_t kEventsPerJob = 256;
+  for (size_t from = 0; from < all.size(); from += kEventsPerJob)
+    jobs.push_back([&, from] {
+      for (size_t i = from; i < std::min(all.size(), from + kEventsPerJob); ++i) {
+        const Event* e = all[i];
+        CalendarOptions copts{e->title, "", site.base_url + "events/" + e->slug + ".ics", false};
+        emit(pending_resource("events/" + e->slug + ".ics", render_calendar({e}, site, copts, seq, &cache), e->updated));
+      }
+    });
+  run_jobs(jobs);
+  if (main_calendar_size > 1024 * 1024)
+    diags.add("calendar.ics", 0, 0, Severity::warning,
+              "calendar.ics is " + std::to_string(main_calendar_size / 1024) +
+                  " KiB; Google Calendar ignores subscriptions over about 1 MB: set calendar.window_past_days");
+}
+
+// Renders each event's texts once: model.events are copies of some model.pages, so the
+// pages are rendered and each event shares its page's text (with one language, events
+// and pages are the same set).
+std::shared_ptr<RenderCache> render_events(const EventModel& model, const SiteConfig& site, const Sequences& seq,
+                                           const std::vector<const Event*>& all, const RenderCache* previous,
+                                           bool remember) {
+  bool multilingual = model.languages.size() > 1;
+  std::vector<const Event*> every_page;
+  for (const auto& e : model.pages) every_page.push_back(&e);
+  auto cache = std::make_shared<RenderCache>(multilingual ? every_page : all, site, seq, 0, previous, remember);
+  if (multilingual) {
+    std::map<std::pair<std::string, std::string>, const Event*> page_of;  // (identity, lang) -> page
+    for (const Event* p : every_page) page_of.emplace(std::make_pair(p->identity, p->lang), p);
+    for (const Event* e : all) cache->share(e, page_of.at({e->identity, e->lang}));
+  }
+  return cache;
+}
+
+std::vector<const Event*> pointers_to(const std::vector<Event>& events) {
+  std::vector<const Event*> out;
+  for (const auto& e : events) out.push_back(&e);
+  return out;
 }
 
 }  // namespace
 
 std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq,
-                                  SysSeconds now, Diagnostics& diags, RenderReuse* reuse, bool for_disk) {
+                                  SysSeconds now, Diagnostics& diags, RenderReuse* reuse) {
+  std::vector<const Event*> all = pointers_to(model.events);
+  auto cache_ptr = render_events(model, site, seq, all, reuse ? reuse->events.get() : nullptr, reuse != nullptr);
   std::vector<Resource> out;
-  std::vector<const Event*> all;
-  for (const auto& e : model.events) all.push_back(&e);
-  std::vector<const Event*> every_page;
-  for (const auto& e : model.pages) every_page.push_back(&e);
-  // model.events are copies of some model.pages: render both sets once.
-  std::vector<const Event*> to_render = all;
-  if (model.languages.size() > 1) to_render.insert(to_render.end(), every_page.begin(), every_page.end());
-  auto cache_ptr = std::make_shared<RenderCache>(to_render, site, seq, 0, reuse ? reuse->events.get() : nullptr,
-                                                 reuse != nullptr);
-  const RenderCache& cache = *cache_ptr;
-
-  // calendar.ics may be limited to a window: Google ignores subscribed calendars over ~1 MB.
-  std::vector<const Event*> windowed;
-  for (const Event* e : all)
-    if (site.window_past_days <= 0 || e->end >= now - date::days{site.window_past_days}) windowed.push_back(e);
-  add_feed_set(out, windowed, site, "", site.title, site.description, site.language, seq, cache, true);
-  if (out.front().body.size() > 1024 * 1024)
-    diags.add("calendar.ics", 0, 0, Severity::warning,
-              "calendar.ics is " + std::to_string(out.front().body.size() / 1024) +
-                  " KiB; Google Calendar ignores subscriptions over about 1 MB: set calendar.window_past_days");
-
-  for (const Event* e : all) {
-    CalendarOptions copts{e->title, "", site.base_url + "events/" + e->slug + ".ics", false};
-    out.push_back(pending_resource("events/" + e->slug + ".ics", render_calendar({e}, site, copts, seq, &cache), e->updated));
-  }
-  for (const auto& feed : site.feeds) {
-    std::vector<const Event*> matched;
-    for (const Event* e : all)
-      if (feed_matches(feed, *e)) matched.push_back(e);
-    add_feed_set(out, matched, site, feed.dir() + "/", site.title + " · " + feed.title, site.description, site.language, seq,
-                 cache, false);
-  }
-  // Per-language sets when the site has translations: <lang>/rss.xml and friends.
-  if (model.languages.size() > 1) {
-    for (const auto& lang : model.languages) {
-      std::vector<const Event*> pages;
-      for (const auto& e : model.pages)
-        if (e.lang == lang) pages.push_back(&e);
-      add_feed_set(out, pages, site, lang + "/", site.title + " (" + lang + ")", site.description, lang, seq, cache, false);
-    }
-  }
-  out.push_back(pending_resource("index.html", render_index_html(all, site, now), newest_update(all)));
+  std::mutex out_mutex;
+  render_outputs(model, site, seq, now, diags, *cache_ptr, all, [&](Resource&& r) {
+    std::lock_guard<std::mutex> lock(out_mutex);
+    out.push_back(std::move(r));
+  });
   if (reuse) {
     // Outputs whose bytes did not change keep their ETag and gzip; the rest get theirs now,
     // or after the swap when gzip is deferred.
@@ -264,10 +330,20 @@ std::vector<Resource> render_site(const EventModel& model, const SiteConfig& sit
     cache_ptr->forget_events();
     reuse->events = cache_ptr;
   } else {
-    finalize_resources(out, 0, for_disk);
+    finalize_resources(out);
   }
   std::sort(out.begin(), out.end(), [](const Resource& a, const Resource& b) { return a.path < b.path; });
   return out;
+}
+
+void render_site_to(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now,
+                    Diagnostics& diags, const std::function<void(Resource&&)>& sink) {
+  std::vector<const Event*> all = pointers_to(model.events);
+  auto cache = render_events(model, site, seq, all, nullptr, false);
+  render_outputs(model, site, seq, now, diags, *cache, all, [&](Resource&& r) {
+    if (gzip_sibling_on_disk(r.path)) r.gzip = gzip_bytes(r.body);
+    sink(std::move(r));
+  });
 }
 
 }  // namespace evfeed

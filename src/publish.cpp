@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -172,61 +173,58 @@ void remove_stale_temporaries(const fs::path& root) {
 
 }  // namespace
 
-bool publish_resources(const std::string& out_dir, const std::vector<Resource>& resources, PublishStats& stats,
-                       Diagnostics& diags) {
-  fs::path root(out_dir);
-  remove_stale_temporaries(root);
+Publisher::Publisher(std::string out_dir) : root_(std::move(out_dir)) { remove_stale_temporaries(root_); }
+
+Publisher::~Publisher() {
+  for (const auto& f : files_)
+    if (!f.tmp.empty()) ::unlink(f.tmp.c_str());  // never committed: leave the old outputs as they were
+}
+
+void Publisher::stage(const Resource& r) {
+  for (int gz = 0; gz < 2; ++gz) {
+    if (gz && !gzip_sibling_on_disk(r.path)) continue;
+    Staged f;
+    f.rel = gz ? r.path + ".gz" : r.path;
+    f.final_path = (fs::path(root_) / f.rel).string();
+    Diagnostics d;
+    f.ok = stage_file(f.final_path, gz ? std::string_view(r.gzip) : std::string_view(r.body), &f.tmp, false, d);
+    std::lock_guard<std::mutex> lock(mutex_);
+    files_.push_back(std::move(f));
+    for (auto& x : d.items) diags_.items.push_back(std::move(x));
+  }
+}
+
+bool Publisher::commit(PublishStats& stats, Diagnostics& diags) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& x : diags_.items) diags.items.push_back(std::move(x));
+  diags_.items.clear();
+  fs::path root(root_);
   std::set<std::string> now;
   bool ok = true;
-  // Stage every changed file, flush them all with one syncfs, then rename: each name
-  // always points at complete bytes (old or new), and 20,000 fsyncs become one.
-  struct Job {
-    std::string rel, final_path, tmp;
-    std::string_view bytes;
-    bool ok = true;
-  };
-  std::vector<Job> jobs;
-  for (const auto& r : resources)
-    for (int gz = 0; gz < 2; ++gz) {
-      if (gz && !gzip_sibling_on_disk(r.path)) continue;
-      std::string rel = gz ? r.path + ".gz" : r.path;
-      jobs.push_back({rel, (root / rel).string(), {}, gz ? std::string_view(r.gzip) : std::string_view(r.body)});
-    }
-  // Staging is mostly kernel work on separate files: spread it over the cores.
-  std::vector<Diagnostics> job_diags(std::max(1u, std::thread::hardware_concurrency()));
-  std::atomic<size_t> next{0};
-  auto run = [&](size_t worker) {
-    for (size_t i; (i = next.fetch_add(1)) < jobs.size();)
-      jobs[i].ok = stage_file(jobs[i].final_path, jobs[i].bytes, &jobs[i].tmp, false, job_diags[worker]);
-  };
-  std::vector<std::thread> pool;
-  for (size_t w = 1; w < job_diags.size() && w < jobs.size(); ++w) pool.emplace_back(run, w);
-  run(0);
-  for (auto& t : pool) t.join();
-  for (auto& d : job_diags)
-    for (auto& x : d.items) diags.items.push_back(std::move(x));
-  std::vector<std::pair<std::string, std::string>> staged;  // tmp -> final
-  for (auto& job : jobs) {
-    if (!job.ok) {
+  std::vector<Staged*> staged;
+  for (auto& f : files_) {
+    if (!f.ok) {
       ok = false;
       continue;
     }
-    now.insert(job.rel);
-    if (job.tmp.empty()) ++stats.unchanged;
-    else staged.emplace_back(std::move(job.tmp), std::move(job.final_path));
+    now.insert(f.rel);
+    if (f.tmp.empty()) ++stats.unchanged;
+    else staged.push_back(&f);
   }
+  // Every changed file is staged: flush them all with one syncfs, then rename, so each name
+  // always points at complete bytes (old or new), and 20,000 fsyncs become one.
   if (!staged.empty()) {
-    int dir_fd = ::open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dir_fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     bool synced = dir_fd >= 0 && ::syncfs(dir_fd) == 0;
     if (dir_fd >= 0) ::close(dir_fd);
     if (!synced) {
-      diags.add(out_dir, 0, 0, Severity::error, std::string("cannot flush the output to disk: ") + std::strerror(errno));
-      for (const auto& [tmp, final_path] : staged) ::unlink(tmp.c_str());
-      return false;
+      diags.add(root_, 0, 0, Severity::error, std::string("cannot flush the output to disk: ") + std::strerror(errno));
+      return false;  // the destructor removes the temporaries
     }
-    for (const auto& [tmp, final_path] : staged) {
-      if (commit_file(tmp, final_path, diags)) ++stats.written;
+    for (Staged* f : staged) {
+      if (commit_file(f->tmp, f->final_path, diags)) ++stats.written;
       else ok = false;
+      f->tmp.clear();
     }
   }
   // Remove what the previous run wrote and this one did not; never anything else.
@@ -250,6 +248,22 @@ bool publish_resources(const std::string& out_dir, const std::vector<Resource>& 
   for (const auto& rel : now) manifest += rel + "\n";
   if (!write_file_atomic((root / manifest_name).string(), manifest, nullptr, diags)) ok = false;
   return ok;
+}
+
+bool publish_resources(const std::string& out_dir, const std::vector<Resource>& resources, PublishStats& stats,
+                       Diagnostics& diags) {
+  Publisher publisher(out_dir);
+  // Staging is mostly kernel work on separate files: spread it over the cores.
+  std::atomic<size_t> next{0};
+  auto run = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < resources.size();) publisher.stage(resources[i]);
+  };
+  unsigned n = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < n && t < resources.size(); ++t) pool.emplace_back(run);
+  run();
+  for (auto& t : pool) t.join();
+  return publisher.commit(stats, diags);
 }
 
 }  // namespace evfeed

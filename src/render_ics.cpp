@@ -9,6 +9,8 @@
 #include <thread>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "evfeed/markdown.hpp"
 #include "evfeed/parse_cache.hpp"
@@ -163,6 +165,28 @@ std::string serialize(icalcomponent* c) {
   return raw;
 }
 
+// A VTIMEZONE as libical writes it (parsed and serialized again, then folded). Most
+// calendars carry the same few (one per event file: mostly one zone over one span), so
+// each distinct text goes through libical once.
+std::string vtimezone_as_written(const std::string& text) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, std::string> written;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = written.find(text);
+    if (it != written.end()) return it->second;
+  }
+  std::string out;
+  if (icalcomponent* tz = icalparser_parse_string(text.c_str())) {
+    out = refold_ical(serialize(tz));
+    icalcomponent_free(tz);
+  }
+  std::lock_guard<std::mutex> lock(mutex);
+  if (written.size() >= 1024) written.clear();  // bounded: a long-running server sees many spans
+  written.emplace(text, out);
+  return out;
+}
+
 }  // namespace
 
 std::string render_vevent(const Event& e, const SiteConfig& site, int sequence) {
@@ -255,16 +279,15 @@ std::string render_calendar(const std::vector<const Event*>& events, const SiteC
     }
     zones[e->zone_name()] = e->zone;
   }
-  for (const auto& [zname, span] : spans) {
-    std::string text = vtimezone_text(zones[zname], span.first, span.second);
-    icalcomponent* tz = icalparser_parse_string(text.c_str());
-    if (tz) icalcomponent_add_component(cal.c, tz);
-  }
   std::string head = serialize(cal.c);
   size_t method = head.find("METHOD:PUBLISH\r\n");
   if (method != std::string::npos) head.insert(method + 16, header_props);
   head = refold_ical(head);
   head.resize(head.rfind("END:VCALENDAR\r\n"));
+  // Reverse name order: the order libical gives components added in name order, which
+  // earlier versions wrote; the same input keeps the same bytes across upgrades.
+  for (auto it = spans.rbegin(); it != spans.rend(); ++it)
+    head += vtimezone_as_written(vtimezone_text(zones[it->first], it->second.first, it->second.second));
 
   // Events: each VEVENT rendered once per build (RenderCache) and shared by every calendar.
   std::string out = std::move(head);

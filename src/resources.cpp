@@ -92,13 +92,13 @@ Resource make_resource(std::string path, std::string body, SysSeconds last_modif
 
 bool gzip_sibling_on_disk(const std::string& path) { return !(starts_with(path, "events/") && ends_with(path, ".ics")); }
 
-void finalize_resources(std::vector<Resource>& resources, unsigned threads, bool for_disk) {
+void finalize_resources(std::vector<Resource>& resources, unsigned threads) {
   std::atomic<size_t> next{0};
   auto run = [&] {
     for (size_t i; (i = next.fetch_add(1)) < resources.size();) {
       Resource& r = resources[i];
       r.etag = "\"" + content_hash_hex(r.body) + "\"";
-      if (!for_disk || gzip_sibling_on_disk(r.path)) r.gzip = gzip_bytes(r.body);
+      r.gzip = gzip_bytes(r.body);
     }
   };
   unsigned n = threads ? threads : std::max(1u, std::thread::hardware_concurrency());

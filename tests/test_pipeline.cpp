@@ -1,6 +1,7 @@
 // pipeline.hpp: load_events, SEQUENCE bookkeeping and render_site over the embedded
 // default site (feeds/, which holds the seed page): reproducible bytes, and an edit that
 // changes exactly the outputs carrying the edited event.
+#include <mutex>
 #include <set>
 
 #include "test_support.hpp"
@@ -158,6 +159,33 @@ TEST_CASE("building feeds/ twice gives byte-identical resources", "[pipeline][re
   CHECK(serialize_sequences(a.state) == serialize_sequences(b.state));
   // Paths come sorted and unique.
   for (size_t i = 1; i < a.resources.size(); ++i) CHECK(a.resources[i - 1].path < a.resources[i].path);
+}
+
+TEST_CASE("render_site_to (evfeed build) hands over the same outputs as render_site (evfeed serve)",
+          "[pipeline][reproducible]") {
+  SiteConfig site = feeds_site();
+  SiteBuild b = build_site({feeds_content()}, site);
+  std::map<std::string, Resource> streamed;
+  std::mutex m;
+  Diagnostics d;
+  render_site_to(b.model, site, sequences_of(b.state), NOW, d, [&](Resource&& r) {
+    std::lock_guard<std::mutex> lock(m);
+    CHECK(streamed.count(r.path) == 0);
+    streamed.emplace(r.path, std::move(r));
+  });
+  CHECK(d.items.size() == b.render_diags.items.size());
+  REQUIRE(streamed.size() == b.resources.size());
+  for (const auto& r : b.resources) {
+    INFO(r.path);
+    REQUIRE(streamed.count(r.path) == 1);
+    const Resource& s = streamed.at(r.path);
+    CHECK(s.body == r.body);
+    CHECK(s.content_type == r.content_type);
+    CHECK(s.last_modified == r.last_modified);
+    // gzip only where the build writes a .gz sibling
+    CHECK(s.gzip.empty() == !gzip_sibling_on_disk(r.path));
+    if (!s.gzip.empty()) CHECK(s.gzip == r.gzip);
+  }
 }
 
 TEST_CASE("render_site bytes do not depend on the build's clock", "[pipeline][reproducible]") {

@@ -190,6 +190,37 @@ TEST_CASE("publish_resources without a previous manifest removes nothing", "[pub
   CHECK(slurp(out / "index.html") == "<p>new</p>");
 }
 
+TEST_CASE("Publisher: staged outputs stay invisible until commit, and vanish without one", "[publish]") {
+  TempDir tmp;
+  auto out = tmp / "out";
+  PublishStats st;
+  Diagnostics d;
+  REQUIRE(publish_resources(out.string(), {res("calendar.ics", "old"), res("events/a.ics", "a")}, st, d));
+  auto before = files_under(out);
+  {
+    Publisher p(out.string());
+    p.stage(res("calendar.ics", "new"));
+    p.stage(res("events/b.ics", "b"));
+    CHECK(slurp(out / "calendar.ics") == "old");  // staged bytes sit in temporaries
+    CHECK_FALSE(fs::exists(out / "events/b.ics"));
+  }  // a build that fails before commit (or is killed) leaves the previous outputs as they were
+  CHECK(files_under(out) == before);
+  CHECK(slurp(out / "calendar.ics") == "old");
+
+  Publisher p(out.string());
+  p.stage(res("calendar.ics", "new"));
+  p.stage(res("events/b.ics", "b"));
+  PublishStats st2;
+  REQUIRE(p.commit(st2, d));
+  CHECK(d.items.empty());
+  CHECK(slurp(out / "calendar.ics") == "new");
+  CHECK(gunzip(slurp(out / "calendar.ics.gz")) == "new");
+  CHECK(slurp(out / "events/b.ics") == "b");
+  CHECK_FALSE(fs::exists(out / "events/a.ics"));  // not staged this time: removed
+  CHECK(st2.written == 3);
+  CHECK(st2.removed == 1);
+}
+
 TEST_CASE("OutputLock: a second acquire times out while the first holds it", "[publish][lock]") {
   TempDir tmp;
   auto out = (tmp / "out").string();

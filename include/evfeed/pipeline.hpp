@@ -2,6 +2,7 @@
 // The whole flow, top to bottom:
 //   content dirs --find/read/split--> Page --parse--> Value --build--> Event
 //   --assemble--> EventModel --render--> Resources --publish--> files | snapshot.
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -44,7 +45,6 @@ Sequences sequences_of(const SequenceState& state);
 std::string serialize_sequences(const SequenceState& state);
 SequenceState parse_sequences(const std::string& text);
 
-// Every output of the site, sorted by path.
 // Digest of everything the outputs depend on: when it equals the previous build's and
 // every output is still there, a build has nothing to write.
 std::string output_digest(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now);
@@ -56,11 +56,16 @@ struct RenderReuse {
   bool defer_gzip = false;  // leave gzip empty for changed outputs (compressed after the swap)
 };
 
-// Every output of the site, sorted by path. With `reuse`, unchanged events and outputs are
-// taken from the previous build and `reuse->events` is replaced by this build's texts.
-// `for_disk` (evfeed build): no gzip where publish writes no .gz (gzip_sibling_on_disk).
+// Every output of the site, sorted by path, with ETag and gzip (what `serve` holds). With
+// `reuse`, unchanged events and outputs are taken from the previous build and
+// `reuse->events` is replaced by this build's texts.
 std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq,
-                                  SysSeconds now, Diagnostics& diags, RenderReuse* reuse = nullptr,
-                                  bool for_disk = false);
+                                  SysSeconds now, Diagnostics& diags, RenderReuse* reuse = nullptr);
+
+// What `evfeed build` writes: every output handed to `sink` as soon as it is rendered (from
+// several threads at once, in no particular order), with gzip where the build writes a .gz
+// sibling (gzip_sibling_on_disk) and no ETag, so the whole site is never held in memory.
+void render_site_to(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now,
+                    Diagnostics& diags, const std::function<void(Resource&&)>& sink);
 
 }  // namespace evfeed

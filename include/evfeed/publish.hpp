@@ -3,6 +3,7 @@
 // temporary file in its folder, flushed and renamed; unchanged files are not touched
 // (mtime kept); files of vanished events are removed, but only those listed in the
 // manifest of the previous run; a lock keeps two runs from interleaving.
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -48,7 +49,32 @@ bool forget_completed_build(const std::string& out_dir, Diagnostics& diags);
 // Every file the manifest lists exists (someone may have deleted outputs by hand).
 bool outputs_present(const std::string& out_dir);
 
-// Writes every resource (plus a .gz sibling where gzip_sibling_on_disk) and the manifest, removes stale outputs.
+// One build's outputs on their way to the folder. `stage` (from any thread, as each output
+// is rendered) writes the bytes to a temporary file beside the target unless the target
+// already holds them; `commit` flushes everything with one syncfs, renames, removes the
+// outputs of the previous build that this one did not stage, and writes the manifest.
+// Without a commit, nothing visible changes: the destructor removes the temporaries.
+class Publisher {
+ public:
+  explicit Publisher(std::string out_dir);
+  ~Publisher();
+  Publisher(const Publisher&) = delete;
+  Publisher& operator=(const Publisher&) = delete;
+  void stage(const Resource& r);  // the body, plus a .gz sibling where gzip_sibling_on_disk
+  bool commit(PublishStats& stats, Diagnostics& diags);
+
+ private:
+  struct Staged {
+    std::string rel, final_path, tmp;  // tmp empty: unchanged (or already renamed)
+    bool ok = true;
+  };
+  std::string root_;
+  std::mutex mutex_;
+  std::vector<Staged> files_;
+  Diagnostics diags_;
+};
+
+// Stages every resource with a Publisher and commits.
 bool publish_resources(const std::string& out_dir, const std::vector<Resource>& resources, PublishStats& stats,
                        Diagnostics& diags);
 

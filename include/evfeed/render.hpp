@@ -47,6 +47,8 @@ class RenderCache {
   RenderCache(const std::vector<const Event*>& events, const SiteConfig& site, const Sequences& seq, unsigned threads = 0,
               const RenderCache* previous = nullptr, bool remember = false);
   const RenderedEvent* find(const Event* e) const;
+  // `copy` (an identical copy of `original`, already rendered) gets the same text.
+  void share(const Event* copy, const Event* original) { by_event_[copy] = by_event_.at(original); }
   size_t reused() const { return reused_; }
   // Keeps only the content-keyed texts (the events it points to are about to go away).
   void forget_events() { by_event_.clear(); }

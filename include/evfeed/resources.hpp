@@ -32,8 +32,7 @@ bool gzip_sibling_on_disk(const std::string& path);
 Resource make_resource(std::string path, std::string body, SysSeconds last_modified);
 // Without ETag and gzip yet: finalize_resources computes those for many at once, in parallel.
 Resource pending_resource(std::string path, std::string body, SysSeconds last_modified);
-// `for_disk`: leave out the gzip that `evfeed build` would not write (gzip_sibling_on_disk).
-void finalize_resources(std::vector<Resource>& resources, unsigned threads = 0, bool for_disk = false);
+void finalize_resources(std::vector<Resource>& resources, unsigned threads = 0);
 
 struct Snapshot {
   std::map<std::string, std::shared_ptr<const Resource>> files;
