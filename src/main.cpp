@@ -1,3 +1,4 @@
+#include <fstream>
 // The command line: check, build, serve. Exit status: 0 no errors (warnings allowed),
 // 1 some pages had errors (all valid pages still processed), 2 usage or config error.
 #include <CLI/CLI.hpp>
@@ -134,11 +135,19 @@ int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
   auto lap = [&phase](const char* name) {  // EVFEED_TIMING=1 prints where a build spends its time
     if (!std::getenv("EVFEED_TIMING")) return;
     auto now = std::chrono::steady_clock::now();
-    std::cerr << "timing: " << name << " " << std::chrono::duration<double>(now - phase).count() << " s\n";
+    std::ifstream st("/proc/self/status"); std::string l, rss, hwm; while (std::getline(st, l)) { if (l.rfind("VmRSS",0)==0) rss=l; if (l.rfind("VmHWM",0)==0) hwm=l; }
+    std::cerr << "timing: " << name << " " << std::chrono::duration<double>(now - phase).count() << " s " << rss << " " << hwm << "\n";
     phase = now;
   };
   LoadResult r = load_events({o.content, 0, &cache, &next_cache}, site);
   lap("load");
+  // The parse cache only maps page contents to parse results, so it can be saved now,
+  // whatever happens to the build; then neither copy takes memory during rendering.
+  bool ok = next_cache.save((out / cache_name).string(), io);
+  std::vector<SourceFile> pages_read;
+  for (const auto& [path, page] : next_cache.pages()) pages_read.push_back(page.file);
+  cache = ParseCache{};
+  next_cache = ParseCache{};
   print_diags(r.diags, quiet);
   SysSeconds now = started;
   SysSeconds index_valid_until = decisions_valid_until(r.built, site, now);
@@ -149,7 +158,6 @@ int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
   SequenceState state = advance_sequences(model, parse_sequences(state_text));
   Sequences seq = sequences_of(state);
   PublishStats stats;
-  bool ok = true;
   // Nothing the outputs depend on changed, and they are all still there: nothing to do.
   std::string digest = output_digest(model, site, seq, now);
   if (digest == old_digest && outputs_present(out_dir)) {
@@ -163,19 +171,18 @@ int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
     render_site_to(model, site, seq, now, render_diags, [&publisher](Resource&& r) { publisher.stage(r); });
     lap("render and stage");
     print_diags(render_diags, quiet);
-    ok = publisher.commit(stats, io);
+    ok = publisher.commit(stats, io) && ok;
     lap("commit");
     ok = write_file_atomic((out / state_name).string(), serialize_sequences(state), nullptr, io) && ok;
   }
   // The digest and index go last: a build killed before this point is redone next time.
   ok = ok && write_file_atomic((out / digest_name).string(), digest, nullptr, io);
-  ok = next_cache.save((out / cache_name).string(), io) && ok;
   if (ok) {
     BuildIndex index;
     index.config_fp = config_fp;
     index.events = model.events.size();
     index.diags = r.diags.items;
-    for (const auto& [path, page] : next_cache.pages()) index.files.push_back(page.file);
+    index.files = std::move(pages_read);
     std::sort(index.files.begin(), index.files.end(), [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; });
     index.valid_until = index_valid_until;
     ok = write_file_atomic((out / index_name).string(), serialize_index(index), nullptr, io);

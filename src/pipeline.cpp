@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 #include <thread>
+#include <unordered_set>
 
 #include "evfeed/parse_cache.hpp"
 #include "evfeed/text.hpp"
@@ -221,29 +222,22 @@ void add_feed_set_jobs(std::vector<std::function<void()>>& jobs, std::shared_ptr
   });
 }
 
-// Renders every output of the site on all cores and hands each to `emit` (from any
-// thread, in no particular order) without ETag or gzip.
-void render_outputs(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now,
-                    Diagnostics& diags, const RenderCache& cache, const std::vector<const Event*>& all,
-                    const Emit& emit) {
-  std::vector<std::function<void()>> jobs;
-  // calendar.ics may be limited to a window: Google ignores subscribed calendars over ~1 MB.
+// The feed sets of the site: the main one (calendar.ics may be limited to a window: Google
+// ignores subscribed calendars over ~1 MB), one per language when the site has
+// translations (<lang>/rss.xml and friends), one per configured feed.
+std::vector<std::shared_ptr<const FeedSet>> plan_feed_sets(const EventModel& model, const SiteConfig& site, SysSeconds now,
+                                                           const std::vector<const Event*>& all) {
+  std::vector<std::shared_ptr<const FeedSet>> sets;
   auto main_set = std::make_shared<FeedSet>(FeedSet{{}, "", site.title, site.description, site.language, true});
   for (const Event* e : all)
     if (site.window_past_days <= 0 || e->end >= now - date::days{site.window_past_days}) main_set->events.push_back(e);
-  std::atomic<size_t> main_calendar_size{0};
-  Emit watch_main = [&](Resource&& r) {
-    if (r.path == "calendar.ics") main_calendar_size = r.body.size();
-    emit(std::move(r));
-  };
-  add_feed_set_jobs(jobs, main_set, site, seq, cache, watch_main);
-  // Per-language sets when the site has translations: <lang>/rss.xml and friends.
+  sets.push_back(main_set);
   if (model.languages.size() > 1) {
     for (const auto& lang : model.languages) {
       auto set = std::make_shared<FeedSet>(FeedSet{{}, lang + "/", site.title + " (" + lang + ")", site.description, lang});
       for (const auto& e : model.pages)
         if (e.lang == lang) set->events.push_back(&e);
-      add_feed_set_jobs(jobs, set, site, seq, cache, emit);
+      sets.push_back(set);
     }
   }
   for (const auto& feed : site.feeds) {
@@ -251,8 +245,33 @@ void render_outputs(const EventModel& model, const SiteConfig& site, const Seque
         FeedSet{{}, feed.dir() + "/", site.title + " · " + feed.title, site.description, site.language});
     for (const Event* e : all)
       if (feed_matches(feed, *e)) set->events.push_back(e);
-    add_feed_set_jobs(jobs, set, site, seq, cache, emit);
+    sets.push_back(set);
   }
+  return sets;
+}
+
+// The events some feed carries as an item (the newest items_limit of each set): only
+// these need their HTML rendered.
+std::unordered_set<const Event*> feed_items(const std::vector<std::shared_ptr<const FeedSet>>& sets,
+                                            const SiteConfig& site) {
+  std::unordered_set<const Event*> items;
+  for (const auto& set : sets)
+    for (size_t i = 0; i < set->events.size() && i < site.items_limit; ++i) items.insert(set->events[i]);
+  return items;
+}
+
+// Renders every output of the site on all cores and hands each to `emit` (from any
+// thread, in no particular order) without ETag or gzip.
+void render_outputs(const std::vector<std::shared_ptr<const FeedSet>>& sets, const SiteConfig& site,
+                    const Sequences& seq, SysSeconds now, Diagnostics& diags, const RenderCache& cache,
+                    const std::vector<const Event*>& all, const Emit& emit) {
+  std::vector<std::function<void()>> jobs;
+  std::atomic<size_t> main_calendar_size{0};
+  Emit watch_main = [&](Resource&& r) {
+    if (r.path == "calendar.ics") main_calendar_size = r.body.size();
+    emit(std::move(r));
+  };
+  for (const auto& set : sets) add_feed_set_jobs(jobs, set, site, seq, cache, set->dir.empty() ? watch_main : emit);
   jobs.push_back([&] { emit(pending_resource("index.html", render_index_html(all, site, now), newest_update(all))); });
   constexpr size_t kEventsPerJob = 256;
   for (size_t from = 0; from < all.size(); from += kEventsPerJob)
@@ -272,19 +291,21 @@ void render_outputs(const EventModel& model, const SiteConfig& site, const Seque
 
 // Renders each event's texts once: model.events are copies of some model.pages, so the
 // pages are rendered and each event shares its page's text (with one language, events
-// and pages are the same set).
+// and pages are the same set). `html_for` may name events or pages.
 std::shared_ptr<RenderCache> render_events(const EventModel& model, const SiteConfig& site, const Sequences& seq,
-                                           const std::vector<const Event*>& all, const RenderCache* previous,
+                                           const std::vector<const Event*>& all,
+                                           std::unordered_set<const Event*> html_for, const RenderCache* previous,
                                            bool remember) {
   bool multilingual = model.languages.size() > 1;
+  if (!multilingual) return std::make_shared<RenderCache>(all, site, seq, 0, previous, remember, &html_for);
   std::vector<const Event*> every_page;
   for (const auto& e : model.pages) every_page.push_back(&e);
-  auto cache = std::make_shared<RenderCache>(multilingual ? every_page : all, site, seq, 0, previous, remember);
-  if (multilingual) {
-    std::map<std::pair<std::string, std::string>, const Event*> page_of;  // (identity, lang) -> page
-    for (const Event* p : every_page) page_of.emplace(std::make_pair(p->identity, p->lang), p);
-    for (const Event* e : all) cache->share(e, page_of.at({e->identity, e->lang}));
-  }
+  std::map<std::pair<std::string, std::string>, const Event*> page_of;  // (identity, lang) -> page
+  for (const Event* p : every_page) page_of.emplace(std::make_pair(p->identity, p->lang), p);
+  for (const Event* e : all)
+    if (html_for.count(e)) html_for.insert(page_of.at({e->identity, e->lang}));
+  auto cache = std::make_shared<RenderCache>(every_page, site, seq, 0, previous, remember, &html_for);
+  for (const Event* e : all) cache->share(e, page_of.at({e->identity, e->lang}));
   return cache;
 }
 
@@ -299,10 +320,12 @@ std::vector<const Event*> pointers_to(const std::vector<Event>& events) {
 std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq,
                                   SysSeconds now, Diagnostics& diags, RenderReuse* reuse) {
   std::vector<const Event*> all = pointers_to(model.events);
-  auto cache_ptr = render_events(model, site, seq, all, reuse ? reuse->events.get() : nullptr, reuse != nullptr);
+  auto sets = plan_feed_sets(model, site, now, all);
+  auto cache_ptr = render_events(model, site, seq, all, feed_items(sets, site), reuse ? reuse->events.get() : nullptr,
+                                 reuse != nullptr);
   std::vector<Resource> out;
   std::mutex out_mutex;
-  render_outputs(model, site, seq, now, diags, *cache_ptr, all, [&](Resource&& r) {
+  render_outputs(sets, site, seq, now, diags, *cache_ptr, all, [&](Resource&& r) {
     std::lock_guard<std::mutex> lock(out_mutex);
     out.push_back(std::move(r));
   });
@@ -339,8 +362,9 @@ std::vector<Resource> render_site(const EventModel& model, const SiteConfig& sit
 void render_site_to(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now,
                     Diagnostics& diags, const std::function<void(Resource&&)>& sink) {
   std::vector<const Event*> all = pointers_to(model.events);
-  auto cache = render_events(model, site, seq, all, nullptr, false);
-  render_outputs(model, site, seq, now, diags, *cache, all, [&](Resource&& r) {
+  auto sets = plan_feed_sets(model, site, now, all);
+  auto cache = render_events(model, site, seq, all, feed_items(sets, site), nullptr, false);
+  render_outputs(sets, site, seq, now, diags, *cache, all, [&](Resource&& r) {
     if (gzip_sibling_on_disk(r.path)) r.gzip = gzip_bytes(r.body);
     sink(std::move(r));
   });

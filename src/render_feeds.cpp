@@ -96,7 +96,7 @@ std::string event_content_html(const Event& e, const SiteConfig& site) {
 namespace {
 std::string content_of(const Event& e, const SiteConfig& site, const RenderCache* cache) {
   const RenderedEvent* r = cache ? cache->find(&e) : nullptr;
-  return r ? r->content_html : event_content_html(e, site);
+  return r && r->has_html ? r->content_html : event_content_html(e, site);
 }
 }  // namespace
 

@@ -291,6 +291,12 @@ std::string render_calendar(const std::vector<const Event*>& events, const SiteC
 
   // Events: each VEVENT rendered once per build (RenderCache) and shared by every calendar.
   std::string out = std::move(head);
+  if (cache) {  // a 50 MB calendar grown by doubling would briefly need 1.5x that
+    size_t total = out.size() + 16;
+    for (const Event* e : events)
+      if (const RenderedEvent* pre = cache->find(e)) total += pre->vevent.size() + (opts.alarms ? 256 : 0);
+    out.reserve(total);
+  }
   for (const Event* e : events) {
     const RenderedEvent* pre = cache ? cache->find(e) : nullptr;
     std::string own;
@@ -307,7 +313,8 @@ std::string render_calendar(const std::vector<const Event*>& events, const SiteC
 }
 
 RenderCache::RenderCache(const std::vector<const Event*>& events, const SiteConfig& site, const Sequences& seq,
-                         unsigned threads, const RenderCache* previous, bool remember) {
+                         unsigned threads, const RenderCache* previous, bool remember,
+                         const std::unordered_set<const Event*>* html_for) {
   struct Job {
     const Event* event;
     std::string key;
@@ -332,17 +339,28 @@ RenderCache::RenderCache(const std::vector<const Event*>& events, const SiteConf
       if (previous || remember) {
         job.key = content_hash_hex(serialize_event(e) + "|" + e.slug + "|" + std::to_string(sequence_of(e)));
       }
+      bool wants_html = !html_for || html_for->count(&e);
       if (previous) {
         auto it = previous->by_key_.find(job.key);
         if (it != previous->by_key_.end()) {
-          job.text = it->second;
+          if (wants_html && !it->second->has_html) {  // now in a feed: add the HTML to the old text
+            auto r = std::make_shared<RenderedEvent>(*it->second);
+            r->content_html = event_content_html(e, site);
+            r->has_html = true;
+            job.text = std::move(r);
+          } else {
+            job.text = it->second;
+          }
           ++reused;
           continue;
         }
       }
       auto r = std::make_shared<RenderedEvent>();
       r->vevent = render_vevent(e, site, sequence_of(e));
-      r->content_html = event_content_html(e, site);
+      if (wants_html) {
+        r->content_html = event_content_html(e, site);
+        r->has_html = true;
+      }
       job.text = std::move(r);
     }
   };

@@ -65,9 +65,15 @@ std::string gzip_bytes(std::string_view bytes) {
   if (!compressor) return {};
   // Compress into a reused scratch buffer: a string sized to the bound would keep that
   // capacity (the whole input's size) for the life of the snapshot.
+  // Text shrinks to well under half: try a buffer of half the input first, and the
+  // worst-case bound (slightly over the input's size) only when that is too small.
   thread_local std::vector<char> scratch;
-  scratch.resize(libdeflate_gzip_compress_bound(compressor.get(), bytes.size()));
-  size_t n = libdeflate_gzip_compress(compressor.get(), bytes.data(), bytes.size(), scratch.data(), scratch.size());
+  size_t n = 0;
+  for (size_t room : {bytes.size() / 2 + 1024, libdeflate_gzip_compress_bound(compressor.get(), bytes.size())}) {
+    scratch.resize(room);
+    n = libdeflate_gzip_compress(compressor.get(), bytes.data(), bytes.size(), scratch.data(), scratch.size());
+    if (n) break;
+  }
   std::string out(scratch.data(), n);
   if (scratch.size() > (8u << 20)) std::vector<char>().swap(scratch);  // do not pin a big one per thread
   return out;

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "evfeed/event.hpp"
@@ -37,15 +38,18 @@ std::string event_description_text(const Event& e);
 // carries it (the same event sits in calendar.ics, its language set, topics, events/x.ics).
 struct RenderedEvent {
   std::string vevent;        // folded "BEGIN:VEVENT...END:VEVENT\r\n"
+  bool has_html = false;     // only events that some feed carries get their HTML
   std::string content_html;  // event_content_html
 };
 class RenderCache {
  public:
   RenderCache() = default;
-  // Renders every event, spread over `threads` (0 = all cores). Events whose content and
-  // sequence are unchanged since `previous` (same site config) reuse its text.
+  // Renders every event, spread over `threads` (0 = all cores): the VEVENT of each, the
+  // feed HTML of those in `html_for` (null: all). Events whose content and sequence are
+  // unchanged since `previous` (same site config) reuse its text.
   RenderCache(const std::vector<const Event*>& events, const SiteConfig& site, const Sequences& seq, unsigned threads = 0,
-              const RenderCache* previous = nullptr, bool remember = false);
+              const RenderCache* previous = nullptr, bool remember = false,
+              const std::unordered_set<const Event*>* html_for = nullptr);
   const RenderedEvent* find(const Event* e) const;
   // `copy` (an identical copy of `original`, already rendered) gets the same text.
   void share(const Event* copy, const Event* original) { by_event_[copy] = by_event_.at(original); }
