@@ -1,4 +1,3 @@
-#include <fstream>
 // The command line: check, build, serve. Exit status: 0 no errors (warnings allowed),
 // 1 some pages had errors (all valid pages still processed), 2 usage or config error.
 #include <CLI/CLI.hpp>
@@ -6,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "evfeed/parse_cache.hpp"
@@ -83,6 +83,15 @@ int run_check(const CommonOptions& o, bool verbose) {
   return errors ? 1 : 0;
 }
 
+// A memory figure of this process from /proc/self/status ("VmRSS:", "VmHWM:"), in MiB.
+long memory_mib(const std::string& field) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + field.size()) / 1024;
+  return -1;
+}
+
 int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
   auto t0 = std::chrono::steady_clock::now();
   Diagnostics cfg;
@@ -135,8 +144,8 @@ int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
   auto lap = [&phase](const char* name) {  // EVFEED_TIMING=1 prints where a build spends its time
     if (!std::getenv("EVFEED_TIMING")) return;
     auto now = std::chrono::steady_clock::now();
-    std::ifstream st("/proc/self/status"); std::string l, rss, hwm; while (std::getline(st, l)) { if (l.rfind("VmRSS",0)==0) rss=l; if (l.rfind("VmHWM",0)==0) hwm=l; }
-    std::cerr << "timing: " << name << " " << std::chrono::duration<double>(now - phase).count() << " s " << rss << " " << hwm << "\n";
+    std::cerr << "timing: " << name << " " << std::chrono::duration<double>(now - phase).count() << " s, memory "
+              << memory_mib("VmRSS:") << " MiB, peak " << memory_mib("VmHWM:") << " MiB\n";
     phase = now;
   };
   LoadResult r = load_events({o.content, 0, &cache, &next_cache}, site);
