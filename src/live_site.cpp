@@ -70,9 +70,9 @@ void LiveSite::add_watches() {
   if (!opts_.config_path.empty()) watch(fs::path(opts_.config_path).parent_path().empty() ? "." : fs::path(opts_.config_path).parent_path().string());
 }
 
-void LiveSite::rebuild(ServerMetrics& metrics, bool initial) {
+void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerprint) {
   auto t0 = std::chrono::steady_clock::now();
-  fingerprint_ = scan_fingerprint();
+  fingerprint_ = fingerprint.empty() ? scan_fingerprint() : std::move(fingerprint);
   SiteConfig site = opts_.site;
   Diagnostics cfg_diags;
   bool config_ok = true;
@@ -127,12 +127,21 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial) {
   for (const auto& d : r.diags.items)
     if (d.severity == Severity::error) failed.insert(d.path);
   for (const auto& e : r.built) built_paths.insert(e.source_path);
-  std::vector<Event> events = r.built;
+  std::vector<Event> events = std::move(r.built);
+  // Last good versions: those of this build's pages are the parse cache's own events
+  // (shared, not copied); a broken page keeps the one it had.
+  std::map<std::string, std::shared_ptr<const Event>> good;
+  for (const auto& [path, page] : parse_cache_.pages())
+    if (page.ok) good[path] = page.event;
+  auto keep_last_good = [&](const std::string& path, const std::shared_ptr<const Event>& e) {
+    events.push_back(*e);
+    built_paths.insert(path);
+    good[path] = e;
+  };
   for (const auto& path : failed) {
     auto it = last_good_.find(path);
     if (it != last_good_.end() && !built_paths.count(path)) {
-      events.push_back(it->second);
-      built_paths.insert(path);
+      keep_last_good(path, it->second);
       r.diags.add(path, 0, 0, Severity::note, "serving the last good version of this page until its error is fixed");
     }
   }
@@ -143,10 +152,8 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial) {
     if (!fs::is_directory(path, ec)) continue;
     std::string prefix = path.back() == '/' ? path : path + "/";
     for (const auto& [page, e] : last_good_)
-      if (starts_with(page, prefix) && built_paths.insert(page).second) events.push_back(e);
+      if (starts_with(page, prefix) && !built_paths.count(page)) keep_last_good(page, e);
   }
-  std::map<std::string, Event> good;
-  for (const auto& e : events) good[e.source_path] = e;
   last_good_ = std::move(good);
 
   SysSeconds now = date::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -158,15 +165,7 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial) {
   // After the first build, changed outputs go out uncompressed at once and get their gzip
   // right after: new bytes reach clients first (identity is always acceptable).
   reuse_.defer_gzip = !initial;
-  for (auto& res : render_site(model, site, seq, now, render_diags, &reuse_)) {
-    std::string path = res.path;
-    auto it = reuse_.files.find(path);
-    if (it != reuse_.files.end() && it->second->body == res.body && it->second->etag == res.etag)
-      snap.files.emplace(path, it->second);  // share the unchanged object
-    else
-      snap.files.emplace(path, std::make_shared<const Resource>(std::move(res)));
-  }
-  reuse_.files = snap.files;
+  snap.files = render_site_again(model, site, seq, now, render_diags, reuse_);
   snap.built_at = now;
   snap.event_count = model.events.size();
   snap.page_count = r.pages_seen;
@@ -235,7 +234,7 @@ void LiveSite::watch(const std::atomic<bool>& stop, ServerMetrics& metrics) {
     if (!changed && !blind && ++polls_since_scan < 20) continue;
     polls_since_scan = 0;
     std::string fp = scan_fingerprint();
-    if (fp != fingerprint_) rebuild(metrics, false);  // also watches new folders
+    if (fp != fingerprint_) rebuild(metrics, false, std::move(fp));  // also watches new folders
     else if (changed) add_watches();                   // a new, still empty folder
   }
 }

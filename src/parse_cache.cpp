@@ -232,10 +232,14 @@ ParseCache ParseCache::load(const std::string& path, const std::string& config_f
     p.file.mtime_ns = r.num();
     p.content_hash = std::string(r.str());
     p.ok = r.num() != 0;
-    if (p.ok && !deserialize_event(r.str(), p.event)) {
-      ParseCache empty;
-      empty.config_fp_ = config_fp;
-      return empty;
+    if (p.ok) {
+      auto e = std::make_shared<Event>();
+      if (!deserialize_event(r.str(), *e)) {
+        ParseCache empty;
+        empty.config_fp_ = config_fp;
+        return empty;
+      }
+      p.event = std::move(e);
     }
     p.diags = r.diags();
     if (r.ok) cache.pages_[p.file.path] = std::move(p);
@@ -261,7 +265,7 @@ bool ParseCache::save(const std::string& path, Diagnostics& diags) const {
     w.num(p.file.mtime_ns);
     w.str(p.content_hash);
     w.num(p.ok);
-    if (p.ok) w.str(serialize_event(p.event));
+    if (p.ok) w.str(serialize_event(*p.event));
     w.diags(p.diags);
   }
   return write_file_atomic(path, w.out, nullptr, diags);

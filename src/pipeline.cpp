@@ -7,6 +7,7 @@
 #include <mutex>
 #include <map>
 #include <sstream>
+#include <set>
 #include <thread>
 #include <unordered_set>
 
@@ -51,6 +52,7 @@ LoadResult load_events(const LoadOptions& opts, const SiteConfig& site) {
   struct Slot {
     bool ok = false;
     bool reused = false;
+    std::shared_ptr<const Event> cached;  // the parse cache's event, when reused
     Event event;
     Diagnostics diags;
     std::string content_hash;
@@ -67,7 +69,8 @@ LoadResult load_events(const LoadOptions& opts, const SiteConfig& site) {
       const CachedPage* c = opts.cache ? opts.cache->find(f.path) : nullptr;
       auto reuse = [&] {
         s.ok = c->ok;
-        s.event = c->event;
+        s.cached = c->event;
+        if (s.ok) s.event = *c->event;
         s.diags.items = c->diags;
         s.content_hash = c->content_hash;
         s.reused = true;
@@ -101,8 +104,9 @@ LoadResult load_events(const LoadOptions& opts, const SiteConfig& site) {
     Slot& s = slots[i];
     result.pages_reused += s.reused;
     if (opts.next_cache && !s.content_hash.empty()) {
-      CachedPage p{files[i], s.content_hash, s.ok, s.ok ? s.event : Event{}, s.diags.items};
-      opts.next_cache->put(std::move(p));
+      std::shared_ptr<const Event> e = s.cached;
+      if (!e && s.ok) e = std::make_shared<const Event>(s.event);
+      opts.next_cache->put(CachedPage{files[i], s.content_hash, s.ok, std::move(e), s.diags.items});
     }
     for (auto& d : s.diags.items) result.diags.items.push_back(std::move(d));
     if (s.ok) result.built.push_back(std::move(s.event));
@@ -200,19 +204,28 @@ struct FeedSet {
   bool with_alarms = false;
 };
 
+// Whether the previous build's output at `path` can stand, given the events it is made of.
+using Reusable = std::function<bool(const std::string& path, const std::vector<const Event*>& events)>;
+
 // One job per output of a feed set: the calendars are large, the feeds small.
 void add_feed_set_jobs(std::vector<std::function<void()>>& jobs, std::shared_ptr<const FeedSet> set,
-                       const SiteConfig& site, const Sequences& seq, const RenderCache& cache, const Emit& emit) {
+                       const SiteConfig& site, const Sequences& seq, const RenderCache& cache, const Emit& emit,
+                       const Reusable& reusable) {
   SysSeconds updated = newest_update(set->events);
   for (bool alarms : {false, true}) {
     if (alarms && !set->with_alarms) continue;
-    jobs.push_back([set, alarms, updated, &site, &seq, &cache, &emit] {
-      std::string name = alarms ? "calendar-alarms.ics" : "calendar.ics";
-      CalendarOptions copts{set->title, set->description, site.base_url + set->dir + name, alarms};
-      emit(pending_resource(set->dir + name, render_calendar(set->events, site, copts, seq, &cache), updated));
+    jobs.push_back([set, alarms, updated, &site, &seq, &cache, &emit, &reusable] {
+      std::string path = set->dir + (alarms ? "calendar-alarms.ics" : "calendar.ics");
+      if (reusable && reusable(path, set->events)) return;
+      CalendarOptions copts{set->title, set->description, site.base_url + path, alarms};
+      emit(pending_resource(path, render_calendar(set->events, site, copts, seq, &cache), updated));
     });
   }
-  jobs.push_back([set, updated, &site, &cache, &emit] {
+  // The three feeds carry the newest items, and their date is the newest change of all.
+  jobs.push_back([set, updated, &site, &cache, &emit, &reusable] {
+    if (reusable && reusable(set->dir + "rss.xml", set->events) & reusable(set->dir + "atom.xml", set->events) &
+                        reusable(set->dir + "feed.json", set->events))  // `&`: each call records its inputs
+      return;
     std::vector<const Event*> items = set->events;
     if (items.size() > site.items_limit) items.resize(site.items_limit);
     FeedInfo info{set->title, set->description, set->dir, set->language, updated};
@@ -261,31 +274,32 @@ std::unordered_set<const Event*> feed_items(const std::vector<std::shared_ptr<co
 }
 
 // Renders every output of the site on all cores and hands each to `emit` (from any
-// thread, in no particular order) without ETag or gzip.
+// thread, in no particular order) without ETag or gzip; with `reusable`, outputs it
+// approves are left out (rss.xml stands for the three feeds of its folder).
 void render_outputs(const std::vector<std::shared_ptr<const FeedSet>>& sets, const SiteConfig& site,
-                    const Sequences& seq, SysSeconds now, Diagnostics& diags, const RenderCache& cache,
-                    const std::vector<const Event*>& all, const Emit& emit) {
+                    const Sequences& seq, SysSeconds now, const RenderCache& cache,
+                    const std::vector<const Event*>& all, const Emit& emit, const Reusable& reusable = nullptr) {
   std::vector<std::function<void()>> jobs;
-  std::atomic<size_t> main_calendar_size{0};
-  Emit watch_main = [&](Resource&& r) {
-    if (r.path == "calendar.ics") main_calendar_size = r.body.size();
-    emit(std::move(r));
-  };
-  for (const auto& set : sets) add_feed_set_jobs(jobs, set, site, seq, cache, set->dir.empty() ? watch_main : emit);
+  for (const auto& set : sets) add_feed_set_jobs(jobs, set, site, seq, cache, emit, reusable);
   jobs.push_back([&] { emit(pending_resource("index.html", render_index_html(all, site, now), newest_update(all))); });
   constexpr size_t kEventsPerJob = 256;
   for (size_t from = 0; from < all.size(); from += kEventsPerJob)
     jobs.push_back([&, from] {
       for (size_t i = from; i < std::min(all.size(), from + kEventsPerJob); ++i) {
         const Event* e = all[i];
-        CalendarOptions copts{e->title, "", site.base_url + "events/" + e->slug + ".ics", false};
-        emit(pending_resource("events/" + e->slug + ".ics", render_calendar({e}, site, copts, seq, &cache), e->updated));
+        std::string path = "events/" + e->slug + ".ics";
+        if (reusable && reusable(path, {e})) continue;
+        CalendarOptions copts{e->title, "", site.base_url + path, false};
+        emit(pending_resource(path, render_calendar({e}, site, copts, seq, &cache), e->updated));
       }
     });
   run_jobs(jobs);
-  if (main_calendar_size > 1024 * 1024)
+}
+
+void check_calendar_size(const Resource& r, Diagnostics& diags) {
+  if (r.path == "calendar.ics" && r.body.size() > 1024 * 1024)
     diags.add("calendar.ics", 0, 0, Severity::warning,
-              "calendar.ics is " + std::to_string(main_calendar_size / 1024) +
+              "calendar.ics is " + std::to_string(r.body.size() / 1024) +
                   " KiB; Google Calendar ignores subscriptions over about 1 MB: set calendar.window_past_days");
 }
 
@@ -318,45 +332,82 @@ std::vector<const Event*> pointers_to(const std::vector<Event>& events) {
 }  // namespace
 
 std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq,
-                                  SysSeconds now, Diagnostics& diags, RenderReuse* reuse) {
+                                  SysSeconds now, Diagnostics& diags) {
   std::vector<const Event*> all = pointers_to(model.events);
   auto sets = plan_feed_sets(model, site, now, all);
-  auto cache_ptr = render_events(model, site, seq, all, feed_items(sets, site), reuse ? reuse->events.get() : nullptr,
-                                 reuse != nullptr);
+  auto cache = render_events(model, site, seq, all, feed_items(sets, site), nullptr, false);
   std::vector<Resource> out;
   std::mutex out_mutex;
-  render_outputs(sets, site, seq, now, diags, *cache_ptr, all, [&](Resource&& r) {
+  render_outputs(sets, site, seq, now, *cache, all, [&](Resource&& r) {
     std::lock_guard<std::mutex> lock(out_mutex);
     out.push_back(std::move(r));
   });
-  if (reuse) {
-    // Outputs whose bytes did not change keep their ETag and gzip; the rest get theirs now,
-    // or after the swap when gzip is deferred.
-    std::vector<Resource> todo;
-    std::vector<size_t> where;
-    for (size_t i = 0; i < out.size(); ++i) {
-      auto it = reuse->files.find(out[i].path);
-      if (it != reuse->files.end() && it->second->body == out[i].body) {
-        out[i].etag = it->second->etag;
-        out[i].gzip = it->second->gzip;
-        continue;
-      }
-      if (reuse->defer_gzip) {
-        out[i].etag = "\"" + content_hash_hex(out[i].body) + "\"";
-        continue;
-      }
-      where.push_back(i);
-      todo.push_back(std::move(out[i]));
-    }
-    finalize_resources(todo);
-    for (size_t k = 0; k < where.size(); ++k) out[where[k]] = std::move(todo[k]);
-    cache_ptr->forget_events();
-    reuse->events = cache_ptr;
-  } else {
-    finalize_resources(out);
-  }
+  finalize_resources(out);
   std::sort(out.begin(), out.end(), [](const Resource& a, const Resource& b) { return a.path < b.path; });
+  for (const auto& r : out) check_calendar_size(r, diags);
   return out;
+}
+
+std::map<std::string, std::shared_ptr<const Resource>> render_site_again(const EventModel& model, const SiteConfig& site,
+                                                                         const Sequences& seq, SysSeconds now,
+                                                                         Diagnostics& diags, RenderReuse& reuse) {
+  std::vector<const Event*> all = pointers_to(model.events);
+  auto sets = plan_feed_sets(model, site, now, all);
+  auto cache = render_events(model, site, seq, all, feed_items(sets, site), reuse.events.get(), true);
+  // An output made of the very same event texts (objects kept from the previous build,
+  // reused only when the event's content, slug and sequence are unchanged) is unchanged.
+  std::map<std::string, std::vector<const RenderedEvent*>> inputs;
+  std::set<std::string> reused;
+  std::mutex mutex;
+  Reusable reusable = [&](const std::string& path, const std::vector<const Event*>& events) {
+    std::vector<const RenderedEvent*> texts;
+    texts.reserve(events.size());
+    for (const Event* e : events) texts.push_back(cache->find(e));
+    auto prev = reuse.inputs.find(path);
+    bool same = prev != reuse.inputs.end() && prev->second == texts && reuse.files.count(path);
+    std::lock_guard<std::mutex> lock(mutex);
+    inputs[path] = std::move(texts);
+    if (same) reused.insert(path);
+    return same;
+  };
+  std::vector<Resource> rendered;
+  render_outputs(sets, site, seq, now, *cache, all,
+                 [&](Resource&& r) {
+                   std::lock_guard<std::mutex> lock(mutex);
+                   rendered.push_back(std::move(r));
+                 },
+                 reusable);
+  std::map<std::string, std::shared_ptr<const Resource>> files;
+  for (const auto& path : reused) files[path] = reuse.files.at(path);
+  // Rendered outputs whose bytes did not change (same ETag: a 128-bit hash of the bytes)
+  // keep the previous object and its gzip; the rest get their gzip now or, when deferred,
+  // after the swap.
+  std::vector<std::function<void()>> hashing;
+  for (auto& r : rendered) hashing.push_back([&r] { r.etag = "\"" + content_hash_hex(r.body) + "\""; });
+  run_jobs(hashing);
+  std::vector<Resource> todo;
+  for (auto& r : rendered) {
+    auto prev = reuse.files.find(r.path);
+    if (prev != reuse.files.end() && prev->second->etag == r.etag && prev->second->body.size() == r.body.size()) {
+      files[r.path] = prev->second;
+    } else if (reuse.defer_gzip) {
+      std::string path = r.path;
+      files[path] = std::make_shared<const Resource>(std::move(r));
+    } else {
+      todo.push_back(std::move(r));
+    }
+  }
+  finalize_resources(todo);
+  for (auto& r : todo) {
+    std::string path = r.path;
+    files[path] = std::make_shared<const Resource>(std::move(r));
+  }
+  for (const auto& [path, r] : files) check_calendar_size(*r, diags);
+  cache->forget_events();
+  reuse.events = cache;
+  reuse.inputs = std::move(inputs);
+  reuse.files = files;
+  return files;
 }
 
 void render_site_to(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now,
@@ -364,7 +415,8 @@ void render_site_to(const EventModel& model, const SiteConfig& site, const Seque
   std::vector<const Event*> all = pointers_to(model.events);
   auto sets = plan_feed_sets(model, site, now, all);
   auto cache = render_events(model, site, seq, all, feed_items(sets, site), nullptr, false);
-  render_outputs(sets, site, seq, now, diags, *cache, all, [&](Resource&& r) {
+  render_outputs(sets, site, seq, now, *cache, all, [&](Resource&& r) {
+    check_calendar_size(r, diags);  // called one output at a time: only calendar.ics adds to diags
     if (gzip_sibling_on_disk(r.path)) r.gzip = gzip_bytes(r.body);
     sink(std::move(r));
   });

@@ -232,8 +232,8 @@ std::string render_vevent(const Event& e, const SiteConfig& site, int sequence) 
 
 namespace {
 
-// "BEGIN:VALARM ... END:VALARM" placed just before the event's END:VEVENT.
-std::string with_alarm(const std::string& vevent, const Event& e, const SiteConfig& site) {
+// "BEGIN:VALARM ... END:VALARM", for just before the event's END:VEVENT.
+std::string valarm_text(const Event& e, const SiteConfig& site) {
   Component alarm(ICAL_VALARM_COMPONENT);
   icalcomponent_add_property(alarm.c, icalproperty_new_action(ICAL_ACTION_DISPLAY));
   icaltriggertype trig;
@@ -241,9 +241,7 @@ std::string with_alarm(const std::string& vevent, const Event& e, const SiteConf
   trig.duration = icaldurationtype_from_int(-static_cast<int>(site.alarm_before.count()));
   icalcomponent_add_property(alarm.c, icalproperty_new_trigger(trig));
   add_text(alarm.c, icalproperty_new_description(clean(e.title).c_str()));
-  std::string out = vevent;
-  out.insert(out.rfind("END:VEVENT\r\n"), refold_ical(serialize(alarm.c)));
-  return out;
+  return refold_ical(serialize(alarm.c));
 }
 
 }  // namespace
@@ -305,8 +303,14 @@ std::string render_calendar(const std::vector<const Event*>& events, const SiteC
       own = render_vevent(*e, site, s == seq.end() ? 0 : s->second);
     }
     const std::string& vevent = pre ? pre->vevent : own;
-    if (opts.alarms) out += with_alarm(vevent, *e, site);
-    else out += vevent;
+    if (opts.alarms) {
+      size_t end = vevent.rfind("END:VEVENT\r\n");
+      out.append(vevent, 0, end);
+      out += pre ? pre->valarm : valarm_text(*e, site);
+      out.append(vevent, end, std::string::npos);
+    } else {
+      out += vevent;
+    }
   }
   out += "END:VCALENDAR\r\n";
   return out;
@@ -357,6 +361,7 @@ RenderCache::RenderCache(const std::vector<const Event*>& events, const SiteConf
       }
       auto r = std::make_shared<RenderedEvent>();
       r->vevent = render_vevent(e, site, sequence_of(e));
+      r->valarm = valarm_text(e, site);
       if (wants_html) {
         r->content_html = event_content_html(e, site);
         r->has_html = true;

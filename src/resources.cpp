@@ -103,7 +103,7 @@ void finalize_resources(std::vector<Resource>& resources, unsigned threads) {
   auto run = [&] {
     for (size_t i; (i = next.fetch_add(1)) < resources.size();) {
       Resource& r = resources[i];
-      r.etag = "\"" + content_hash_hex(r.body) + "\"";
+      if (r.etag.empty()) r.etag = "\"" + content_hash_hex(r.body) + "\"";
       r.gzip = gzip_bytes(r.body);
     }
   };

@@ -26,7 +26,8 @@ class LiveSite {
 
   // Rebuilds everything. A page that now fails keeps its last good event, so a typo
   // never makes an event vanish from subscribers; its error shows in /healthz.
-  void rebuild(ServerMetrics& metrics, bool initial);
+  // `fingerprint`: the scan that found the change (empty: scan now).
+  void rebuild(ServerMetrics& metrics, bool initial, std::string fingerprint = {});
 
   // Blocks until `stop` is set, rebuilding whenever a page or the config changes.
   void watch(const std::atomic<bool>& stop, ServerMetrics& metrics);
@@ -40,7 +41,7 @@ class LiveSite {
   // Fills in the gzip of outputs that changed in the last rebuild, then swaps again.
   void compress_pending();
 
-  std::map<std::string, Event> last_good_;  // source path -> last event built from it
+  std::map<std::string, std::shared_ptr<const Event>> last_good_;  // source path -> last event built from it
   SequenceState sequences_;
   ParseCache parse_cache_;                  // unchanged pages are not parsed again
   std::string config_fp_;

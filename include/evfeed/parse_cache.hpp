@@ -4,6 +4,7 @@
 // invalidated wholesale when evfeed's version or the site config changes. An unchanged
 // page is neither read nor parsed again; the rendered bytes stay identical to a cold build.
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,7 +19,7 @@ struct CachedPage {
   SourceFile file;
   std::string content_hash;
   bool ok = false;  // false: the page had errors and yields no event
-  Event event;
+  std::shared_ptr<const Event> event;  // shared from one cache to the next: reloads copy no events
   std::vector<Diagnostic> diags;
 };
 

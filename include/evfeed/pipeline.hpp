@@ -49,18 +49,24 @@ SequenceState parse_sequences(const std::string& text);
 // every output is still there, a build has nothing to write.
 std::string output_digest(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now);
 
+// Every output of the site, sorted by path, with ETag and gzip.
+std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq,
+                                  SysSeconds now, Diagnostics& diags);
+
 // What a long-running process (serve) carries from one build to the next.
 struct RenderReuse {
   std::shared_ptr<RenderCache> events;  // per-event texts by content
-  std::map<std::string, std::shared_ptr<const Resource>> files;  // previous outputs: ETag and gzip reused when bytes match
+  std::map<std::string, std::shared_ptr<const Resource>> files;  // previous outputs
+  std::map<std::string, std::vector<const RenderedEvent*>> inputs;  // output -> the texts it was made of
   bool defer_gzip = false;  // leave gzip empty for changed outputs (compressed after the swap)
 };
 
-// Every output of the site, sorted by path, with ETag and gzip (what `serve` holds). With
-// `reuse`, unchanged events and outputs are taken from the previous build and
-// `reuse->events` is replaced by this build's texts.
-std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq,
-                                  SysSeconds now, Diagnostics& diags, RenderReuse* reuse = nullptr);
+// render_site for a live server: events whose content did not change keep their texts,
+// outputs made of exactly the same texts are not rendered again, and outputs whose bytes
+// did not change are the previous objects (same ETag and gzip). Updates `reuse`.
+std::map<std::string, std::shared_ptr<const Resource>> render_site_again(const EventModel& model, const SiteConfig& site,
+                                                                         const Sequences& seq, SysSeconds now,
+                                                                         Diagnostics& diags, RenderReuse& reuse);
 
 // What `evfeed build` writes: every output handed to `sink` as soon as it is rendered (from
 // several threads at once, in no particular order), with gzip where the build writes a .gz

@@ -38,6 +38,7 @@ std::string event_description_text(const Event& e);
 // carries it (the same event sits in calendar.ics, its language set, topics, events/x.ics).
 struct RenderedEvent {
   std::string vevent;        // folded "BEGIN:VEVENT...END:VEVENT\r\n"
+  std::string valarm;        // folded "BEGIN:VALARM...END:VALARM\r\n" for calendar-alarms.ics
   bool has_html = false;     // only events that some feed carries get their HTML
   std::string content_html;  // event_content_html
 };

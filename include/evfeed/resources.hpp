@@ -30,7 +30,8 @@ std::string gzip_bytes(std::string_view bytes);
 // Subscribed calendars and feeds, polled over and over, always get one.
 bool gzip_sibling_on_disk(const std::string& path);
 Resource make_resource(std::string path, std::string body, SysSeconds last_modified);
-// Without ETag and gzip yet: finalize_resources computes those for many at once, in parallel.
+// Without ETag and gzip yet: finalize_resources computes those for many at once, in
+// parallel (the ETag only where it is still empty).
 Resource pending_resource(std::string path, std::string body, SysSeconds last_modified);
 void finalize_resources(std::vector<Resource>& resources, unsigned threads = 0);
 
