@@ -281,7 +281,7 @@ class Session : public std::enable_shared_from_this<Session> {
         // The headers go first with MSG_MORE, so that they leave in one segment with the
         // start of the body (a separate small write would wait for an ACK under Nagle).
         beast::error_code ec;
-        stream_.socket().native_non_blocking(true, ec);
+        make_non_blocking(ec);
         ssize_t n = ec ? -1 : ::send(stream_.socket().native_handle(), head_.data(), head_.size(), MSG_MORE | MSG_NOSIGNAL);
         if (n == static_cast<ssize_t>(head_.size())) return send_file_part();
         std::size_t sent = n > 0 ? static_cast<std::size_t>(n) : 0;
@@ -302,9 +302,17 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_head_written(beast::error_code ec, std::size_t) {
     if (ec) return on_write(ec, 0);
-    stream_.socket().native_non_blocking(true, ec);
+    make_non_blocking(ec);
     if (ec) return on_write(ec, 0);
     send_file_part();
+  }
+
+  // Our own send/sendfile calls need the descriptor non-blocking; asio's async operations
+  // work either way. Once per connection: each call is an ioctl.
+  void make_non_blocking(beast::error_code& ec) {
+    if (non_blocking_) return;
+    stream_.socket().native_non_blocking(true, ec);
+    non_blocking_ = !ec;
   }
 
   // sendfile until the socket buffer is full, then wait until it can take more. The
@@ -380,6 +388,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_, method_, target_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
+  bool non_blocking_ = false;
   bool idle_ = true;
   std::size_t sent_bytes_ = 0;
   std::chrono::steady_clock::time_point started_;
