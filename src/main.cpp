@@ -153,6 +153,7 @@ int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
   // The parse cache only maps page contents to parse results, so it can be saved now,
   // whatever happens to the build; then neither copy takes memory during rendering.
   bool ok = next_cache.save((out / cache_name).string(), io);
+  lap("cache save");
   std::vector<SourceFile> pages_read;
   for (const auto& [path, page] : next_cache.pages()) pages_read.push_back(page.file);
   cache = ParseCache{};
@@ -161,11 +162,13 @@ int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
   SysSeconds now = started;
   SysSeconds index_valid_until = decisions_valid_until(r.built, site, now);
   EventModel model = assemble_model(std::move(r.built), site, now);
+  lap("assemble");
 
   std::string state_text;
   read_whole_file((out / state_name).string(), state_text);
   SequenceState state = advance_sequences(model, parse_sequences(state_text));
   Sequences seq = sequences_of(state);
+  lap("seq");
   PublishStats stats;
   // Nothing the outputs depend on changed, and they are all still there: nothing to do.
   std::string digest = output_digest(model, site, seq, now);

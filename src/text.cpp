@@ -42,31 +42,45 @@ std::string clean_utf8(std::string_view in, bool* changed) {
   std::string out;
   out.reserve(in.size());
   bool any = false;
-  for (size_t i = 0; i < in.size();) {
+  size_t run = 0;  // start of the clean bytes not copied yet: they go out in one append
+  size_t i = 0;
+  while (i < in.size()) {
+    unsigned char c = static_cast<unsigned char>(in[i]);
+    if ((c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t') {  // printable ASCII: most of every page
+      ++i;
+      continue;
+    }
     uint32_t cp = 0;
     size_t len = decode_utf8(in, i, cp);
-    if (len == 0) {
+    if (len && cp != '\r' && allowed_char(cp)) {
+      i += len;
+      continue;
+    }
+    out.append(in.data() + run, i - run);
+    if (len == 0) {  // invalid: U+FFFD for the byte
       out += "\xEF\xBF\xBD";
       any = true;
       ++i;
-      continue;
-    }
-    if (cp == '\r') {  // CRLF -> LF, lone CR -> LF
-      if (i + 1 < in.size() && in[i + 1] == '\n') { ++i; continue; }
-      out += '\n';
+    } else if (cp == '\r') {  // CRLF -> LF, lone CR -> LF
+      if (i + 1 >= in.size() || in[i + 1] != '\n') out += '\n';
       ++i;
-      continue;
+    } else {  // a control character: dropped
+      any = true;
+      i += len;
     }
-    if (allowed_char(cp)) out.append(in.substr(i, len));
-    else any = true;
-    i += len;
+    run = i;
   }
+  out.append(in.data() + run, i - run);
   if (changed) *changed = any;
   return out;
 }
 
 size_t first_invalid_utf8(std::string_view in) {
   for (size_t i = 0; i < in.size();) {
+    if (static_cast<unsigned char>(in[i]) < 0x80) {
+      ++i;
+      continue;
+    }
     uint32_t cp;
     size_t len = decode_utf8(in, i, cp);
     if (len == 0) return i;
