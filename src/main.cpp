@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "evfeed/parse_cache.hpp"
 #include "evfeed/pipeline.hpp"
@@ -151,27 +152,32 @@ int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
   LoadResult r = load_events({o.content, 0, &cache, &next_cache}, site);
   lap("load");
   // The parse cache only maps page contents to parse results, so it can be saved now,
-  // whatever happens to the build; then neither copy takes memory during rendering.
-  bool ok = next_cache.save((out / cache_name).string(), io);
-  lap("cache save");
+  // whatever happens to the build, on the core that modelling leaves idle; then neither
+  // copy takes memory during rendering.
   std::vector<SourceFile> pages_read;
   for (const auto& [path, page] : next_cache.pages()) pages_read.push_back(page.file);
-  cache = ParseCache{};
-  next_cache = ParseCache{};
+  bool cache_saved = false;
+  Diagnostics cache_diags;
+  std::thread cache_saver([&] {
+    cache_saved = next_cache.save((out / cache_name).string(), cache_diags);
+    cache = ParseCache{};
+    next_cache = ParseCache{};
+  });
   print_diags(r.diags, quiet);
   SysSeconds now = started;
   SysSeconds index_valid_until = decisions_valid_until(r.built, site, now);
   EventModel model = assemble_model(std::move(r.built), site, now);
-  lap("assemble");
 
   std::string state_text;
   read_whole_file((out / state_name).string(), state_text);
   SequenceState state = advance_sequences(model, parse_sequences(state_text));
   Sequences seq = sequences_of(state);
-  lap("seq");
   PublishStats stats;
   // Nothing the outputs depend on changed, and they are all still there: nothing to do.
   std::string digest = output_digest(model, site, seq, now);
+  cache_saver.join();
+  bool ok = cache_saved;
+  for (auto& d : cache_diags.items) io.items.push_back(std::move(d));
   if (digest == old_digest && outputs_present(out_dir)) {
     stats.unchanged = model.events.size();
   } else {

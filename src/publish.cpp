@@ -142,11 +142,12 @@ bool commit_file(const std::string& tmp, const std::string& path, Diagnostics& d
 
 }  // namespace
 
-bool write_file_atomic(const std::string& path, std::string_view bytes, bool* changed, Diagnostics& diags) {
+bool write_file_atomic(const std::string& path, std::string_view bytes, bool* changed, Diagnostics& diags,
+                       bool durable) {
   if (changed) *changed = false;
   std::string tmp;
   // fsync before rename: after a crash the name points at complete bytes or the old file.
-  if (!stage_file(path, bytes, &tmp, true, diags)) return false;
+  if (!stage_file(path, bytes, &tmp, durable, diags)) return false;
   if (tmp.empty()) return true;
   if (!commit_file(tmp, path, diags)) return false;
   if (changed) *changed = true;

@@ -41,7 +41,11 @@ class OutputLock {
 
 // Writes `bytes` to `path` atomically unless the file already holds exactly them.
 // Returns false on I/O errors (reported in diags); *changed says whether it wrote.
-bool write_file_atomic(const std::string& path, std::string_view bytes, bool* changed, Diagnostics& diags);
+// `durable`: flushed to disk before the rename, so that after a power loss the name holds
+// the old bytes or the new ones; without, it may hold neither (for files that are checked
+// when read, such as the parse cache).
+bool write_file_atomic(const std::string& path, std::string_view bytes, bool* changed, Diagnostics& diags,
+                       bool durable = true);
 bool read_whole_file(const std::string& path, std::string& out);
 // Removes the markers of a completed build (.evfeed-index, .evfeed-digest) and makes the
 // removal durable; done before any output changes.
