@@ -481,10 +481,12 @@ int run_server(const ServeOptions& opts) {
   site.rebuild(metrics, true);
 
   unsigned threads = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
+  // Declared before the io_contexts, so it outlives them: destroying an io_context destroys
+  // the handlers still pending in it, and with them sessions that unregister from `st`.
+  ServerState st(site, metrics, opts);
   // One io_context per thread, as nginx runs one event loop per worker.
   std::vector<std::unique_ptr<net::io_context>> iocs;
   for (unsigned i = 0; i < threads; ++i) iocs.push_back(std::make_unique<net::io_context>(1));
-  ServerState st(site, metrics, opts);
   std::vector<std::shared_ptr<Listener>> listeners;
   for (auto& ioc : iocs) {
     beast::error_code ec;
@@ -518,11 +520,17 @@ int run_server(const ServeOptions& opts) {
     std::cerr << "evfeed: signal " << sig << ", shutting down\n";
     st.stopping = true;
     for (auto& l : listeners) l->stop();
+    // Take the sessions out under the lock, post outside it: a session whose last other
+    // owner let go meanwhile is destroyed with our reference, and its destructor takes
+    // that lock to unregister itself.
+    std::vector<std::shared_ptr<Session>> live;
     {
       std::lock_guard<std::mutex> lock(st.sessions_mutex);
       for (auto& [ptr, weak] : st.sessions)
-        if (auto s = weak.lock()) net::post(s->executor(), [s] { s->close_if_idle(); });
+        if (auto s = weak.lock()) live.push_back(std::move(s));
     }
+    for (auto& s : live) net::post(s->executor(), [s] { s->close_if_idle(); });
+    live.clear();
     deadline = std::chrono::steady_clock::now() + shutdown_grace;
     check_drained();
   });
