@@ -185,16 +185,48 @@ SysSeconds newest_update(const std::vector<const Event*>& events) {
 
 using Emit = std::function<void(Resource&&)>;
 
-// Runs the jobs on all cores; each job hands its outputs to `emit` as soon as each is done.
-void run_jobs(const std::vector<std::function<void()>>& jobs) {
-  std::atomic<size_t> next{0};
-  auto run = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < jobs.size();) jobs[i]();
+struct Job {
+  std::function<void()> run;
+  bool heavy = false;  // holds a large calendar and its gzip in memory while it runs
+};
+
+// Runs each job once, spread over all cores, in no particular order. Heavy jobs run one at
+// a time while light ones are left for the other cores: two 50 MB calendars (and their
+// compression buffers) at once would set the build's peak memory.
+void run_jobs(const std::vector<Job>& jobs) {
+  std::mutex mutex;
+  std::vector<size_t> heavy, light;
+  for (size_t i = 0; i < jobs.size(); ++i) (jobs[i].heavy ? heavy : light).push_back(i);
+  size_t next_heavy = 0, next_light = 0;
+  int heavy_running = 0;
+  auto work = [&] {
+    for (;;) {
+      size_t job;
+      bool is_heavy;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (next_heavy < heavy.size() && (heavy_running == 0 || next_light == light.size())) {
+          job = heavy[next_heavy++];
+          is_heavy = true;
+          ++heavy_running;
+        } else if (next_light < light.size()) {
+          job = light[next_light++];
+          is_heavy = false;
+        } else {
+          return;
+        }
+      }
+      jobs[job].run();
+      if (is_heavy) {
+        std::lock_guard<std::mutex> lock(mutex);
+        --heavy_running;
+      }
+    }
   };
   unsigned n = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < n && t < jobs.size(); ++t) pool.emplace_back(run);
-  run();
+  for (unsigned t = 1; t < n && t < jobs.size(); ++t) pool.emplace_back(work);
+  work();
   for (auto& t : pool) t.join();
 }
 
@@ -208,21 +240,23 @@ struct FeedSet {
 using Reusable = std::function<bool(const std::string& path, const std::vector<const Event*>& events)>;
 
 // One job per output of a feed set: the calendars are large, the feeds small.
-void add_feed_set_jobs(std::vector<std::function<void()>>& jobs, std::shared_ptr<const FeedSet> set,
+void add_feed_set_jobs(std::vector<Job>& jobs, std::shared_ptr<const FeedSet> set,
                        const SiteConfig& site, const Sequences& seq, const RenderCache& cache, const Emit& emit,
                        const Reusable& reusable) {
   SysSeconds updated = newest_update(set->events);
   for (bool alarms : {false, true}) {
     if (alarms && !set->with_alarms) continue;
-    jobs.push_back([set, alarms, updated, &site, &seq, &cache, &emit, &reusable] {
-      std::string path = set->dir + (alarms ? "calendar-alarms.ics" : "calendar.ics");
-      if (reusable && reusable(path, set->events)) return;
-      CalendarOptions copts{set->title, set->description, site.base_url + path, alarms};
-      emit(pending_resource(path, render_calendar(set->events, site, copts, seq, &cache), updated));
-    });
+    constexpr size_t kHeavyCalendar = 1000;  // events: about 5 MB of text
+    jobs.push_back({[set, alarms, updated, &site, &seq, &cache, &emit, &reusable] {
+                      std::string path = set->dir + (alarms ? "calendar-alarms.ics" : "calendar.ics");
+                      if (reusable && reusable(path, set->events)) return;
+                      CalendarOptions copts{set->title, set->description, site.base_url + path, alarms};
+                      emit(pending_resource(path, render_calendar(set->events, site, copts, seq, &cache), updated));
+                    },
+                    set->events.size() > kHeavyCalendar});
   }
   // The three feeds carry the newest items, and their date is the newest change of all.
-  jobs.push_back([set, updated, &site, &cache, &emit, &reusable] {
+  jobs.push_back({[set, updated, &site, &cache, &emit, &reusable] {
     if (reusable && reusable(set->dir + "rss.xml", set->events) & reusable(set->dir + "atom.xml", set->events) &
                         reusable(set->dir + "feed.json", set->events))  // `&`: each call records its inputs
       return;
@@ -232,7 +266,7 @@ void add_feed_set_jobs(std::vector<std::function<void()>>& jobs, std::shared_ptr
     emit(pending_resource(set->dir + "rss.xml", render_rss(items, site, info, &cache), updated));
     emit(pending_resource(set->dir + "atom.xml", render_atom(items, site, info, &cache), updated));
     emit(pending_resource(set->dir + "feed.json", render_json_feed(items, site, info, &cache), updated));
-  });
+  }});
 }
 
 // The feed sets of the site: the main one (calendar.ics may be limited to a window: Google
@@ -279,12 +313,12 @@ std::unordered_set<const Event*> feed_items(const std::vector<std::shared_ptr<co
 void render_outputs(const std::vector<std::shared_ptr<const FeedSet>>& sets, const SiteConfig& site,
                     const Sequences& seq, SysSeconds now, const RenderCache& cache,
                     const std::vector<const Event*>& all, const Emit& emit, const Reusable& reusable = nullptr) {
-  std::vector<std::function<void()>> jobs;
+  std::vector<Job> jobs;
   for (const auto& set : sets) add_feed_set_jobs(jobs, set, site, seq, cache, emit, reusable);
-  jobs.push_back([&] { emit(pending_resource("index.html", render_index_html(all, site, now), newest_update(all))); });
+  jobs.push_back({[&] { emit(pending_resource("index.html", render_index_html(all, site, now), newest_update(all))); }});
   constexpr size_t kEventsPerJob = 256;
   for (size_t from = 0; from < all.size(); from += kEventsPerJob)
-    jobs.push_back([&, from] {
+    jobs.push_back({[&, from] {
       for (size_t i = from; i < std::min(all.size(), from + kEventsPerJob); ++i) {
         const Event* e = all[i];
         std::string path = "events/" + e->slug + ".ics";
@@ -292,7 +326,7 @@ void render_outputs(const std::vector<std::shared_ptr<const FeedSet>>& sets, con
         CalendarOptions copts{e->title, "", site.base_url + path, false};
         emit(pending_resource(path, render_calendar({e}, site, copts, seq, &cache), e->updated));
       }
-    });
+    }});
   run_jobs(jobs);
 }
 
@@ -382,8 +416,8 @@ std::map<std::string, std::shared_ptr<const Resource>> render_site_again(const E
   // Rendered outputs whose bytes did not change (same ETag: a 128-bit hash of the bytes)
   // keep the previous object and its gzip; the rest get their gzip now or, when deferred,
   // after the swap.
-  std::vector<std::function<void()>> hashing;
-  for (auto& r : rendered) hashing.push_back([&r] { r.etag = "\"" + content_hash_hex(r.body) + "\""; });
+  std::vector<Job> hashing;
+  for (auto& r : rendered) hashing.push_back({[&r] { r.etag = "\"" + content_hash_hex(r.body) + "\""; }});
   run_jobs(hashing);
   std::vector<Resource> todo;
   for (auto& r : rendered) {
