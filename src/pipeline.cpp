@@ -1,7 +1,6 @@
 #include "evfeed/pipeline.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -11,6 +10,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "evfeed/parallel.hpp"
 #include "evfeed/parse_cache.hpp"
 #include "evfeed/text.hpp"
 
@@ -58,48 +58,42 @@ LoadResult load_events(const LoadOptions& opts, const SiteConfig& site) {
     std::string content_hash;
   };
   std::vector<Slot> slots(files.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < files.size();) {
-      Slot& s = slots[i];
-      std::string text;
-      Page page;
-      Value fm;
-      const SourceFile& f = files[i];
-      const CachedPage* c = opts.cache ? opts.cache->find(f.path) : nullptr;
-      auto reuse = [&] {
-        s.ok = c->ok;
-        s.cached = c->event;
-        if (s.ok) s.event = *c->event;
-        s.diags.items = c->diags;
-        s.content_hash = c->content_hash;
-        s.reused = true;
-      };
-      if (c && c->file.rel_path == f.rel_path && c->file.size == f.size && c->file.mtime_ns == f.mtime_ns) {
-        reuse();
-        continue;
-      }
-      if (!read_file(f.path, text, s.diags)) continue;
-      s.content_hash = content_hash_hex(text);
-      if (c && c->file.rel_path == f.rel_path && c->content_hash == s.content_hash) {  // touched, not changed
-        reuse();
-        continue;
-      }
-      // Split the raw bytes first (it rejects NUL bytes), then clean each part.
-      report_raw_text_problems(files[i].path, text, s.diags);
-      if (!split_page(files[i], std::move(text), page, s.diags)) continue;
-      page.front_matter = clean_utf8(page.front_matter);
-      page.body = clean_utf8(page.body);
-      if (!parse_front_matter(page, fm, s.diags)) continue;
-      s.ok = build_event(page, fm, site, s.event, s.diags);
-    }
-  };
+  // At most one thread per 16 pages.
   unsigned n = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
   n = static_cast<unsigned>(std::min<size_t>(n, std::max<size_t>(1, files.size() / 16)));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < n; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  parallel_for(files.size(), n, [&](size_t i) {
+    Slot& s = slots[i];
+    std::string text;
+    Page page;
+    Value fm;
+    const SourceFile& f = files[i];
+    const CachedPage* c = opts.cache ? opts.cache->find(f.path) : nullptr;
+    auto reuse = [&] {
+      s.ok = c->ok;
+      s.cached = c->event;
+      if (s.ok) s.event = *c->event;
+      s.diags.items = c->diags;
+      s.content_hash = c->content_hash;
+      s.reused = true;
+    };
+    if (c && c->file.rel_path == f.rel_path && c->file.size == f.size && c->file.mtime_ns == f.mtime_ns) {
+      reuse();
+      return;
+    }
+    if (!read_file(f.path, text, s.diags)) return;
+    s.content_hash = content_hash_hex(text);
+    if (c && c->file.rel_path == f.rel_path && c->content_hash == s.content_hash) {  // touched, not changed
+      reuse();
+      return;
+    }
+    // Split the raw bytes first (it rejects NUL bytes), then clean each part.
+    report_raw_text_problems(files[i].path, text, s.diags);
+    if (!split_page(files[i], std::move(text), page, s.diags)) return;
+    page.front_matter = clean_utf8(page.front_matter);
+    page.body = clean_utf8(page.body);
+    if (!parse_front_matter(page, fm, s.diags)) return;
+    s.ok = build_event(page, fm, site, s.event, s.diags);
+  });
   for (size_t i = 0; i < slots.size(); ++i) {
     Slot& s = slots[i];
     result.pages_reused += s.reused;
@@ -223,11 +217,8 @@ void run_jobs(const std::vector<Job>& jobs) {
       }
     }
   };
-  unsigned n = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < n && t < jobs.size(); ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  run_workers(static_cast<unsigned>(std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), jobs.size())),
+              work);
 }
 
 struct FeedSet {
@@ -416,9 +407,7 @@ std::map<std::string, std::shared_ptr<const Resource>> render_site_again(const E
   // Rendered outputs whose bytes did not change (same ETag: a 128-bit hash of the bytes)
   // keep the previous object and its gzip; the rest get their gzip now or, when deferred,
   // after the swap.
-  std::vector<Job> hashing;
-  for (auto& r : rendered) hashing.push_back({[&r] { r.etag = "\"" + content_hash_hex(r.body) + "\""; }});
-  run_jobs(hashing);
+  parallel_for(rendered.size(), 0, [&](size_t i) { rendered[i].etag = "\"" + content_hash_hex(rendered[i].body) + "\""; });
   std::vector<Resource> todo;
   for (auto& r : rendered) {
     auto prev = reuse.files.find(r.path);

@@ -4,7 +4,6 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -15,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "evfeed/parallel.hpp"
 #include "evfeed/text.hpp"
 
 namespace fs = std::filesystem;
@@ -255,15 +255,7 @@ bool publish_resources(const std::string& out_dir, const std::vector<Resource>& 
                        Diagnostics& diags) {
   Publisher publisher(out_dir);
   // Staging is mostly kernel work on separate files: spread it over the cores.
-  std::atomic<size_t> next{0};
-  auto run = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < resources.size();) publisher.stage(resources[i]);
-  };
-  unsigned n = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < n && t < resources.size(); ++t) pool.emplace_back(run);
-  run();
-  for (auto& t : pool) t.join();
+  parallel_for(resources.size(), 0, [&](size_t i) { publisher.stage(resources[i]); });
   return publisher.commit(stats, diags);
 }
 

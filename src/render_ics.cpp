@@ -6,13 +6,13 @@
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
 
 #include "evfeed/markdown.hpp"
+#include "evfeed/parallel.hpp"
 #include "evfeed/parse_cache.hpp"
 #include "evfeed/resources.hpp"
 #include "evfeed/render.hpp"
@@ -335,45 +335,38 @@ RenderCache::RenderCache(const std::vector<const Event*>& events, const SiteConf
     auto s = seq.find(e.identity);
     return s == seq.end() ? 0 : s->second;
   };
-  std::atomic<size_t> next{0}, reused{0};
-  auto run = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
-      Job& job = jobs[i];
-      const Event& e = *job.event;
-      if (previous || remember) {
-        job.key = content_hash_hex(serialize_event(e) + "|" + e.slug + "|" + std::to_string(sequence_of(e)));
-      }
-      bool wants_html = !html_for || html_for->count(&e);
-      if (previous) {
-        auto it = previous->by_key_.find(job.key);
-        if (it != previous->by_key_.end()) {
-          if (wants_html && !it->second->has_html) {  // now in a feed: add the HTML to the old text
-            auto r = std::make_shared<RenderedEvent>(*it->second);
-            r->content_html = event_content_html(e, site);
-            r->has_html = true;
-            job.text = std::move(r);
-          } else {
-            job.text = it->second;
-          }
-          ++reused;
-          continue;
-        }
-      }
-      auto r = std::make_shared<RenderedEvent>();
-      r->vevent = render_vevent(e, site, sequence_of(e));
-      r->valarm = valarm_text(e, site);
-      if (wants_html) {
-        r->content_html = event_content_html(e, site);
-        r->has_html = true;
-      }
-      job.text = std::move(r);
+  std::atomic<size_t> reused{0};
+  parallel_for(jobs.size(), threads, [&](size_t i) {
+    Job& job = jobs[i];
+    const Event& e = *job.event;
+    if (previous || remember) {
+      job.key = content_hash_hex(serialize_event(e) + "|" + e.slug + "|" + std::to_string(sequence_of(e)));
     }
-  };
-  unsigned n = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < n && t < jobs.size(); ++t) pool.emplace_back(run);
-  run();
-  for (auto& t : pool) t.join();
+    bool wants_html = !html_for || html_for->count(&e);
+    if (previous) {
+      auto it = previous->by_key_.find(job.key);
+      if (it != previous->by_key_.end()) {
+        if (wants_html && !it->second->has_html) {  // now in a feed: add the HTML to the old text
+          auto r = std::make_shared<RenderedEvent>(*it->second);
+          r->content_html = event_content_html(e, site);
+          r->has_html = true;
+          job.text = std::move(r);
+        } else {
+          job.text = it->second;
+        }
+        ++reused;
+        return;
+      }
+    }
+    auto r = std::make_shared<RenderedEvent>();
+    r->vevent = render_vevent(e, site, sequence_of(e));
+    r->valarm = valarm_text(e, site);
+    if (wants_html) {
+      r->content_html = event_content_html(e, site);
+      r->has_html = true;
+    }
+    job.text = std::move(r);
+  });
   reused_ = reused;
   for (auto& job : jobs) {
     by_event_[job.event] = job.text;

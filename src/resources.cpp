@@ -2,13 +2,12 @@
 
 #include <libdeflate.h>
 
-#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <thread>
 #include <vector>
 
+#include "evfeed/parallel.hpp"
 #include "evfeed/text.hpp"
 
 namespace evfeed {
@@ -99,19 +98,11 @@ Resource make_resource(std::string path, std::string body, SysSeconds last_modif
 bool gzip_sibling_on_disk(const std::string& path) { return !(starts_with(path, "events/") && ends_with(path, ".ics")); }
 
 void finalize_resources(std::vector<Resource>& resources, unsigned threads) {
-  std::atomic<size_t> next{0};
-  auto run = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < resources.size();) {
-      Resource& r = resources[i];
-      if (r.etag.empty()) r.etag = "\"" + content_hash_hex(r.body) + "\"";
-      r.gzip = gzip_bytes(r.body);
-    }
-  };
-  unsigned n = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < n && t < resources.size(); ++t) pool.emplace_back(run);
-  run();
-  for (auto& t : pool) t.join();
+  parallel_for(resources.size(), threads, [&](size_t i) {
+    Resource& r = resources[i];
+    if (r.etag.empty()) r.etag = "\"" + content_hash_hex(r.body) + "\"";
+    r.gzip = gzip_bytes(r.body);
+  });
 }
 
 }  // namespace evfeed

@@ -56,6 +56,12 @@ void copy_tree(const fs::path& from, const fs::path& to) {
   fs::copy(from, to, fs::copy_options::recursive);
 }
 
+// A copy of feeds/content in `tmp` (tests edit its pages); returns its path.
+std::string copy_of_feeds(const TempDir& tmp) {
+  copy_tree(feeds_content(), tmp / "content");
+  return (tmp / "content").string();
+}
+
 void replace_in_file(const fs::path& p, const std::string& from, const std::string& to) {
   std::string text = slurp(p);
   REQUIRE(text.find(from) != std::string::npos);
@@ -204,9 +210,8 @@ TEST_CASE("render_site bytes do not depend on the build's clock", "[pipeline][re
 TEST_CASE("editing one page's time bumps its SEQUENCE and changes only the outputs carrying it",
           "[pipeline][sequence]") {
   TempDir tmp;
-  copy_tree(feeds_content(), tmp / "content");
+  const std::string content = copy_of_feeds(tmp);
   SiteConfig site = feeds_site();
-  const std::string content = (tmp / "content").string();
   SiteBuild first = build_site({content}, site);
   const std::string id = "event/cloud-native-meetup-shanghai-operators";
   REQUIRE(first.state.count(id) == 1);
@@ -265,9 +270,8 @@ TEST_CASE("editing one page's time bumps its SEQUENCE and changes only the outpu
 TEST_CASE("render_site_again (serve's reload) equals a fresh render and keeps the objects of untouched outputs",
           "[pipeline][reload]") {
   TempDir tmp;
-  copy_tree(feeds_content(), tmp / "content");
+  const std::string content = copy_of_feeds(tmp);
   SiteConfig site = feeds_site();
-  const std::string content = (tmp / "content").string();
   RenderReuse reuse;
   auto same_as_fresh = [&](const SiteBuild& b, const std::map<std::string, std::shared_ptr<const Resource>>& files) {
     REQUIRE(files.size() == b.resources.size());
@@ -328,9 +332,8 @@ TEST_CASE("render_site_again (serve's reload) equals a fresh render and keeps th
 // subscribed clients may ignore the reschedule (RFC 5545 3.8.7.4).
 TEST_CASE("a time change in a translation bumps the SEQUENCE of that UID", "[pipeline][sequence]") {
   TempDir tmp;
-  copy_tree(feeds_content(), tmp / "content");
+  const std::string content = copy_of_feeds(tmp);
   SiteConfig site = feeds_site();
-  const std::string content = (tmp / "content").string();
   SiteBuild first = build_site({content}, site);
   replace_in_file(tmp / "content/en/event/cloud-native-meetup-shenzhen-07.md", "date: 2021-09-25T18:00:00+08:00",
                   "date: 2021-09-25T19:00:00+08:00");
