@@ -9,9 +9,8 @@
 #include <iostream>
 #include <thread>
 
-#include "evfeed/parse_cache.hpp"
+#include "evfeed/build.hpp"
 #include "evfeed/pipeline.hpp"
-#include "evfeed/publish.hpp"
 #include "evfeed/server.hpp"
 #include "evfeed/text.hpp"
 #include "evfeed/version.hpp"
@@ -93,129 +92,57 @@ long memory_mib(const std::string& field) {
   return -1;
 }
 
-int run_build(const CommonOptions& o, const std::string& out_dir, bool quiet) {
+int run_build(const CommonOptions& o, const std::string& out_dir, const std::string& state_dir, bool quiet) {
   auto t0 = std::chrono::steady_clock::now();
   Diagnostics cfg;
-  SiteConfig site;
-  if (!make_site(o, site, cfg)) {
+  BuildRequest request;
+  if (!make_site(o, request.site, cfg)) {
     print_diags(cfg, false);
     return 2;
   }
   print_diags(cfg, quiet);
+  request.content_dirs = o.content;
+  request.out_dir = out_dir;
+  request.state.dir = state_dir.empty() ? default_state_dir(out_dir) : state_dir;
+  if (request.state.dir.empty()) {
+    std::cerr << out_dir << ": error: the build state cannot go beside this output folder; give --state-dir DIR\n";
+    return 2;
+  }
   OutputLock lock;
   Diagnostics io;
-  if (!lock.acquire(out_dir, 60, io)) {
+  if (!lock.acquire(request.state.lock(), 60, io) || !migrate_state_from_output(out_dir, request.state, io)) {
     print_diags(io, false);
     return 2;
   }
-  fs::path out(out_dir);
-  std::string config_fp = config_fingerprint(site);
-  SysSeconds started = now_seconds();
-  {
-    // Fast path: the same files, sizes and mtimes as the last complete build, the same
-    // config, no publishing decision due, every output present: nothing to do.
-    Diagnostics scan;
-    std::vector<SourceFile> files = find_pages(o.content, scan);
-    std::string index_text;
-    BuildIndex index;
-    if (!scan.has_errors() && read_whole_file((out / index_name).string(), index_text) && parse_index(index_text, index) &&
-        index.config_fp == config_fp && started < index.valid_until && same_inputs(index, files) &&
-        outputs_present(out_dir)) {
-      Diagnostics previous;
-      previous.items = index.diags;
-      print_diags(previous, quiet);
-      if (!quiet)
-        std::cout << files.size() << " pages unchanged since the last build, " << index.events << " events -> " << out_dir
-                  << ": up to date\n";
-      return previous.has_errors() ? 1 : 0;
-    }
+  print_diags(io, quiet);
+  auto phase_start = std::chrono::steady_clock::now();
+  if (std::getenv("EVFEED_TIMING")) {  // EVFEED_TIMING=1 prints where a build spends its time
+    request.on_phase = [&phase_start](const char* name) {
+      auto now = std::chrono::steady_clock::now();
+      std::cerr << "timing: " << name << " " << std::chrono::duration<double>(now - phase_start).count()
+                << " s, memory " << memory_mib("VmRSS:") << " MiB, peak " << memory_mib("VmHWM:") << " MiB\n";
+      phase_start = now;
+    };
   }
-  ParseCache cache = ParseCache::load((out / cache_name).string(), config_fp);
-  ParseCache next_cache;
-  next_cache.set_config(config_fp);
-  std::string old_digest;
-  read_whole_file((out / digest_name).string(), old_digest);
-  // From here on the outputs may change: forget "up to date" first, so a build killed
-  // halfway is never mistaken for a complete one.
-  if (!forget_completed_build(out_dir, io)) {
-    print_diags(io, false);
-    return 1;
+  SysSeconds now = now_seconds();
+  if (auto report = check_up_to_date(request, now)) {
+    print_diags(report->page_diags, quiet);
+    if (!quiet)
+      std::cout << report->pages_seen << " pages unchanged since the last build, " << report->events << " events -> "
+                << out_dir << ": up to date\n";
+    return report->page_diags.has_errors() ? 1 : 0;
   }
-  auto phase = std::chrono::steady_clock::now();
-  auto lap = [&phase](const char* name) {  // EVFEED_TIMING=1 prints where a build spends its time
-    if (!std::getenv("EVFEED_TIMING")) return;
-    auto now = std::chrono::steady_clock::now();
-    std::cerr << "timing: " << name << " " << std::chrono::duration<double>(now - phase).count() << " s, memory "
-              << memory_mib("VmRSS:") << " MiB, peak " << memory_mib("VmHWM:") << " MiB\n";
-    phase = now;
-  };
-  LoadResult r = load_events({o.content, 0, &cache, &next_cache}, site);
-  lap("load");
-  // The parse cache only maps page contents to parse results, so it can be saved now,
-  // whatever happens to the build, on the core that modelling leaves idle; then neither
-  // copy takes memory during rendering.
-  std::vector<SourceFile> pages_read;
-  for (const auto& [path, page] : next_cache.pages()) pages_read.push_back(page.file);
-  bool cache_saved = false;
-  Diagnostics cache_diags;
-  std::thread cache_saver([&] {
-    cache_saved = next_cache.save((out / cache_name).string(), cache_diags);
-    cache = ParseCache{};
-    next_cache = ParseCache{};
-  });
-  print_diags(r.diags, quiet);
-  SysSeconds now = started;
-  SysSeconds index_valid_until = decisions_valid_until(r.built, site, now);
-  EventModel model = assemble_model(std::move(r.built), site, now);
-
-  std::string state_text;
-  read_whole_file((out / state_name).string(), state_text);
-  SequenceState state = advance_sequences(model, parse_sequences(state_text));
-  Sequences seq = sequences_of(state);
-  PublishStats stats;
-  // Nothing the outputs depend on changed, and they are all still there: nothing to do.
-  std::string digest = output_digest(model, site, seq, now);
-  cache_saver.join();
-  bool ok = cache_saved;
-  for (auto& d : cache_diags.items) io.items.push_back(std::move(d));
-  if (digest == old_digest && outputs_present(out_dir)) {
-    stats.unchanged = model.events.size();
-  } else {
-    Diagnostics render_diags;
-    lap("model");
-    // Each output goes to a temporary file as soon as it is rendered, and its bytes are
-    // dropped: the whole site (ten times the pages' size) is never in memory at once.
-    Publisher publisher(out_dir);
-    render_site_to(model, site, seq, now, render_diags, [&publisher](Resource&& r) { publisher.stage(r); });
-    lap("render and stage");
-    print_diags(render_diags, quiet);
-    ok = publisher.commit(stats, io) && ok;
-    lap("commit");
-    ok = write_file_atomic((out / state_name).string(), serialize_sequences(state), nullptr, io) && ok;
-  }
-  // The digest and index go last: a build killed before this point is redone next time.
-  ok = ok && write_file_atomic((out / digest_name).string(), digest, nullptr, io);
-  if (ok) {
-    BuildIndex index;
-    index.config_fp = config_fp;
-    index.events = model.events.size();
-    index.diags = r.diags.items;
-    index.files = std::move(pages_read);
-    std::sort(index.files.begin(), index.files.end(), [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; });
-    index.valid_until = index_valid_until;
-    ok = write_file_atomic((out / index_name).string(), serialize_index(index), nullptr, io);
-  } else {
-    std::error_code ec;
-    fs::remove(out / index_name, ec);  // an incomplete build is never "up to date"
-  }
-  print_diags(io, false);
+  BuildReport report = build(request, now);
+  print_diags(report.page_diags, quiet);
+  print_diags(report.render_diags, quiet);
+  print_diags(report.io_diags, false);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!quiet)
-    std::cout << r.pages_seen << " pages (" << r.pages_reused << " from cache), " << model.events.size() << " events -> "
-              << out_dir << ": " << stats.written << " written, " << stats.unchanged << " unchanged, " << stats.removed
-              << " removed in " << secs << " s\n";
-  if (!ok) return 1;
-  return r.diags.has_errors() ? 1 : 0;
+    std::cout << report.pages_seen << " pages (" << report.pages_reused << " from cache), " << report.events
+              << " events -> " << out_dir << ": " << report.stats.written << " written, " << report.stats.unchanged
+              << " unchanged, " << report.stats.removed << " removed in " << secs << " s\n";
+  if (!report.ok) return 1;
+  return report.page_diags.has_errors() ? 1 : 0;
 }
 
 }  // namespace
@@ -237,6 +164,8 @@ int main(int argc, char** argv) {
   auto* build = app.add_subcommand("build", "write calendars, feeds and index.html to a folder");
   add_common(build, build_opts, true);
   build->add_option("--out", out_dir, "output folder")->required();
+  std::string state_dir;
+  build->add_option("--state-dir", state_dir, "build state (caches, SEQUENCE numbers, lock); default <out>.evfeed-state");
   build->add_flag("--quiet,-q", quiet, "print only problems");
 
   CommonOptions serve_opts;
@@ -256,7 +185,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   if (*check) return run_check(check_opts, verbose);
-  if (*build) return run_build(build_opts, out_dir, quiet);
+  if (*build) return run_build(build_opts, out_dir, state_dir, quiet);
   if (*serve) {
     Diagnostics cfg;
     SiteConfig site;

@@ -25,10 +25,9 @@ OutputLock::~OutputLock() {
   if (fd_ >= 0) ::close(fd_);  // closing releases the flock
 }
 
-bool OutputLock::acquire(const std::string& out_dir, int timeout_seconds, Diagnostics& diags) {
+bool OutputLock::acquire(const std::string& path, int timeout_seconds, Diagnostics& diags) {
   std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  std::string path = (fs::path(out_dir) / lock_name).string();
+  fs::create_directories(fs::path(path).parent_path(), ec);
   // 0666 and the umask: a build running as another (dynamic) user must still be able to lock.
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
   if (fd_ < 0) {
@@ -38,7 +37,7 @@ bool OutputLock::acquire(const std::string& out_dir, int timeout_seconds, Diagno
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
   while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     if (std::chrono::steady_clock::now() >= deadline) {
-      diags.add(out_dir, 0, 0, Severity::error,
+      diags.add(path, 0, 0, Severity::error,
                 "another evfeed build holds " + path + " (waited " + std::to_string(timeout_seconds) +
                     " s); if none is running, the lock is stale only while that process lives");
       ::close(fd_);
@@ -59,19 +58,18 @@ bool read_whole_file(const std::string& path, std::string& out) {
   return true;
 }
 
-bool forget_completed_build(const std::string& out_dir, Diagnostics& diags) {
-  bool removed = false;
-  for (const char* name : {index_name, digest_name}) {
-    std::string p = (fs::path(out_dir) / name).string();
+bool remove_durably(const std::vector<std::string>& paths, Diagnostics& diags) {
+  std::set<std::string> dirs;
+  for (const auto& p : paths) {
     if (::unlink(p.c_str()) == 0) {
-      removed = true;
+      dirs.insert(fs::path(p).parent_path().string());
     } else if (errno != ENOENT) {
       diags.add(p, 0, 0, Severity::error, std::string("cannot remove: ") + std::strerror(errno));
       return false;
     }
   }
-  if (removed) {
-    int fd = ::open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  for (const auto& dir : dirs) {
+    int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
       ::fsync(fd);
       ::close(fd);
@@ -80,9 +78,9 @@ bool forget_completed_build(const std::string& out_dir, Diagnostics& diags) {
   return true;
 }
 
-bool outputs_present(const std::string& out_dir) {
+bool outputs_present(const std::string& out_dir, const std::string& manifest_path) {
   std::string manifest;
-  if (!read_whole_file((fs::path(out_dir) / manifest_name).string(), manifest)) return false;
+  if (!read_whole_file(manifest_path, manifest)) return false;
   std::istringstream in(manifest);
   std::string rel;
   std::error_code ec;
@@ -174,7 +172,10 @@ void remove_stale_temporaries(const fs::path& root) {
 
 }  // namespace
 
-Publisher::Publisher(std::string out_dir) : root_(std::move(out_dir)) { remove_stale_temporaries(root_); }
+Publisher::Publisher(std::string out_dir, std::string manifest_path)
+    : root_(std::move(out_dir)), manifest_(std::move(manifest_path)) {
+  remove_stale_temporaries(root_);
+}
 
 Publisher::~Publisher() {
   for (const auto& f : files_)
@@ -230,7 +231,7 @@ bool Publisher::commit(PublishStats& stats, Diagnostics& diags) {
   }
   // Remove what the previous run wrote and this one did not; never anything else.
   std::string old_manifest;
-  if (read_whole_file((root / manifest_name).string(), old_manifest)) {
+  if (read_whole_file(manifest_, old_manifest)) {
     std::istringstream in(old_manifest);
     std::string rel;
     while (std::getline(in, rel)) {
@@ -247,13 +248,15 @@ bool Publisher::commit(PublishStats& stats, Diagnostics& diags) {
   }
   std::string manifest = "# files written by evfeed; stale ones are removed on the next build\n";
   for (const auto& rel : now) manifest += rel + "\n";
-  if (!write_file_atomic((root / manifest_name).string(), manifest, nullptr, diags)) ok = false;
+  std::error_code ec;
+  fs::create_directories(fs::path(manifest_).parent_path(), ec);
+  if (!write_file_atomic(manifest_, manifest, nullptr, diags)) ok = false;
   return ok;
 }
 
-bool publish_resources(const std::string& out_dir, const std::vector<Resource>& resources, PublishStats& stats,
-                       Diagnostics& diags) {
-  Publisher publisher(out_dir);
+bool publish_resources(const std::string& out_dir, const std::string& manifest_path, const std::vector<Resource>& resources,
+                       PublishStats& stats, Diagnostics& diags) {
+  Publisher publisher(out_dir, manifest_path);
   // Staging is mostly kernel work on separate files: spread it over the cores.
   parallel_for(resources.size(), 0, [&](size_t i) { publisher.stage(resources[i]); });
   return publisher.commit(stats, diags);

@@ -115,13 +115,16 @@ TEST_CASE("write_file_atomic reports an unwritable folder", "[publish][errors]")
   fs::permissions(tmp / "ro", fs::perms::owner_all);
 }
 
+// The manifest lives in the build's state folder, outside the published output.
+static std::string manifest_of(const TempDir& tmp) { return (tmp / "state/manifest").string(); }
+
 TEST_CASE("publish_resources writes bodies, .gz siblings (not for events/*.ics) and a manifest", "[publish]") {
   TempDir tmp;
   auto out = tmp / "out";
   std::vector<Resource> rs = {res("calendar.ics", "cal"), res("events/a.ics", "a"), res("topics/x/rss.xml", "<rss/>")};
   PublishStats st;
   Diagnostics d;
-  REQUIRE(publish_resources(out.string(), rs, st, d));
+  REQUIRE(publish_resources(out.string(), manifest_of(tmp), rs, st, d));
   CHECK(d.items.empty());
   CHECK(st.written == 5);
   CHECK(st.unchanged == 0);
@@ -129,14 +132,14 @@ TEST_CASE("publish_resources writes bodies, .gz siblings (not for events/*.ics) 
   CHECK(slurp(out / "events/a.ics") == "a");
   CHECK_FALSE(fs::exists(out / "events/a.ics.gz"));
   CHECK(gunzip(slurp(out / "calendar.ics.gz")) == "cal");
-  std::string manifest = slurp(out / manifest_name);
+  std::string manifest = slurp(manifest_of(tmp));
   for (const char* rel : {"calendar.ics", "calendar.ics.gz", "events/a.ics", "topics/x/rss.xml", "topics/x/rss.xml.gz"})
     CHECK_THAT(manifest, Catch::Contains(std::string("\n") + rel + "\n"));
 
   // Publishing the same resources again touches nothing.
   for (const auto& f : files_under(out)) age(out / f);
   PublishStats again;
-  REQUIRE(publish_resources(out.string(), rs, again, d));
+  REQUIRE(publish_resources(out.string(), manifest_of(tmp), rs, again, d));
   CHECK(again.written == 0);
   CHECK(again.unchanged == 5);
   for (const auto& f : files_under(out)) {
@@ -150,7 +153,7 @@ TEST_CASE("publish_resources removes stale outputs listed in the old manifest on
   auto out = tmp / "out";
   Diagnostics d;
   PublishStats st;
-  REQUIRE(publish_resources(out.string(),
+  REQUIRE(publish_resources(out.string(), manifest_of(tmp),
                             {res("calendar.ics", "cal"), res("events/gone.ics", "g"), res("topics/old/rss.xml", "r")}, st, d));
   // Files evfeed never wrote: next to ours, inside our folders, and outside the output.
   spit(out / "foreign.txt", "keep me");
@@ -158,11 +161,11 @@ TEST_CASE("publish_resources removes stale outputs listed in the old manifest on
   spit(out / "CNAME", "events.example.org");
   spit(tmp / "outside.txt", "outside");
   // A tampered manifest must not reach outside the folder.
-  std::string manifest = slurp(out / manifest_name);
-  spit(out / manifest_name, manifest + "../outside.txt\n/etc/hostname\nevents/../../outside.txt\n");
+  std::string manifest = slurp(manifest_of(tmp));
+  spit(manifest_of(tmp), manifest + "../outside.txt\n/etc/hostname\nevents/../../outside.txt\n");
 
   PublishStats st2;
-  REQUIRE(publish_resources(out.string(), {res("calendar.ics", "cal")}, st2, d));
+  REQUIRE(publish_resources(out.string(), manifest_of(tmp), {res("calendar.ics", "cal")}, st2, d));
   CHECK(st2.removed == 3);  // events/gone.ics, topics/old/rss.xml(.gz)
   CHECK_FALSE(fs::exists(out / "events/gone.ics"));
   CHECK_FALSE(fs::exists(out / "topics/old/rss.xml"));
@@ -172,7 +175,7 @@ TEST_CASE("publish_resources removes stale outputs listed in the old manifest on
   CHECK(fs::exists(out / "CNAME"));
   CHECK(slurp(tmp / "outside.txt") == "outside");
   CHECK(slurp(out / "calendar.ics") == "cal");
-  std::string new_manifest = slurp(out / manifest_name);
+  std::string new_manifest = slurp(manifest_of(tmp));
   CHECK(new_manifest.find("gone") == std::string::npos);
   CHECK(new_manifest.find("outside") == std::string::npos);
 }
@@ -184,7 +187,7 @@ TEST_CASE("publish_resources without a previous manifest removes nothing", "[pub
   spit(out / "index.html", "<p>old</p>");
   PublishStats st;
   Diagnostics d;
-  REQUIRE(publish_resources(out.string(), {res("index.html", "<p>new</p>")}, st, d));
+  REQUIRE(publish_resources(out.string(), manifest_of(tmp), {res("index.html", "<p>new</p>")}, st, d));
   CHECK(st.removed == 0);
   CHECK(fs::exists(out / "events/old-by-hand.ics"));
   CHECK(slurp(out / "index.html") == "<p>new</p>");
@@ -195,10 +198,10 @@ TEST_CASE("Publisher: staged outputs stay invisible until commit, and vanish wit
   auto out = tmp / "out";
   PublishStats st;
   Diagnostics d;
-  REQUIRE(publish_resources(out.string(), {res("calendar.ics", "old"), res("events/a.ics", "a")}, st, d));
+  REQUIRE(publish_resources(out.string(), manifest_of(tmp), {res("calendar.ics", "old"), res("events/a.ics", "a")}, st, d));
   auto before = files_under(out);
   {
-    Publisher p(out.string());
+    Publisher p(out.string(), manifest_of(tmp));
     p.stage(res("calendar.ics", "new"));
     p.stage(res("events/b.ics", "b"));
     CHECK(slurp(out / "calendar.ics") == "old");  // staged bytes sit in temporaries
@@ -207,7 +210,7 @@ TEST_CASE("Publisher: staged outputs stay invisible until commit, and vanish wit
   CHECK(files_under(out) == before);
   CHECK(slurp(out / "calendar.ics") == "old");
 
-  Publisher p(out.string());
+  Publisher p(out.string(), manifest_of(tmp));
   p.stage(res("calendar.ics", "new"));
   p.stage(res("events/b.ics", "b"));
   PublishStats st2;
@@ -223,12 +226,12 @@ TEST_CASE("Publisher: staged outputs stay invisible until commit, and vanish wit
 
 TEST_CASE("OutputLock: a second acquire times out while the first holds it", "[publish][lock]") {
   TempDir tmp;
-  auto out = (tmp / "out").string();
+  auto out = (tmp / "state/lock").string();
   Diagnostics d;
   {
     OutputLock first;
     REQUIRE(first.acquire(out, 1, d));
-    CHECK(fs::exists(tmp / "out" / lock_name));
+    CHECK(fs::exists(tmp / "state/lock"));
     OutputLock second;
     Diagnostics d2;
     CHECK_FALSE(second.acquire(out, 0, d2));

@@ -2,7 +2,8 @@
 // Stage 5 (static): resources -> folder, safe under cron. Each file is written to a
 // temporary file in its folder, flushed and renamed; unchanged files are not touched
 // (mtime kept); files of vanished events are removed, but only those listed in the
-// manifest of the previous run; a lock keeps two runs from interleaving.
+// manifest of the previous run; a lock keeps two runs from interleaving. The manifest and
+// the lock are files the caller names (build keeps them out of the published folder).
 #include <mutex>
 #include <string>
 #include <vector>
@@ -18,22 +19,15 @@ struct PublishStats {
   size_t removed = 0;
 };
 
-constexpr const char* manifest_name = ".evfeed-manifest";
-constexpr const char* state_name = ".evfeed-state";
-constexpr const char* lock_name = ".evfeed.lock";
-constexpr const char* cache_name = ".evfeed-cache";
-constexpr const char* digest_name = ".evfeed-digest";
-constexpr const char* index_name = ".evfeed-index";
-
-// Holds the output folder's lock for its lifetime (flock, released by the kernel if the
-// process dies). `acquire` waits up to timeout_seconds.
+// Holds a lock file for its lifetime (flock, released by the kernel if the process dies).
+// `acquire` creates the file and its folder, and waits up to timeout_seconds.
 class OutputLock {
  public:
   OutputLock() = default;
   ~OutputLock();
   OutputLock(const OutputLock&) = delete;
   OutputLock& operator=(const OutputLock&) = delete;
-  bool acquire(const std::string& out_dir, int timeout_seconds, Diagnostics& diags);
+  bool acquire(const std::string& lock_path, int timeout_seconds, Diagnostics& diags);
 
  private:
   int fd_ = -1;
@@ -47,11 +41,11 @@ class OutputLock {
 bool write_file_atomic(const std::string& path, std::string_view bytes, bool* changed, Diagnostics& diags,
                        bool durable = true);
 bool read_whole_file(const std::string& path, std::string& out);
-// Removes the markers of a completed build (.evfeed-index, .evfeed-digest) and makes the
-// removal durable; done before any output changes.
-bool forget_completed_build(const std::string& out_dir, Diagnostics& diags);
-// Every file the manifest lists exists (someone may have deleted outputs by hand).
-bool outputs_present(const std::string& out_dir);
+// Removes these files (missing ones are fine) and makes the removal durable: how a build
+// forgets the markers of the last complete build before any output changes.
+bool remove_durably(const std::vector<std::string>& paths, Diagnostics& diags);
+// Every file the manifest lists exists under out_dir (someone may have deleted outputs by hand).
+bool outputs_present(const std::string& out_dir, const std::string& manifest_path);
 
 // One build's outputs on their way to the folder. `stage` (from any thread, as each output
 // is rendered) writes the bytes to a temporary file beside the target unless the target
@@ -60,7 +54,7 @@ bool outputs_present(const std::string& out_dir);
 // Without a commit, nothing visible changes: the destructor removes the temporaries.
 class Publisher {
  public:
-  explicit Publisher(std::string out_dir);
+  Publisher(std::string out_dir, std::string manifest_path);
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
@@ -73,13 +67,14 @@ class Publisher {
     bool ok = true;
   };
   std::string root_;
+  std::string manifest_;
   std::mutex mutex_;
   std::vector<Staged> files_;
   Diagnostics diags_;
 };
 
 // Stages every resource with a Publisher and commits.
-bool publish_resources(const std::string& out_dir, const std::vector<Resource>& resources, PublishStats& stats,
-                       Diagnostics& diags);
+bool publish_resources(const std::string& out_dir, const std::string& manifest_path, const std::vector<Resource>& resources,
+                       PublishStats& stats, Diagnostics& diags);
 
 }  // namespace evfeed

@@ -195,6 +195,7 @@ def build_bench(sizes, reps, results):
 
         def run_evfeed(r):
             discard(evout)  # the previous repetition's output: see discard()
+            discard(evout + ".evfeed-state")  # and its build state (parse cache, index): a cold build
             cmd = [BIN, "build", "--quiet", "--config", CONFIG, "--base-url", BASE_URL, "--content", site, "--out", evout]
             w, m, c = timed(cmd)
             data["evfeed"]["wall"].append(w)

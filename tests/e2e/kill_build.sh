@@ -31,7 +31,7 @@ import gzip, json, os, sys
 import xml.dom.minidom
 out = sys.argv[1]
 bad = []
-for rel in open(os.path.join(out, ".evfeed-manifest"), encoding="utf-8").read().splitlines():
+for rel in open(out.rstrip("/") + ".evfeed-state/manifest", encoding="utf-8").read().splitlines():
     if not rel or rel.startswith("#"):
         continue
     path = os.path.join(out, rel)

@@ -29,19 +29,22 @@ build() {  # build OUT_DIR
     || { cat "$work/build.log"; fail "evfeed build into $1 exited non-zero"; }
 }
 
-# One line per file: path, inode, mtime (ns), sha256. The lock file is not an output.
+# One line per file: path, inode, mtime (ns), sha256.
 snapshot() {  # snapshot DIR > file
-  (cd "$1" && find . -type f ! -name .evfeed.lock -printf '%P %i %T@ ' -exec sh -c 'sha256sum < "$1" | cut -c1-64' _ {} \; | sort)
+  (cd "$1" && find . -type f -printf '%P %i %T@ ' -exec sh -c 'sha256sum < "$1" | cut -c1-64' _ {} \; | sort)
 }
 
 # --- 1. the same input twice ------------------------------------------------------------
 build "$out"
 snapshot "$out" >"$work/snap1"
 n_files=$(wc -l <"$work/snap1")
+# The build state (parse cache with drafts, sequences, manifest, lock) stays out of the output.
+hidden=$(find "$out" -name '.*')
+[ -z "$hidden" ] && pass "no dotfile in the output" || fail "dotfiles in the output: $hidden"
 [ "$n_files" -gt 20 ] || fail "first build wrote only $n_files files"
 touch "$work/marker"
 build "$out"
-newer=$(find "$out" -type f ! -name .evfeed.lock -newer "$work/marker")
+newer=$(find "$out" -type f -newer "$work/marker")
 if [ -n "$newer" ]; then fail "second build rewrote files:"; echo "$newer"; else pass "second build rewrote none of $n_files files"; fi
 snapshot "$out" >"$work/snap2"
 if diff "$work/snap1" "$work/snap2" >"$work/diff12"; then
@@ -52,7 +55,7 @@ fi
 
 # --- 2. a fresh folder gives the same bytes ----------------------------------------------
 build "$work/out-fresh"
-if diff -r -x .evfeed.lock "$out" "$work/out-fresh" >"$work/diff-fresh"; then
+if diff -r "$out" "$work/out-fresh" >"$work/diff-fresh"; then
   pass "a fresh build is byte-identical"
 else
   fail "a fresh build differs:"; head -50 "$work/diff-fresh"
@@ -78,20 +81,19 @@ fi
 # Every changed output carries the event; every output carrying it changed.
 while read -r rel; do
   case "$rel" in
-    .evfeed-*) continue ;;  # bookkeeping: state, digest, index, parse cache
     *.gz) grep -qx "${rel%.gz}" "$work/changed" || fail "$rel changed but ${rel%.gz} did not" ;;
     *) grep -q "$slug" "$out/$rel" || fail "$rel changed but does not carry the edited event" ;;
   esac
 done <"$work/changed"
-(cd "$out" && grep -rl --exclude='*.gz' --exclude='.evfeed*' "$slug" .) | sed 's|^\./||' | sort >"$work/carrying"
+(cd "$out" && grep -rl --exclude='*.gz' "$slug" .) | sed 's|^\./||' | sort >"$work/carrying"
 while read -r rel; do
   grep -qx "$rel" "$work/changed" || fail "$rel carries the edited event but did not change"
 done <"$work/carrying"
 for rel in "events/$slug.ics" calendar.ics calendar-alarms.ics en/calendar.ics topics/cloud-native/calendar.ics rss.xml \
-           atom.xml feed.json index.html .evfeed-state; do
+           atom.xml feed.json index.html; do
   grep -qx "$rel" "$work/changed" || fail "$rel should have changed"
 done
-for rel in events/service-mesh-meetup-08.ics zh/calendar.ics topics/service-mesh/calendar.ics .evfeed-manifest; do
+for rel in events/service-mesh-meetup-08.ics zh/calendar.ics topics/service-mesh/calendar.ics; do
   grep -qx "$rel" "$work/changed" && fail "$rel should not have changed"
 done
 grep -q $'^SEQUENCE:1\r$' "$out/events/$slug.ics" && pass "SEQUENCE:1 in events/$slug.ics" \
@@ -103,21 +105,21 @@ for f in "$out"/events/*.ics; do
   case "$f" in */"$slug".ics) continue ;; esac
   grep -q $'^SEQUENCE:0\r$' "$f" || fail "$(basename "$f") lost SEQUENCE:0"
 done
-grep -q "^event/$slug	1	" "$out/.evfeed-state" || fail ".evfeed-state does not record sequence 1 for event/$slug"
+grep -q "^event/$slug	1	" "$out.evfeed-state/sequences" || fail "the state does not record sequence 1 for event/$slug"
 
 # --- 4. nothing changes on the next build ------------------------------------------------
 touch "$work/marker2"
 build "$out"
-newer=$(find "$out" -type f ! -name .evfeed.lock -newer "$work/marker2")
+newer=$(find "$out" -type f -newer "$work/marker2")
 [ -z "$newer" ] && pass "rebuild after the edit rewrote nothing" || { fail "rebuild after the edit rewrote:"; echo "$newer"; }
 grep -q $'^SEQUENCE:1\r$' "$out/events/$slug.ics" || fail "SEQUENCE went back from 1"
 
 # --- 5. removing a page removes exactly its outputs, never a file evfeed did not write ----
 echo "mine" >"$out/events/not-evfeeds.txt"
-(cd "$out" && find . -type f ! -name '.evfeed*' | sort) >"$work/files-before"
+(cd "$out" && find . -type f | sort) >"$work/files-before"
 rm "$work/content/zh/event/cloud-native-meetup-hangzhou-2025.md"
 build "$out"
-(cd "$out" && find . -type f ! -name '.evfeed*' | sort) >"$work/files-after"
+(cd "$out" && find . -type f | sort) >"$work/files-after"
 removed=$(comm -23 "$work/files-before" "$work/files-after" | tr '\n' ' ')
 added=$(comm -13 "$work/files-before" "$work/files-after" | tr '\n' ' ')
 expected="./events/cloud-native-meetup-hangzhou-2025.ics "
