@@ -7,37 +7,6 @@
 
 namespace evfeed {
 
-SiteSnapshot::SiteSnapshot(Snapshot files, std::shared_ptr<const EventModel> model, SiteConfig site, Sequences seq)
-    : files_(std::move(files)), model_(std::move(model)), site_(std::move(site)), seq_(std::move(seq)) {}
-
-ServerMetrics::Shard& ServerMetrics::local_shard() {
-  thread_local const ServerMetrics* owner = nullptr;
-  thread_local Shard* shard = nullptr;
-  if (owner != this) {
-    std::lock_guard<std::mutex> lock(shards_mutex_);
-    shards_.push_back(std::make_unique<Shard>());
-    shard = shards_.back().get();
-    owner = this;
-  }
-  return *shard;
-}
-
-void ServerMetrics::count(const std::string& route, int status) {
-  Shard& s = local_shard();
-  std::lock_guard<std::mutex> lock(s.mutex);
-  ++s.counts[{route, status}];
-}
-
-ServerMetrics::RequestCounts ServerMetrics::requests() const {
-  RequestCounts sum;
-  std::lock_guard<std::mutex> lock(shards_mutex_);
-  for (const auto& shard : shards_) {
-    std::lock_guard<std::mutex> shard_lock(shard->mutex);
-    for (const auto& [key, n] : shard->counts) sum[key] += n;
-  }
-  return sum;
-}
-
 std::string http_date(SysSeconds t) {
   // Hand-formatted: date::format goes through an ostringstream, too slow per request.
   static const char* wdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
@@ -54,17 +23,26 @@ std::string http_date(SysSeconds t) {
 }
 
 bool parse_http_date(const std::string& s, SysSeconds& out) {
-  // IMF-fixdate only ("Sun, 24 Nov 2019 05:00:00 GMT"), as RFC 7232 asks of caches.
   static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  char wday[4] = {}, mon[4] = {}, zone[4] = {};
+  char wday[16] = {}, mon[4] = {}, zone[4] = {};
   int d = 0, y = 0, h = 0, mi = 0, sec = 0, consumed = 0;
-  if (std::sscanf(s.c_str(), "%3s, %d %3s %d %d:%d:%d %3s%n", wday, &d, mon, &y, &h, &mi, &sec, zone, &consumed) != 8 ||
-      static_cast<size_t>(consumed) != s.size() || std::string(zone) != "GMT")
-    return false;
+  const char* c = s.c_str();
+  bool parsed =
+      // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
+      (std::sscanf(c, "%3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d %3[A-Z]%n", wday, &d, mon, &y, &h, &mi, &sec, zone,
+                   &consumed) == 8 && static_cast<size_t>(consumed) == s.size()) ||
+      // RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT" (two-digit year: RFC 9110 says within 50 years)
+      (std::sscanf(c, "%15[A-Za-z], %2d-%3[A-Za-z]-%2d %2d:%2d:%2d %3[A-Z]%n", wday, &d, mon, &y, &h, &mi, &sec, zone,
+                   &consumed) == 8 && static_cast<size_t>(consumed) == s.size() && (y += y < 70 ? 2000 : 1900)) ||
+      // asctime: "Sun Nov  6 08:49:37 1994"
+      (std::sscanf(c, "%3[A-Za-z] %3[A-Za-z] %2d %2d:%2d:%2d %4d%n", wday, mon, &d, &h, &mi, &sec, &y, &consumed) == 7 &&
+       static_cast<size_t>(consumed) == s.size() && std::snprintf(zone, sizeof zone, "GMT") > 0);
+  if (!parsed || std::string(zone) != "GMT" || y < 1 || y > 9999) return false;
   int m = 0;
   while (m < 12 && std::string(mon) != months[m]) ++m;
+  if (m == 12) return false;
   date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(m + 1)}, date::day{static_cast<unsigned>(d)}};
-  if (m == 12 || !ymd.ok() || h > 23 || mi > 59 || sec > 60) return false;
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return false;
   out = SysSeconds{date::sys_days{ymd}} + std::chrono::hours{h} + std::chrono::minutes{mi} + Seconds{sec};
   return true;
 }
@@ -91,24 +69,6 @@ bool accepts_gzip(const std::string& accept_encoding) {
   return false;
 }
 
-std::string percent_decode(std::string_view s, bool* ok, bool plus_is_space) {
-  std::string out;
-  if (ok) *ok = true;
-  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) && hex(s[i + 2])) {
-      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else if (s[i] == '%') {
-      if (ok) *ok = false;
-      out += s[i];
-    } else {
-      out += plus_is_space && s[i] == '+' ? ' ' : s[i];
-    }
-  }
-  return out;
-}
-
 std::map<std::string, std::string> parse_query(std::string_view q) {
   std::map<std::string, std::string> out;
   for (const auto& pair : split(q, '&')) {
@@ -119,75 +79,6 @@ std::map<std::string, std::string> parse_query(std::string_view q) {
     out[k] = v;
   }
   return out;
-}
-
-namespace {
-
-bool parse_bound(const std::string& s, const date::time_zone* zone, SysSeconds& out) {
-  auto tv = parse_time(s);
-  if (!tv) return false;
-  out = tv->kind == TimeValue::Kind::instant ? tv->instant() : resolve_local(zone, tv->local).instant;
-  return true;
-}
-
-}  // namespace
-
-std::shared_ptr<const Resource> SiteSnapshot::filtered(const std::string& path, const std::map<std::string, std::string>& query,
-                                                       std::string* error) const {
-  static const char* filterable[] = {"calendar.ics", "rss.xml", "atom.xml", "feed.json"};
-  if (std::find(std::begin(filterable), std::end(filterable), path) == std::end(filterable)) return nullptr;
-  std::string key = path + "?";
-  for (const char* k : {"topic", "tag", "location", "from", "to"}) {
-    auto it = query.find(k);
-    if (it != query.end()) key += std::string(k) + "=" + url_encode(it->second) + "&";  // encoded: no value can fake a '&'
-  }
-  {
-    std::lock_guard<std::mutex> lock(cache_mutex_);
-    auto it = cache_.find(key);
-    if (it != cache_.end()) return it->second;
-  }
-  FeedSpec spec;
-  auto get = [&](const char* k) {
-    auto it = query.find(k);
-    return it == query.end() ? std::string() : it->second;
-  };
-  if (!get("topic").empty()) spec.topics.push_back(get("topic"));
-  if (!get("tag").empty()) spec.tags.push_back(get("tag"));
-  if (!get("location").empty()) spec.locations.push_back(get("location"));
-  const date::time_zone* zone = find_zone(site_.timezone);
-  SysSeconds from = SysSeconds::min(), to = SysSeconds::max();
-  if (!get("from").empty() && !parse_bound(get("from"), zone, from)) {
-    if (error) *error = "from= must be a date like 2024-01-31 or 2024-01-31T10:00:00+08:00";
-    return nullptr;
-  }
-  if (!get("to").empty() && !parse_bound(get("to"), zone, to)) {
-    if (error) *error = "to= must be a date like 2024-12-31 or 2024-12-31T10:00:00+08:00";
-    return nullptr;
-  }
-  bool any_filter = !spec.topics.empty() || !spec.tags.empty() || !spec.locations.empty();
-  std::vector<const Event*> events;
-  for (const auto& e : model_->events) {
-    if (any_filter && !feed_matches(spec, e)) continue;
-    if (e.end < from || e.start > to) continue;  // overlaps [from, to]
-    events.push_back(&e);
-  }
-  SysSeconds updated{};
-  for (const Event* e : events) updated = std::max(updated, e->updated);
-  std::string body;
-  std::string title = site_.title;
-  if (path == "calendar.ics") {
-    CalendarOptions opts{title, site_.description, site_.base_url + key.substr(0, key.size() - 1), false};
-    body = render_calendar(events, site_, opts, seq_);
-  } else {
-    if (events.size() > site_.items_limit) events.resize(site_.items_limit);
-    FeedInfo info{title, site_.description, "", site_.language, updated};
-    body = path == "rss.xml" ? render_rss(events, site_, info) : path == "atom.xml" ? render_atom(events, site_, info)
-                                                                                 : render_json_feed(events, site_, info);
-  }
-  auto r = std::make_shared<const Resource>(make_resource(path, std::move(body), updated));
-  std::lock_guard<std::mutex> lock(cache_mutex_);
-  if (cache_.size() < 512) cache_.emplace(key, r);  // bounded: arbitrary queries cannot grow memory
-  return r;
 }
 
 namespace {
@@ -246,8 +137,21 @@ HttpResponse metrics_page(const SiteSnapshot& snap, ServerMetrics& m) {
   t += "evfeed_last_reload_success " + std::to_string(m.last_reload_ok.load()) + "\n";
   t += "# HELP evfeed_connections_open Open client connections.\n# TYPE evfeed_connections_open gauge\n";
   t += "evfeed_connections_open " + std::to_string(m.connections_open.load()) + "\n";
+  t += "# HELP evfeed_filter_cache_bytes Bytes held by the cache of filtered outputs.\n# TYPE evfeed_filter_cache_bytes gauge\n";
+  t += "evfeed_filter_cache_bytes " + std::to_string(snap.filter_cache().bytes()) + "\n";
+  t += "# HELP evfeed_filter_cache_budget_bytes Its byte budget.\n# TYPE evfeed_filter_cache_budget_bytes gauge\n";
+  t += "evfeed_filter_cache_budget_bytes " + std::to_string(snap.filter_cache().budget()) + "\n";
+  t += "# HELP evfeed_filter_renders_total Filtered outputs rendered.\n# TYPE evfeed_filter_renders_total counter\n";
+  t += "evfeed_filter_renders_total " + std::to_string(m.filter_renders.load()) + "\n";
+  t += "# HELP evfeed_filter_rejections_total Filtered requests answered 503 (queue or bytes in flight full).\n";
+  t += "# TYPE evfeed_filter_rejections_total counter\n";
+  t += "evfeed_filter_rejections_total " + std::to_string(m.filter_rejections.load()) + "\n";
+  t += "# HELP evfeed_filter_bytes_in_flight Filtered body bytes being written.\n# TYPE evfeed_filter_bytes_in_flight gauge\n";
+  t += "evfeed_filter_bytes_in_flight " + std::to_string(m.filter_bytes_in_flight.load()) + "\n";
   return text_response(200, std::move(t), "text/plain; version=0.0.4; charset=utf-8");
 }
+
+}  // namespace
 
 std::string route_of(const std::string& path) {
   if (starts_with(path, "events/")) return "/events/*";
@@ -257,65 +161,92 @@ std::string route_of(const std::string& path) {
   return "/" + path;
 }
 
+namespace {
+
+HttpResponse error_response(int status, std::string text, std::string route, bool head) {
+  HttpResponse r = text_response(status, std::move(text));
+  r.route = std::move(route);
+  r.head = head;  // a HEAD request never gets a body, whatever its status
+  return r;
+}
+
+// "/a%20b/?x" -> path "a b/index.html", query "x"; false when the target is not a path.
+bool parse_target(const std::string& target, std::string& path, std::string& query) {
+  size_t q = target.find('?');
+  if (q != std::string::npos) query = target.substr(q + 1);
+  bool ok = true;
+  path = percent_decode(std::string_view(target).substr(0, q), &ok, false);
+  if (!ok || path.empty() || path[0] != '/' || path.find('\0') != std::string::npos) return false;
+  path.erase(0, 1);
+  if (path.empty() || ends_with(path, "/")) path += "index.html";
+  return true;
+}
+
+// RFC 9110 13.2.2: If-None-Match first, and If-Modified-Since only without it; a date after
+// the server's clock is invalid and ignored.
+bool not_modified(const HttpRequest& req, const std::string& etag, SysSeconds last_modified) {
+  if (!req.if_none_match.empty()) {
+    for (const auto& tag : split(req.if_none_match, ',')) {
+      std::string t = trim(tag);
+      if (starts_with(t, "W/")) t = t.substr(2);  // weak comparison, as GET asks
+      if (t == etag || t == "*") return true;
+    }
+    return false;
+  }
+  SysSeconds since;
+  if (req.if_modified_since.empty() || !parse_http_date(req.if_modified_since, since)) return false;
+  if (req.received != SysSeconds{} && since > req.received) return false;
+  return last_modified <= since;
+}
+
 }  // namespace
 
 HttpResponse handle_request(const HttpRequest& req, const SiteSnapshot& snap, ServerMetrics& metrics) {
-  HttpResponse r;
-  std::string target = req.target;
-  std::string query;
-  if (size_t q = target.find('?'); q != std::string::npos) {
-    query = target.substr(q + 1);
-    target.resize(q);
-  }
-  bool ok = true;
-  std::string path = percent_decode(target, &ok, false);
-  if (!ok || path.empty() || path[0] != '/' || path.find('\0') != std::string::npos) {
-    r = text_response(400, "bad request target\n");
-    r.route = "invalid";
-    return r;
-  }
-  path.erase(0, 1);
-  if (path.empty() || ends_with(path, "/")) path += "index.html";
-
-  if (req.method != "GET" && req.method != "HEAD") {
-    r = text_response(405, "method not allowed: use GET or HEAD\n");
-    r.headers.emplace_back("Allow", "GET, HEAD");
-    r.route = "other";
-    return r;
-  }
   bool head = req.method == "HEAD";
+  std::string path, query;
+  if (!parse_target(req.target, path, query)) return error_response(400, "bad request target\n", "invalid", head);
+  if (req.method != "GET" && !head) {
+    HttpResponse r = error_response(405, "method not allowed: use GET or HEAD\n", "other", false);
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
   if (path == "healthz" || path == "metrics") {
-    r = path == "healthz" ? healthz(snap, metrics) : metrics_page(snap, metrics);
+    HttpResponse r = path == "healthz" ? healthz(snap, metrics) : metrics_page(snap, metrics);
     r.route = "/" + path;
     r.head = head;
     return r;
   }
+  FilterQuery filter;
+  std::string error;
+  switch (parse_filter(path, query, find_zone(snap.site().timezone), filter, &error)) {
+    case FilterParse::invalid:
+      return error_response(400, error + "\n", route_of(path), head);
+    case FilterParse::ok:
+      if (auto res = snap.cached_filter(filter)) {
+        HttpResponse r = respond_with_resource(req, snap, std::move(res), route_of(path));
+        r.filtered = true;
+        return r;
+      } else {
+        HttpResponse r;
+        r.status = 0;
+        r.route = route_of(path);
+        r.head = head;
+        r.render = std::move(filter);
+        return r;
+      }
+    case FilterParse::not_filtered:
+      break;
+  }
+  auto it = snap.files().files.find(path);
+  if (it == snap.files().files.end()) return error_response(404, "not found\n", "404", head);
+  return respond_with_resource(req, snap, it->second, route_of(path));
+}
 
-  std::shared_ptr<const Resource> res;
-  auto params = parse_query(query);
-  bool has_filter = false;
-  for (const char* k : {"topic", "tag", "location", "from", "to"}) has_filter |= params.count(k) > 0;
-  if (has_filter) {
-    std::string error;
-    res = snap.filtered(path, params, &error);
-    if (!res && !error.empty()) {
-      r = text_response(400, error + "\n");
-      r.route = route_of(path);
-      return r;
-    }
-  }
-  if (!res) {
-    auto it = snap.files().files.find(path);
-    if (it != snap.files().files.end()) res = it->second;
-  }
-  if (!res) {
-    r = text_response(404, "not found\n");
-    r.route = "404";
-    r.head = head;
-    return r;
-  }
-  r.route = route_of(path);
-  r.head = head;
+HttpResponse respond_with_resource(const HttpRequest& req, const SiteSnapshot& snap, std::shared_ptr<const Resource> res,
+                                   std::string route) {
+  HttpResponse r;
+  r.route = std::move(route);
+  r.head = req.method == "HEAD";
   r.headers.emplace_back("Content-Type", res->content_type);
   // Each encoding is its own representation, so gzip gets its own strong ETag.
   bool gzip = !res->gzip.empty() && accepts_gzip(req.accept_encoding);
@@ -327,27 +258,22 @@ HttpResponse handle_request(const HttpRequest& req, const SiteSnapshot& snap, Se
   r.headers.emplace_back("Cache-Control", snap.files().cache_control);
   r.headers.emplace_back("Vary", "Accept-Encoding");
   if (res->is_feed) r.headers.emplace_back("Access-Control-Allow-Origin", "*");
-
-  // If-None-Match wins over If-Modified-Since (RFC 7232 3.3).
-  bool not_modified = false;
-  if (!req.if_none_match.empty()) {
-    for (const auto& tag : split(req.if_none_match, ',')) {
-      std::string t = trim(tag);
-      if (starts_with(t, "W/")) t = t.substr(2);
-      if (t == etag || t == "*") not_modified = true;
-    }
-  } else if (!req.if_modified_since.empty()) {
-    SysSeconds since;
-    if (parse_http_date(req.if_modified_since, since) && last_modified <= since) not_modified = true;
-  }
-  if (not_modified) {
+  if (not_modified(req, etag, last_modified)) {
     r.status = 304;
     return r;
   }
-  r.resource = res;
+  r.resource = std::move(res);
   r.gzip = gzip;
   if (r.gzip) r.headers.emplace_back("Content-Encoding", "gzip");
   return r;
+}
+
+HttpResponse handle_request_now(const HttpRequest& req, const SiteSnapshot& snap, ServerMetrics& metrics) {
+  HttpResponse r = handle_request(req, snap, metrics);
+  if (!r.render) return r;
+  HttpResponse done = respond_with_resource(req, snap, snap.render_filter(*r.render), r.route);
+  done.filtered = true;
+  return done;
 }
 
 }  // namespace evfeed

@@ -86,9 +86,9 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
       reloaded.include_drafts = site.include_drafts;
       reloaded.include_future = site.include_future;
       reloaded.include_expired = site.include_expired;
-      if (!initial) site = reloaded;
+      if (!initial) site = opts_.site = reloaded;  // the last good config from now on
     } else {
-      config_ok = false;  // keep serving with the config we had
+      config_ok = false;  // keep serving with the last good config (not the startup one)
     }
   }
   std::string config_fp = config_fingerprint(site);
@@ -113,8 +113,7 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
       Snapshot files = old->files();
       files.problems = missing;
       for (const auto& d : missing) std::cerr << format_diagnostic(d) << "\n";
-      auto next = std::make_shared<const SiteSnapshot>(std::move(files), old->shared_model(), old->site(), old->sequences());
-      std::atomic_store(&current_, std::shared_ptr<const SiteSnapshot>(next));
+      std::atomic_store(&current_, old->with_files(std::move(files)));
       ++metrics.reloads;
       ++metrics.reload_failures;
       metrics.last_reload_ok = 0;
@@ -159,28 +158,27 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
   SysSeconds now = date::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   EventModel model = assemble_model(std::move(events), site, now);
   sequences_ = advance_sequences(model, sequences_);
-  Sequences seq = sequences_of(sequences_);
-  Diagnostics render_diags;
-  Snapshot snap;
   // After the first build, changed outputs go out uncompressed at once and get their gzip
   // right after: new bytes reach clients first (identity is always acceptable).
   reuse_.defer_gzip = !initial;
-  snap.files = render_site_again(model, site, seq, now, render_diags, reuse_);
-  snap.built_at = now;
-  snap.event_count = model.events.size();
-  snap.page_count = r.pages_seen;
-  snap.cache_control = site.cache_control;
-  for (auto* src : {&cfg_diags, &r.diags, &render_diags})
-    for (const auto& d : src->items) snap.problems.push_back(d);
-  snap.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
+  SnapshotInputs in;
+  in.model = std::make_shared<const EventModel>(std::move(model));
+  in.site = site;
+  in.seq = sequences_of(sequences_);
+  in.now = now;
+  in.reuse = &reuse_;
+  in.filters = filters_;
+  in.page_count = r.pages_seen;
+  for (auto* src : {&cfg_diags, &r.diags})
+    for (const auto& d : src->items) in.problems.push_back(d);
+  in.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  auto next = make_snapshot(std::move(in));
+  const Snapshot& snap = next->files();
   for (const auto& d : snap.problems)
     if (d.severity != Severity::note) std::cerr << format_diagnostic(d) << "\n";
   std::cerr << "evfeed: " << (initial ? "built " : "reloaded ") << snap.event_count << " events from " << snap.page_count
             << " pages in " << snap.build_seconds << " s" << (config_ok ? "" : " (config error: old config kept)") << "\n";
   bool ok = config_ok && !r.diags.has_errors();
-  auto next = std::make_shared<const SiteSnapshot>(std::move(snap), std::make_shared<const EventModel>(std::move(model)), site,
-                                                   std::move(seq));
   std::atomic_store(&current_, std::shared_ptr<const SiteSnapshot>(next));
   if (!initial) {
     ++metrics.reloads;
@@ -204,8 +202,7 @@ void LiveSite::compress_pending() {
     files.files[path] = std::make_shared<const Resource>(std::move(res));
   }
   reuse_.files = files.files;
-  auto next = std::make_shared<const SiteSnapshot>(std::move(files), snap->shared_model(), snap->site(), snap->sequences());
-  std::atomic_store(&current_, std::shared_ptr<const SiteSnapshot>(next));
+  std::atomic_store(&current_, snap->with_files(std::move(files)));
 }
 
 void LiveSite::watch(const std::atomic<bool>& stop, ServerMetrics& metrics) {

@@ -426,6 +426,7 @@ std::map<std::string, std::shared_ptr<const Resource>> render_site_again(const E
     files[path] = std::make_shared<const Resource>(std::move(r));
   }
   for (const auto& [path, r] : files) check_calendar_size(*r, diags);
+  reuse.texts = cache->events_only();
   cache->forget_events();
   reuse.events = cache;
   reuse.inputs = std::move(inputs);

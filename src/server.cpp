@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -42,6 +43,11 @@ constexpr std::size_t header_limit = 8 * 1024;
 constexpr auto idle_timeout = std::chrono::seconds(30);   // keep-alive idle and header read
 constexpr auto write_timeout = std::chrono::seconds(60);
 constexpr auto shutdown_grace = std::chrono::milliseconds(4500);  // exit well within 5 s
+// Filtered outputs: rendered on a pool of their own (never on an I/O thread), at most this
+// many waiting or running per render thread; beyond it, and beyond this many filtered body
+// bytes being written to clients (slow readers hold theirs), 503 with Retry-After.
+constexpr unsigned max_renders_per_thread = 4;
+constexpr long long max_filter_bytes_in_flight = 64ll << 20;
 
 class Session;
 
@@ -131,6 +137,9 @@ struct ServerState {
   std::mutex sessions_mutex;
   std::map<Session*, std::weak_ptr<Session>> sessions;
   std::mutex log_mutex;
+  net::thread_pool* renders = nullptr;  // filtered outputs are rendered here
+  unsigned max_pending_renders = 1;
+  std::atomic<unsigned> pending_renders{0};
 };
 
 void access_log(ServerState& st, const std::string& remote, const std::string& method, const std::string& target,
@@ -215,7 +224,9 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& req = parser_->get();
     if (req[http::field::content_length].size() && req[http::field::transfer_encoding].size())
       return send_error(400, "Content-Length together with Transfer-Encoding is refused\n");  // smuggling
-    HttpRequest hr;
+    HttpRequest& hr = request_;
+    hr = HttpRequest{};
+    hr.received = SysSeconds{std::chrono::seconds{std::time(nullptr)}};
     hr.method = std::string(req.method_string());
     hr.target = std::string(req.target());
     hr.if_none_match = std::string(req[http::field::if_none_match]);
@@ -227,6 +238,62 @@ class Session : public std::enable_shared_from_this<Session> {
     response_ = handle_request(hr, *snapshot_, st_.metrics);
     method_ = hr.method;
     target_ = hr.target;
+    if (response_.render) return render_then_respond();
+    write_filtered_or_response();
+  }
+
+  // The filtered output is not cached: render it on the render pool, then answer from this
+  // connection's thread. A full queue is a 503: the I/O threads never wait for a render.
+  void render_then_respond() {
+    if (st_.pending_renders.fetch_add(1) >= st_.max_pending_renders) {
+      --st_.pending_renders;
+      return send_busy("too many filtered calendars being rendered; retry in a few seconds\n");
+    }
+    net::post(*st_.renders, [self = shared_from_this(), query = *response_.render] {
+      std::shared_ptr<const Resource> res;
+      try {
+        res = self->snapshot_->render_filter(query);
+      } catch (const std::exception& e) {
+        std::cerr << "evfeed: rendering " << query.key() << " failed: " << e.what() << "\n";
+      }
+      --self->st_.pending_renders;
+      ++self->st_.metrics.filter_renders;
+      net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
+        if (!res) return self->send_error(500, "the filtered output could not be rendered\n");
+        std::string route = self->response_.route;
+        self->response_ = respond_with_resource(self->request_, *self->snapshot_, std::move(res), std::move(route));
+        self->response_.filtered = true;
+        self->write_filtered_or_response();
+      });
+    });
+  }
+
+  // Filtered bodies are not in any snapshot: each one a slow reader holds is memory of its
+  // own, so their total in flight is bounded.
+  void write_filtered_or_response() {
+    if (response_.filtered && response_.resource && !response_.head && response_.status == 200) {
+      auto size = static_cast<long long>(response_.body().size());
+      if (st_.metrics.filter_bytes_in_flight.fetch_add(size) + size > max_filter_bytes_in_flight) {
+        st_.metrics.filter_bytes_in_flight -= size;
+        return send_busy("too many filtered calendars being sent; retry in a few seconds\n");
+      }
+      in_flight_bytes_ = size;
+    }
+    write_response();
+  }
+
+  void send_busy(const std::string& text) {
+    ++st_.metrics.filter_rejections;
+    bool head = response_.head;
+    std::string route = response_.route;
+    response_ = HttpResponse{};
+    response_.status = 503;
+    response_.text = text;
+    response_.head = head;
+    response_.route = std::move(route);
+    response_.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+    response_.headers.emplace_back("Cache-Control", "no-store");
+    response_.headers.emplace_back("Retry-After", "5");
     write_response();
   }
 
@@ -274,7 +341,7 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ += "\r\n";
     sent_bytes_ = no_body ? 0 : body.size();
     stream_.expires_after(write_timeout);
-    if (!no_body && response_.resource) {
+    if (!no_body && response_.resource && !response_.filtered) {  // filtered outputs come and go: no memfd
       if (auto file = st_.sendfile_cache.get(response_.resource, response_.gzip)) {
         file_ = std::move(file);
         file_offset_ = 0;
@@ -359,6 +426,8 @@ class Session : public std::enable_shared_from_this<Session> {
     st_.metrics.count(response_.route, response_.status);
     st_.metrics.bytes_sent += sent_bytes_;
     access_log(st_, remote_, method_, target_, response_.status, sent_bytes_, ms);
+    st_.metrics.filter_bytes_in_flight -= in_flight_bytes_;
+    in_flight_bytes_ = 0;
     bool again = keep_;
     response_ = HttpResponse{};
     snapshot_.reset();
@@ -384,7 +453,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool file_deadline_armed_ = false;
   bool keep_ = false;
   std::shared_ptr<const SiteSnapshot> snapshot_;
+  HttpRequest request_;
   HttpResponse response_;
+  long long in_flight_bytes_ = 0;  // counted in metrics.filter_bytes_in_flight until written
   std::string remote_, method_, target_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
@@ -487,6 +558,12 @@ int run_server(const ServeOptions& opts) {
   // One io_context per thread, as nginx runs one event loop per worker.
   std::vector<std::unique_ptr<net::io_context>> iocs;
   for (unsigned i = 0; i < threads; ++i) iocs.push_back(std::make_unique<net::io_context>(1));
+  // Declared after the io_contexts: destroyed (joined) first, so a render finishing late
+  // still posts to a live io_context.
+  unsigned render_threads = std::max(1u, threads / 2);
+  net::thread_pool renders(render_threads);
+  st.renders = &renders;
+  st.max_pending_renders = render_threads * max_renders_per_thread;
   std::vector<std::shared_ptr<Listener>> listeners;
   for (auto& ioc : iocs) {
     beast::error_code ec;
@@ -539,6 +616,8 @@ int run_server(const ServeOptions& opts) {
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&, i] { iocs[i]->run(); });
   main_ioc.run();
   for (auto& t : pool) t.join();
+  renders.stop();  // renders not started yet are dropped with their sessions
+  renders.join();
   stop_watch = true;
   watcher.join();
   std::fflush(stdout);

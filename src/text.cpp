@@ -269,4 +269,22 @@ bool is_safe_url(std::string_view url) {
          scheme == "tel" || scheme == "ftp";
 }
 
+std::string percent_decode(std::string_view s, bool* ok, bool plus_is_space) {
+  std::string out;
+  if (ok) *ok = true;
+  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) && hex(s[i + 2])) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else if (s[i] == '%') {
+      if (ok) *ok = false;
+      out += s[i];
+    } else {
+      out += plus_is_space && s[i] == '+' ? ' ' : s[i];
+    }
+  }
+  return out;
+}
+
 }  // namespace evfeed

@@ -3,29 +3,22 @@
 
 #include "evfeed/handler.hpp"
 #include "evfeed/pipeline.hpp"
+#include "evfeed/snapshot.hpp"
 
 using namespace evfeed;
 
 namespace {
 
-std::shared_ptr<SiteSnapshot> make_snapshot() {
-  SiteConfig site;
+std::shared_ptr<const SiteSnapshot> feeds_snapshot(std::shared_ptr<FilterCache> filters = nullptr) {
+  SnapshotInputs in;
   Diagnostics d;
-  REQUIRE(load_site_config("feeds/config.yaml", site, d));
-  REQUIRE(validate_site_config(site, "test", d));
-  LoadResult r = load_events({{"feeds/content"}, 1}, site);
-  SysSeconds now = date::sys_days{date::year{2026} / 11 / 25};
-  EventModel model = assemble_model(r.built, site, now);
-  Sequences seq;
-  Snapshot snap;
-  for (auto& res : render_site(model, site, seq, now, d)) {
-    std::string p = res.path;
-    snap.files.emplace(p, std::make_shared<const Resource>(std::move(res)));
-  }
-  snap.built_at = now;
-  snap.event_count = model.events.size();
-  snap.cache_control = site.cache_control;
-  return std::make_shared<SiteSnapshot>(std::move(snap), std::make_shared<const EventModel>(std::move(model)), site, seq);
+  REQUIRE(load_site_config("feeds/config.yaml", in.site, d));
+  REQUIRE(validate_site_config(in.site, "test", d));
+  LoadResult r = load_events({{"feeds/content"}, 1}, in.site);
+  in.now = date::sys_days{date::year{2026} / 11 / 25};
+  in.model = std::make_shared<const EventModel>(assemble_model(r.built, in.site, in.now));
+  in.filters = std::move(filters);
+  return make_snapshot(std::move(in));
 }
 
 std::string header(const HttpResponse& r, const std::string& name) {
@@ -38,13 +31,13 @@ HttpResponse get(const SiteSnapshot& s, ServerMetrics& m, std::string target, st
   HttpRequest req;
   req.method = std::move(method);
   req.target = std::move(target);
-  return handle_request(req, s, m);
+  return handle_request_now(req, s, m);
 }
 
 }  // namespace
 
 TEST_CASE("handler serves snapshot files with types, ETag and CORS", "[handler]") {
-  auto snap = make_snapshot();
+  auto snap = feeds_snapshot();
   ServerMetrics m;
   struct Case {
     const char* path;
@@ -66,7 +59,7 @@ TEST_CASE("handler serves snapshot files with types, ETag and CORS", "[handler]"
 }
 
 TEST_CASE("conditional requests: If-None-Match wins over If-Modified-Since", "[handler]") {
-  auto snap = make_snapshot();
+  auto snap = feeds_snapshot();
   ServerMetrics m;
   auto first = get(*snap, m, "/rss.xml");
   HttpRequest req;
@@ -84,7 +77,7 @@ TEST_CASE("conditional requests: If-None-Match wins over If-Modified-Since", "[h
 }
 
 TEST_CASE("gzip only when accepted, with its own ETag", "[handler]") {
-  auto snap = make_snapshot();
+  auto snap = feeds_snapshot();
   ServerMetrics m;
   HttpRequest req{"GET", "/calendar.ics", "", "", "gzip, deflate"};
   auto gz = handle_request(req, *snap, m);
@@ -98,7 +91,7 @@ TEST_CASE("gzip only when accepted, with its own ETag", "[handler]") {
 }
 
 TEST_CASE("methods, HEAD, unknown paths and traversal", "[handler]") {
-  auto snap = make_snapshot();
+  auto snap = feeds_snapshot();
   ServerMetrics m;
   auto post = get(*snap, m, "/calendar.ics", "POST");
   CHECK(post.status == 405);
@@ -113,7 +106,7 @@ TEST_CASE("methods, HEAD, unknown paths and traversal", "[handler]") {
 }
 
 TEST_CASE("filters render on the fly and are cached per snapshot", "[handler]") {
-  auto snap = make_snapshot();
+  auto snap = feeds_snapshot();
   ServerMetrics m;
   auto all = get(*snap, m, "/calendar.ics");
   auto mesh = get(*snap, m, "/calendar.ics?topic=Service%20Mesh");
@@ -131,8 +124,109 @@ TEST_CASE("filters render on the fly and are cached per snapshot", "[handler]") 
   CHECK(get(*snap, m, "/feed.json?to=not-a-date").status == 400);
 }
 
+TEST_CASE("filters: the handler never renders, it asks the caller to", "[handler][filter]") {
+  auto snap = feeds_snapshot();
+  ServerMetrics m;
+  HttpRequest req{"GET", "/calendar.ics?topic=Service%20Mesh", "", "", "", {}};
+  HttpResponse first = handle_request(req, *snap, m);
+  REQUIRE(first.render);
+  CHECK(first.status == 0);
+  CHECK(first.render->key() == "calendar.ics?topic=service%20mesh");
+  auto rendered = snap->render_filter(*first.render);
+  HttpResponse second = handle_request(req, *snap, m);  // now cached
+  CHECK_FALSE(second.render);
+  CHECK(second.status == 200);
+  CHECK(second.filtered);
+  CHECK(second.resource == rendered);
+}
+
+TEST_CASE("filters: equivalent queries share one entry; unknown or repeated parameters are refused", "[handler][filter]") {
+  auto snap = feeds_snapshot();
+  ServerMetrics m;
+  auto a = get(*snap, m, "/calendar.ics?from=2024-03-01&topic=service%20mesh");
+  auto b = get(*snap, m, "/calendar.ics?TOPIC=Service+Mesh&From=2024-03-01T17:45:10%2B08:00");
+  REQUIRE(a.status == 200);
+  CHECK(a.resource == b.resource);  // names ignore case, dates have day resolution
+  CHECK(snap->filter_cache().entries() == 1);
+  std::string unfolded(a.body());
+  for (size_t at; (at = unfolded.find("\r\n ")) != std::string::npos;) unfolded.erase(at, 3);
+  CHECK(unfolded.find("calendar.ics?topic=service%20mesh&from=2024-03-01") != std::string::npos);
+  auto unknown = get(*snap, m, "/calendar.ics?topic=x&utm_source=y");
+  CHECK(unknown.status == 400);
+  CHECK(std::string(unknown.body()).find("utm_source") != std::string::npos);
+  CHECK(get(*snap, m, "/calendar.ics?topic=a&topic=b").status == 400);
+  // Without a filter parameter the query is ignored, as on any static file.
+  CHECK(get(*snap, m, "/calendar.ics?utm_source=y").resource == get(*snap, m, "/calendar.ics").resource);
+  // A date-only `to` includes that whole day.
+  auto to_day = get(*snap, m, "/feed.json?to=2019-11-24");
+  CHECK(std::string(to_day.body()).find("Service Mesh Meetup #8") != std::string::npos);
+}
+
+TEST_CASE("FilterCache: bounded by bytes, least recently used out first, stale generations dropped", "[handler][filter]") {
+  FilterCache cache(80 * 1024);
+  auto res = [](size_t kb) {
+    return std::make_shared<const Resource>(make_resource("calendar.ics", std::string(kb * 1024, 'x'), {}));
+  };
+  cache.insert(1, "a", res(4));
+  cache.insert(1, "b", res(4));
+  cache.insert(1, "big", res(20));  // over an eighth of the budget: not kept
+  CHECK(cache.entries() == 2);
+  for (int i = 0; i < 40; ++i) {
+    CHECK(cache.find(1, "a"));  // "a" stays the most recently used
+    cache.insert(1, "k" + std::to_string(i), res(4));
+    CHECK(cache.bytes() <= cache.budget());
+  }
+  CHECK(cache.find(1, "a"));
+  CHECK_FALSE(cache.find(1, "b"));
+  CHECK_FALSE(cache.find(2, "a"));  // another snapshot's generation never sees it
+  cache.insert(2, "new", res(4));
+  CHECK(cache.entries() == 1);  // a newer build drops the older one's entries
+  CHECK_FALSE(cache.find(1, "a"));
+  cache.insert(1, "late", res(4));  // an old snapshot's late answer is not kept
+  CHECK(cache.entries() == 1);
+}
+
+TEST_CASE("filters: many distinct queries stay within the byte budget", "[handler][filter]") {
+  auto cache = std::make_shared<FilterCache>(256 * 1024);
+  auto snap = feeds_snapshot(cache);
+  ServerMetrics m;
+  for (int day = 1; day <= 200; ++day) {
+    std::string d = std::to_string(day % 28 + 1);
+    auto r = get(*snap, m, "/calendar.ics?from=2019-" + std::to_string(day % 12 + 1) + "-" + (d.size() < 2 ? "0" : "") + d +
+                               "&location=" + std::to_string(day));
+    REQUIRE(r.status == 200);
+    CHECK(cache->bytes() <= cache->budget());
+  }
+  CHECK(cache->entries() > 1);
+}
+
+TEST_CASE("HEAD gets no body whatever the status; future If-Modified-Since is ignored; three date forms", "[handler]") {
+  auto snap = feeds_snapshot();
+  ServerMetrics m;
+  for (const char* target : {"/bad%zzescape", "/nope.ics", "/calendar.ics?to=garbage"}) {
+    INFO(target);
+    auto r = get(*snap, m, target, "HEAD");
+    CHECK(r.status >= 400);
+    CHECK(r.head);
+  }
+  HttpRequest req{"GET", "/calendar.ics", "", "Fri, 01 Jan 2100 00:00:00 GMT", "", date::sys_days{date::year{2026} / 12 / 1}};
+  CHECK(handle_request(req, *snap, m).status == 200);
+  req.if_modified_since = "Tue, 01 Dec 2026 00:00:00 GMT";
+  CHECK(handle_request(req, *snap, m).status == 304);
+  SysSeconds t = date::sys_days{date::year{1994} / 11 / 6} + std::chrono::hours{8} + std::chrono::minutes{49} +
+                 std::chrono::seconds{37};
+  SysSeconds back;
+  for (const char* form : {"Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"}) {
+    INFO(form);
+    REQUIRE(parse_http_date(form, back));
+    CHECK(back == t);
+  }
+  CHECK_FALSE(parse_http_date("Sun, 06 Nov 70000 08:49:37 GMT", back));  // no year wrapped to 16 bits
+  CHECK_FALSE(parse_http_date("Sun, 06 Nov 1994 08:49:37 CET", back));
+}
+
 TEST_CASE("healthz and metrics", "[handler]") {
-  auto snap = make_snapshot();
+  auto snap = feeds_snapshot();
   ServerMetrics m;
   m.count("/calendar.ics", 200);
   auto h = get(*snap, m, "/healthz");

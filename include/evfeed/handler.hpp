@@ -1,8 +1,10 @@
 #pragma once
-// The HTTP request handler: a function of (request, snapshot) with no sockets and no
-// file system, so it is tested without a server. Paths resolve only inside the
-// in-memory snapshot.
-#include <atomic>
+// The HTTP request handler: a function of (request, snapshot) with no sockets, no file
+// system and no rendering, so it is tested without a server. Paths resolve only inside the
+// in-memory snapshot. A filtered output that is not cached yet comes back as a response
+// with `render` set: the server renders it off its I/O threads (SiteSnapshot::render_filter)
+// and answers with respond_with_resource.
+#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -10,56 +12,10 @@
 #include <utility>
 #include <vector>
 
-#include "evfeed/model.hpp"
-#include "evfeed/render.hpp"
-#include "evfeed/resources.hpp"
+#include "evfeed/metrics.hpp"
+#include "evfeed/snapshot.hpp"
 
 namespace evfeed {
-
-// Everything one build produced, immutable once published to the server.
-class SiteSnapshot {
- public:
-  SiteSnapshot(Snapshot files, std::shared_ptr<const EventModel> model, SiteConfig site, Sequences seq);
-  const Snapshot& files() const { return files_; }
-  const EventModel& model() const { return *model_; }
-  const std::shared_ptr<const EventModel>& shared_model() const { return model_; }
-  const SiteConfig& site() const { return site_; }
-  const Sequences& sequences() const { return seq_; }
-  // A filtered calendar or feed (?topic=&tag=&location=&from=&to=), rendered once per
-  // snapshot and cached; nullptr when `path` cannot be filtered or the query is invalid.
-  std::shared_ptr<const Resource> filtered(const std::string& path, const std::map<std::string, std::string>& query,
-                                           std::string* error) const;
-
- private:
-  Snapshot files_;
-  std::shared_ptr<const EventModel> model_;  // shared by the snapshots of one build
-  SiteConfig site_;
-  Sequences seq_;
-  mutable std::mutex cache_mutex_;
-  mutable std::map<std::string, std::shared_ptr<const Resource>> cache_;
-};
-
-// Counters for /metrics, updated by the connection code. Request counts are kept per
-// thread (no lock shared between I/O threads) and summed when /metrics is read.
-struct ServerMetrics {
-  using RequestCounts = std::map<std::pair<std::string, int>, unsigned long long>;  // (route, status) -> count
-  RequestCounts requests() const;
-  std::atomic<unsigned long long> bytes_sent{0};
-  std::atomic<unsigned long long> reloads{0};
-  std::atomic<unsigned long long> reload_failures{0};
-  std::atomic<int> last_reload_ok{1};
-  std::atomic<long long> connections_open{0};
-  void count(const std::string& route, int status);
-
- private:
-  struct Shard {
-    std::mutex mutex;  // taken by its own thread, and by /metrics now and then
-    RequestCounts counts;
-  };
-  Shard& local_shard();
-  mutable std::mutex shards_mutex_;
-  std::vector<std::unique_ptr<Shard>> shards_;
-};
 
 struct HttpRequest {
   std::string method;
@@ -67,6 +23,7 @@ struct HttpRequest {
   std::string if_none_match;
   std::string if_modified_since;
   std::string accept_encoding;
+  SysSeconds received{};  // the server's clock: an If-Modified-Since after it is ignored
 };
 
 struct HttpResponse {
@@ -77,6 +34,8 @@ struct HttpResponse {
   std::string text;                          // body when there is no resource
   bool head = false;                         // HEAD: headers only
   std::string route;                         // for metrics: "/calendar.ics", "/events/*", "404"
+  std::optional<FilterQuery> render;         // status 0: render this filter, then respond_with_resource
+  bool filtered = false;                     // a filtered output: not worth a sendfile copy
   std::string_view body() const {
     if (resource) return gzip ? std::string_view(resource->gzip) : std::string_view(resource->body);
     return text;
@@ -84,11 +43,19 @@ struct HttpResponse {
 };
 
 HttpResponse handle_request(const HttpRequest& req, const SiteSnapshot& snap, ServerMetrics& metrics);
+// The answer with `res` as the selected representation: validators, preconditions (RFC 9110
+// 13.2.2 order), encoding.
+HttpResponse respond_with_resource(const HttpRequest& req, const SiteSnapshot& snap, std::shared_ptr<const Resource> res,
+                                   std::string route);
+// handle_request, rendering a missing filtered output on the calling thread (tests, fuzzing).
+HttpResponse handle_request_now(const HttpRequest& req, const SiteSnapshot& snap, ServerMetrics& metrics);
+// "/topics/x/rss.xml" -> "/topics/*": a bounded set of labels for metrics.
+std::string route_of(const std::string& path);
 
 std::string http_date(SysSeconds t);                         // "Sun, 24 Nov 2019 05:00:00 GMT"
-bool parse_http_date(const std::string& s, SysSeconds& out);  // RFC 7231 IMF-fixdate
+// RFC 9110 5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms recipients accept.
+bool parse_http_date(const std::string& s, SysSeconds& out);
 bool accepts_gzip(const std::string& accept_encoding);
-std::string percent_decode(std::string_view s, bool* ok, bool plus_is_space);
 std::map<std::string, std::string> parse_query(std::string_view q);
 
 }  // namespace evfeed

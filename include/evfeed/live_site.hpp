@@ -8,12 +8,28 @@
 #include <mutex>
 #include <string>
 
-#include "evfeed/handler.hpp"
+#include <vector>
+
+#include "evfeed/metrics.hpp"
 #include "evfeed/parse_cache.hpp"
 #include "evfeed/pipeline.hpp"
-#include "evfeed/server.hpp"
+#include "evfeed/site.hpp"
+#include "evfeed/snapshot.hpp"
 
 namespace evfeed {
+
+struct ServeOptions {
+  std::vector<std::string> content_dirs;
+  std::string config_path;
+  SiteConfig site;             // config file + flags, as validated at start
+  std::string flag_timezone;   // flags re-applied when the config file is reloaded
+  std::string flag_base_url;
+  bool access_log = true;
+  std::string listen = "127.0.0.1:8080";
+  unsigned threads = 0;
+  int poll_ms = 500;
+  size_t max_connections = 10000;
+};
 
 class LiveSite {
  public:
@@ -46,6 +62,7 @@ class LiveSite {
   ParseCache parse_cache_;                  // unchanged pages are not parsed again
   std::string config_fp_;
   RenderReuse reuse_;                       // unchanged events and outputs are not rendered again
+  std::shared_ptr<FilterCache> filters_ = std::make_shared<FilterCache>();  // one budget for all snapshots
   std::string fingerprint_;
   int inotify_fd_ = -1;
 };

@@ -59,6 +59,7 @@ struct RenderReuse {
   std::map<std::string, std::shared_ptr<const Resource>> files;  // previous outputs
   std::map<std::string, std::vector<const RenderedEvent*>> inputs;  // output -> the texts it was made of
   bool defer_gzip = false;  // leave gzip empty for changed outputs (compressed after the swap)
+  std::shared_ptr<const RenderCache> texts;  // the last build's texts by event: filtered outputs
 };
 
 // render_site for a live server: events whose content did not change keep their texts,

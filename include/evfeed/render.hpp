@@ -57,6 +57,12 @@ class RenderCache {
   size_t reused() const { return reused_; }
   // Keeps only the content-keyed texts (the events it points to are about to go away).
   void forget_events() { by_event_.clear(); }
+  // A copy that finds this build's events only (for filtered outputs of a snapshot).
+  std::shared_ptr<const RenderCache> events_only() const {
+    auto copy = std::make_shared<RenderCache>();
+    copy->by_event_ = by_event_;
+    return copy;
+  }
 
  private:
   std::unordered_map<const Event*, std::shared_ptr<const RenderedEvent>> by_event_;

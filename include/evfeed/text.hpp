@@ -30,6 +30,8 @@ std::string slugify(std::string_view s);
 // Escaping for HTML text and attribute values.
 std::string html_escape(std::string_view s);
 std::string url_encode(std::string_view s);  // RFC 3986 unreserved kept
+// %XX decoded; *ok false when a '%' starts no valid escape (kept as is).
+std::string percent_decode(std::string_view s, bool* ok, bool plus_is_space);
 std::string json_escape(std::string_view s); // without the surrounding quotes
 
 // Resolves `ref` against an absolute base URL (scheme://host/path/). Absolute refs are

@@ -18,6 +18,7 @@
 
 #include "evfeed/handler.hpp"
 #include "evfeed/pipeline.hpp"
+#include "evfeed/snapshot.hpp"
 #include "evfeed/site.hpp"
 #include "fuzz_common.hpp"
 
@@ -25,51 +26,39 @@ using namespace evfeed;
 
 namespace {
 
-struct Base {
-  Snapshot files;
-  std::shared_ptr<const EventModel> model;
-  SiteConfig site;
-  Sequences seq;
-};
-
-const Base& base() {
-  static const Base b = [] {
-    Base x;
+// The snapshot every input starts from: made once, as serve makes one.
+const SiteSnapshot& base() {
+  static const std::shared_ptr<const SiteSnapshot> b = [] {
+    SnapshotInputs in;
     const char* env = std::getenv("EVFEED_FUZZ_FEEDS");
     std::string root = env && *env ? env : EVFEED_SOURCE_DIR "/feeds";
     Diagnostics diags;
-    if (!load_site_config(root + "/config.yaml", x.site, diags) || !validate_site_config(x.site, "config", diags)) {
+    if (!load_site_config(root + "/config.yaml", in.site, diags) || !validate_site_config(in.site, "config", diags)) {
       std::fprintf(stderr, "fuzz_http: cannot load %s/config.yaml\n", root.c_str());
       std::abort();
     }
-    LoadResult r = load_events({{root + "/content"}, 1}, x.site);
-    SysSeconds now = SysSeconds{date::sys_days{date::year{2025} / 6 / 1}};
-    auto model = std::make_shared<EventModel>(assemble_model(r.built, x.site, now));
-    x.model = model;
-    SequenceState st = advance_sequences(*model, {});
-    x.seq = sequences_of(st);
-    Diagnostics rd;
-    for (auto& res : render_site(*model, x.site, x.seq, now, rd)) {
-      std::string path = res.path;
-      x.files.files.emplace(path, std::make_shared<const Resource>(std::move(res)));
-    }
-    x.files.built_at = now;
-    x.files.event_count = model->events.size();
-    x.files.cache_control = x.site.cache_control;
-    x.files.problems = r.diags.items;
-    if (x.files.files.size() < 10 || model->events.empty()) {
+    LoadResult r = load_events({{root + "/content"}, 1}, in.site);
+    in.now = SysSeconds{date::sys_days{date::year{2025} / 6 / 1}};
+    auto model = std::make_shared<const EventModel>(assemble_model(r.built, in.site, in.now));
+    in.model = model;
+    in.seq = sequences_of(advance_sequences(*model, {}));
+    in.problems = r.diags.items;
+    auto snap = make_snapshot(std::move(in));
+    if (snap->files().files.size() < 10 || model->events.empty()) {
       std::fprintf(stderr, "fuzz_http: the snapshot of %s is empty\n", root.c_str());
       std::abort();
     }
-    std::fprintf(stderr, "fuzz_http: snapshot of %zu files, %zu events\n", x.files.files.size(), model->events.size());
-    return x;
+    std::fprintf(stderr, "fuzz_http: snapshot of %zu files, %zu events\n", snap->files().files.size(), model->events.size());
+    return snap;
   }();
-  return b;
+  return *b;
 }
 
+// The same snapshot with an empty filter cache of its own.
 std::unique_ptr<SiteSnapshot> fresh() {
-  const Base& b = base();
-  return std::make_unique<SiteSnapshot>(b.files, b.model, b.site, b.seq);
+  const SiteSnapshot& b = base();
+  return std::make_unique<SiteSnapshot>(b.files(), b.shared_model(), b.site(), b.sequences(), b.texts(),
+                                        std::make_shared<FilterCache>());
 }
 
 std::string header(const HttpResponse& r, const std::string& name) {
@@ -158,16 +147,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     req2.target = f[5].empty() ? f[1] : f[5];
     ServerMetrics metrics;
     auto snap = fresh();
-    HttpResponse r1 = handle_request(req, *snap, metrics);
+    HttpResponse r1 = handle_request_now(req, *snap, metrics);
     check_response(req, r1);
-    HttpResponse r1b = handle_request(req, *snap, metrics);
+    HttpResponse r1b = handle_request_now(req, *snap, metrics);
     FUZZ_CHECK(same(r1, r1b) || r1.route == "/metrics", "same request, other answer: %s",
                fuzz::show(req.target).c_str());
-    HttpResponse r2 = handle_request(req2, *snap, metrics);
+    HttpResponse r2 = handle_request_now(req2, *snap, metrics);
     check_response(req2, r2);
     auto snap2 = fresh();
     ServerMetrics metrics2;
-    HttpResponse r2b = handle_request(req2, *snap2, metrics2);
+    HttpResponse r2b = handle_request_now(req2, *snap2, metrics2);
     FUZZ_CHECK(same(r2, r2b) || r2.route == "/metrics",
                "filter cache changed the answer: '%s' after '%s' gave %d (%zu bytes), alone %d (%zu bytes)",
                fuzz::show(req2.target).c_str(), fuzz::show(req.target).c_str(), r2.status, r2.body().size(), r2b.status,
