@@ -13,6 +13,8 @@ pkgs=(
 # Test-only tools: a browser for the index.html test, nginx and systemd for deploy checks.
 if [ "${1:-}" = "--with-test-tools" ]; then
   pkgs+=(chromium fonts-wqy-zenhei nginx-light systemd yamllint curl python3 libxml2-utils)
+  # The oracles of --site: the real generators (tests/sites/oracle.py).
+  pkgs+=(hugo jekyll)
   # Sanitizer stage (deploy/run-sanitizers.sh): clang's libFuzzer and its symbolizer.
   pkgs+=(clang clang-14 libclang-rt-14-dev llvm-14)
 fi

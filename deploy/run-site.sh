@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 cmake -S . -B build -G Ninja
 cmake --build build --target evfeed
 listen="${EVFEED_LISTEN:-127.0.0.1:8080}"
-./build/evfeed build --content feeds/content --config feeds/config.yaml --out public
-exec ./build/evfeed serve --content feeds/content --config feeds/config.yaml \
-  --listen "$listen" --base-url "http://$listen/"
+# feeds/ is a Hugo site (feeds/hugo.toml): evfeed reads its config, nothing else is needed.
+./build/evfeed build --site feeds --out public
+exec ./build/evfeed serve --site feeds --listen "$listen" --base-url "http://$listen/"

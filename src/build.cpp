@@ -81,7 +81,7 @@ bool save_index(const BuildRequest& request, std::vector<SourceFile> files, cons
 
 std::optional<BuildReport> check_up_to_date(const BuildRequest& request, SysSeconds now) {
   Diagnostics scan;
-  std::vector<SourceFile> files = find_pages(request.content_dirs, scan);
+  std::vector<SourceFile> files = find_site_pages(request.content_dirs, request.site, scan);
   std::string index_text;
   BuildIndex index;
   if (scan.has_errors() || !read_whole_file(request.state.index(), index_text) || !parse_index(index_text, index) ||

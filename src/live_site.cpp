@@ -77,7 +77,7 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
   Diagnostics cfg_diags;
   bool config_ok = true;
   if (!opts_.config_path.empty()) {
-    SiteConfig reloaded;
+    SiteConfig reloaded = opts_.site_base;
     if (load_site_config(opts_.config_path, reloaded, cfg_diags) && validate_site_config(reloaded, opts_.config_path, cfg_diags)) {
       // Flags given on the command line still win over the file.
       if (!opts_.flag_timezone.empty()) reloaded.timezone = opts_.flag_timezone;

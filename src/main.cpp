@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "evfeed/build.hpp"
+#include "evfeed/model.hpp"
+#include "evfeed/site_profile.hpp"
 #include "evfeed/pipeline.hpp"
 #include "evfeed/server.hpp"
 #include "evfeed/text.hpp"
@@ -22,15 +24,25 @@ namespace {
 
 struct CommonOptions {
   std::vector<std::string> content;
+  std::string site_dir;
+  std::string environment;
+  std::vector<std::string> jekyll_configs;
   std::string config;
   std::string timezone;
   std::string base_url;
   bool drafts = false, future = false, expired = false;
 };
 
-void add_common(CLI::App* cmd, CommonOptions& o, bool with_base_url) {
-  cmd->add_option("--content", o.content, "content folder(s) holding the event pages")->required()->expected(1, -1);
-  cmd->add_option("--config", o.config, "site config (YAML)");
+void add_common(CLI::App* cmd, CommonOptions& o, bool with_base_url, const char* default_environment) {
+  cmd->add_option("--site", o.site_dir, "a Hugo or Jekyll site: its config gives links, publishing, languages and zone");
+  cmd->add_option("--content", o.content, "content folder(s) holding the event pages (instead of, or within, --site)")
+      ->expected(1, -1);
+  o.environment = default_environment;
+  cmd->add_option("--environment", o.environment, "Hugo environment: config/<environment>/ over config/_default/")
+      ->capture_default_str();
+  cmd->add_option("--jekyll-config", o.jekyll_configs, "Jekyll config file(s), merged in order (default _config.yml)")
+      ->delimiter(',');
+  cmd->add_option("--config", o.config, "evfeed settings (YAML); win over those in the site config");
   cmd->add_option("--timezone", o.timezone, "zone for times written without an offset (default Asia/Shanghai)");
   if (with_base_url) cmd->add_option("--base-url", o.base_url, "absolute URL where the output is published");
   cmd->add_flag("--drafts", o.drafts, "include pages with draft: true");
@@ -38,15 +50,58 @@ void add_common(CLI::App* cmd, CommonOptions& o, bool with_base_url) {
   cmd->add_flag("--expired", o.expired, "include pages whose expiryDate has passed");
 }
 
-// Config file, then flags on top. false = usage/config error (exit 2).
-bool make_site(const CommonOptions& o, SiteConfig& site, Diagnostics& diags) {
+bool is_site_root(const std::string& dir) {
+  for (const char* name : {"hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml", "config.json",
+                           "config/_default", "_config.yml", "_config.yaml"})
+    if (fs::exists(fs::path(dir) / name)) return true;
+  return false;
+}
+
+// The site's own config (--site), then the evfeed config file, then flags on top; the
+// content dirs are --content, else the site's event sections. false = usage/config error
+// (exit 2). `base` gets the settings before the config file (serve reloads the file onto it).
+bool make_site(const CommonOptions& o, SiteConfig& site, std::vector<std::string>& content, Diagnostics& diags,
+               SiteConfig* base = nullptr) {
+  std::string site_dir = o.site_dir;
+  if (site_dir.empty() && o.content.empty()) {
+    if (!is_site_root(".")) {
+      diags.add("command line", 0, 0, Severity::error,
+                "give --site DIR (a Hugo or Jekyll site) or --content DIR (a folder of event pages)");
+      return false;
+    }
+    site_dir = ".";
+  }
+  content = o.content;
+  if (!site_dir.empty()) {
+    auto profile = std::make_shared<SiteProfile>();
+    if (!load_site_profile({site_dir, o.environment, o.jekyll_configs}, *profile, site, diags)) return false;
+    site.uid_domain = url_host(profile->base_url);
+    // Feeds go beside the site's pages, under calendar/, unless the settings say where.
+    if (!site.base_url_given && !profile->base_url.empty()) {
+      site.base_url = profile->base_url + "calendar/";
+      site.base_url_given = true;
+    }
+    if (content.empty())
+      for (const auto& r : profile->roots) content.push_back(r.dir);
+    site.profile = profile;
+  }
+  if (base) *base = site;
   if (!o.config.empty() && !load_site_config(o.config, site, diags)) return false;
   if (!o.timezone.empty()) site.timezone = o.timezone;
-  if (!o.base_url.empty()) site.base_url = o.base_url;
-  site.include_drafts = o.drafts;
-  site.include_future = o.future;
-  site.include_expired = o.expired;
+  if (!o.base_url.empty()) {
+    site.base_url = o.base_url;
+    site.base_url_given = true;
+  }
+  site.include_drafts = site.include_drafts || o.drafts;
+  site.include_future = site.include_future || o.future;
+  site.include_expired = site.include_expired || o.expired;
   return validate_site_config(site, o.config.empty() ? "command line" : o.config, diags);
+}
+
+// The path of a page as its site sees it ("content/zh/event/a.md"), else as opened.
+std::string site_path_of(const SiteConfig& site, const Event& e) {
+  const ContentRoot* root = site.profile ? root_of(*site.profile, e.source_path) : nullptr;
+  return root ? root->site_rel + e.source_path.substr(root->dir.size()) : e.source_path;
 }
 
 void print_diags(const Diagnostics& d, bool quiet) {
@@ -56,17 +111,32 @@ void print_diags(const Diagnostics& d, bool quiet) {
 
 SysSeconds now_seconds() { return date::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
-int run_check(const CommonOptions& o, bool verbose) {
+int run_check(const CommonOptions& o, bool verbose, bool list) {
   Diagnostics cfg;
   SiteConfig site;
-  if (!make_site(o, site, cfg)) {
+  std::vector<std::string> content;
+  if (!make_site(o, site, content, cfg)) {
     print_diags(cfg, false);
     return 2;
   }
   print_diags(cfg, false);
-  LoadResult r = load_events({o.content, 0}, site);
+  LoadResult r = load_events({content, 0}, site);
   print_diags(r.diags, false);
-  EventModel model = assemble_model(r.built, site, now_seconds());
+  SysSeconds now = now_seconds();
+  EventModel model = assemble_model(r.built, site, now);
+  if (verbose && site.profile) {
+    const SiteProfile& p = *site.profile;
+    std::cout << (p.generator == Generator::hugo ? "Hugo" : "Jekyll") << " site " << p.root << " (" << p.config_files
+              << "): pages at " << p.base_url << ", feeds at " << site.base_url << ", zone " << site.timezone << "\n";
+    for (const auto& root : p.roots)
+      std::cout << "  events in " << root.site_rel << (root.lang.empty() ? "" : " [" + root.lang + "]") << "\n";
+  }
+  if (list) {  // one line per event page: path in the site, link, published (1/0) and why not
+    for (const auto& e : r.built) {
+      std::string why = unpublished_reason(e, site, now);
+      std::cout << site_path_of(site, e) << "\t" << e.url << "\t" << (why.empty() ? "1" : "0\t" + why) << "\n";
+    }
+  }
   if (verbose) {
     for (const auto& e : r.built) {
       std::string when = e.all_day ? date::format("%F", e.start_day) + " .. " + date::format("%F", e.end_day) + " (all day, end exclusive)"
@@ -96,12 +166,16 @@ int run_build(const CommonOptions& o, const std::string& out_dir, const std::str
   auto t0 = std::chrono::steady_clock::now();
   Diagnostics cfg;
   BuildRequest request;
-  if (!make_site(o, request.site, cfg)) {
+  if (!make_site(o, request.site, request.content_dirs, cfg)) {
     print_diags(cfg, false);
     return 2;
   }
   print_diags(cfg, quiet);
-  request.content_dirs = o.content;
+  if (!request.site.base_url_given) {
+    std::cerr << "evfeed build: error: no base URL, so links and UIDs would point at localhost; give --base-url "
+                 "https://example.org/events/, base_url in --config, or --site with the site's baseURL/url\n";
+    return 2;
+  }
   request.out_dir = out_dir;
   request.state.dir = state_dir.empty() ? default_state_dir(out_dir) : state_dir;
   if (request.state.dir.empty()) {
@@ -155,14 +229,16 @@ int main(int argc, char** argv) {
   CommonOptions check_opts;
   bool verbose = false;
   auto* check = app.add_subcommand("check", "load and model every page, report problems");
-  add_common(check, check_opts, false);
+  add_common(check, check_opts, false, "production");
   check->add_flag("--verbose,-v", verbose, "print every event, its zone and where its end came from");
+  bool list = false;
+  check->add_flag("--list", list, "print each event page: its path in the site, link, and 1/0 published");
 
   CommonOptions build_opts;
   std::string out_dir;
   bool quiet = false;
   auto* build = app.add_subcommand("build", "write calendars, feeds and index.html to a folder");
-  add_common(build, build_opts, true);
+  add_common(build, build_opts, true, "production");
   build->add_option("--out", out_dir, "output folder")->required();
   std::string state_dir;
   build->add_option("--state-dir", state_dir, "build state (caches, SEQUENCE numbers, lock); default <out>.evfeed-state");
@@ -171,7 +247,7 @@ int main(int argc, char** argv) {
   CommonOptions serve_opts;
   ServeOptions serve_cfg;
   auto* serve = app.add_subcommand("serve", "serve the feeds over HTTP, rebuilding when pages change");
-  add_common(serve, serve_opts, true);
+  add_common(serve, serve_opts, true, "production");
   serve->add_option("--listen", serve_cfg.listen, "address:port to listen on")->capture_default_str();
   serve->add_option("--threads", serve_cfg.threads, "I/O threads (0 = one per core)")->capture_default_str();
   serve->add_option("--poll", serve_cfg.poll_ms, "milliseconds between change scans")->capture_default_str();
@@ -184,17 +260,21 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  if (*check) return run_check(check_opts, verbose);
+  if (*check) return run_check(check_opts, verbose, list);
   if (*build) return run_build(build_opts, out_dir, state_dir, quiet);
   if (*serve) {
     Diagnostics cfg;
     SiteConfig site;
-    if (!make_site(serve_opts, site, cfg)) {
+    if (!make_site(serve_opts, site, serve_cfg.content_dirs, cfg, &serve_cfg.site_base)) {
       print_diags(cfg, false);
       return 2;
     }
     print_diags(cfg, false);
-    serve_cfg.content_dirs = serve_opts.content;
+    if (!site.base_url_given) {
+      site.base_url = "http://" + serve_cfg.listen + "/";
+      std::cerr << "evfeed serve: no base URL given: links and UIDs use " << site.base_url
+                << " (give --base-url or --site for the published address)\n";
+    }
     serve_cfg.access_log = !no_access_log;
     serve_cfg.config_path = serve_opts.config;
     serve_cfg.site = site;

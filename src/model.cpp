@@ -6,6 +6,7 @@
 #include <set>
 
 #include "evfeed/markdown.hpp"
+#include "evfeed/permalink.hpp"
 #include "evfeed/schema.hpp"
 #include "evfeed/text.hpp"
 
@@ -206,13 +207,22 @@ std::vector<Speaker> read_speakers(const Value* v) {
 
 }  // namespace
 
-bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Event& e, Diagnostics& diags) {
+bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site, Event& e, Diagnostics& diags) {
+  // --site: where the generator sees the page, and Jekyll's front-matter defaults under it.
+  const ContentRoot* root = site.profile ? root_of(*site.profile, page.file.path) : nullptr;
+  PageRef ref{root ? root->prefix + page.file.rel_path : page.file.rel_path, root ? root->lang : ""};
+  Value with_defaults;
+  if (root && site.profile->generator == Generator::jekyll) with_defaults = with_jekyll_defaults(*site.profile, ref.rel, page_fm);
+  const Value& fm = root && site.profile->generator == Generator::jekyll ? with_defaults : page_fm;
   Ctx cx{page, fm, site, diags};
   e = Event{};
   e.source_path = page.file.path;
-  e.lang = language_from_path(page.file.rel_path);
+  e.lang = ref.lang.empty() ? language_from_path(page.file.rel_path) : ref.lang;
   if (e.lang.empty()) e.lang = site.language;
-  e.identity = identity_from_path(page.file.rel_path);
+  ref.lang = e.lang;
+  e.identity = identity_from_path(ref.rel);
+  std::optional<GeneratorDates> generator;
+  if (root) generator = generator_dates(*site.profile, ref, fm, find_zone(site.timezone));
 
   // --- zone of the page
   const date::time_zone* site_zone = find_zone(site.timezone);
@@ -225,12 +235,15 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
 
   // --- start
   auto start_hit = cx.field(Field::start);
-  if (!start_hit.value) {
+  bool date_from_name = !start_hit.value && generator && generator->date_from_name;
+  if (!start_hit.value && !date_from_name) {
     cx.error(nullptr, "no start date: add 'date: 2019-11-24T13:00:00+08:00' (or dateStart/startDate/eventdate) to the front matter");
     return false;
   }
   std::optional<TimeValue> start;
-  if (start_hit.key == "event.date") {
+  if (date_from_name) {  // a Jekyll post without a date field: the date in its file name, all day
+    start = TimeValue{TimeValue::Kind::date, LocalSeconds{*generator->date_from_name}, Seconds{0}, ""};
+  } else if (start_hit.key == "event.date") {
     auto time_hit = cx.field(Field::event_time);
     std::string err;
     start = parse_human_date(scalar_text(start_hit.value), scalar_text(time_hit.value), &err);
@@ -419,6 +432,10 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
     for (const auto& seg : split(path, '/')) encoded += (encoded.empty() ? "" : "/") + url_encode(seg);
     e.url = site.base_url + lang_prefix + encoded + "/";
   }
+  if (root) {  // the link the generator writes; pages it writes none for keep the one above
+    std::string link = generator_link(*site.profile, ref, fm, find_zone(site.timezone));
+    if (!link.empty()) e.url = link;
+  }
   if (std::string signup = scalar_text(cx.field(Field::signup_url).value); !signup.empty() && signup != "#" && is_safe_url(signup))
     e.signup_url = resolve_url(e.url, signup);
   if (auto hit = cx.field(Field::image); hit.value && hit.value->is_scalar()) {
@@ -474,6 +491,10 @@ bool build_event(const Page& page, const Value& fm, const SiteConfig& site, Even
   }
   e.publish_date = meta_time(Field::publish_date);
   e.expiry_date = meta_time(Field::expiry_date);
+  if (generator) {  // the generator's own reading: Hugo's publishDate falls back to date
+    e.draft = e.draft || generator->draft;
+    if (generator->publish) e.publish_date = generator->publish;
+  }
   if (auto lm = meta_time(Field::lastmod)) e.updated = *lm;
   else if (auto d = meta_time(Field::date)) e.updated = *d;
   else e.updated = e.start;
@@ -496,13 +517,18 @@ bool feed_matches(const FeedSpec& feed, const Event& e) {
   return false;
 }
 
+std::string unpublished_reason(const Event& e, const SiteConfig& site, SysSeconds now) {
+  if (e.draft && !site.include_drafts) return "draft";
+  if (e.publish_date && *e.publish_date > now && !site.include_future) return "future";
+  if (e.expiry_date && *e.expiry_date <= now && !site.include_expired) return "expired";
+  return "";
+}
+
 EventModel assemble_model(std::vector<Event> built, const SiteConfig& site, SysSeconds now) {
   EventModel m;
   // Publishing rules as in Hugo.
   for (auto& e : built) {
-    if (e.draft && !site.include_drafts) continue;
-    if (e.publish_date && *e.publish_date > now && !site.include_future) continue;
-    if (e.expiry_date && *e.expiry_date <= now && !site.include_expired) continue;
+    if (!unpublished_reason(e, site, now).empty()) continue;
     m.pages.push_back(std::move(e));
   }
   std::sort(m.pages.begin(), m.pages.end(), [](const Event& a, const Event& b) {

@@ -1,5 +1,7 @@
 #include "evfeed/parse_cache.hpp"
 
+#include "evfeed/site_profile.hpp"
+
 #include <filesystem>
 
 #include "evfeed/publish.hpp"
@@ -209,6 +211,8 @@ std::string config_fingerprint(const SiteConfig& c) {
     w.list(f.tags);
     w.list(f.locations);
   }
+  w.str(c.uid_domain);
+  w.str(c.profile ? c.profile->fingerprint : std::string());
   w.num(c.include_drafts);
   w.num(c.include_future);
   w.num(c.include_expired);

@@ -1,5 +1,7 @@
 #include "evfeed/pipeline.hpp"
 
+#include "evfeed/permalink.hpp"
+
 #include <algorithm>
 #include <functional>
 #include <memory>
@@ -44,9 +46,15 @@ void report_raw_text_problems(const std::string& path, std::string_view text, Di
 
 }  // namespace
 
+std::vector<SourceFile> find_site_pages(const std::vector<std::string>& content_dirs, const SiteConfig& site,
+                                        Diagnostics& diags) {
+  std::vector<SourceFile> files = find_pages(content_dirs, diags);
+  return site.profile ? generator_pages(*site.profile, std::move(files)) : files;
+}
+
 LoadResult load_events(const LoadOptions& opts, const SiteConfig& site) {
   LoadResult result;
-  std::vector<SourceFile> files = find_pages(opts.content_dirs, result.diags);
+  std::vector<SourceFile> files = find_site_pages(opts.content_dirs, site, result.diags);
   result.pages_seen = files.size();
 
   struct Slot {

@@ -135,7 +135,7 @@ namespace {
 
 std::string event_uid(const Event& e, const SiteConfig& site) {
   // The path (not the title, slug or time) and the host: stable across edits and builds.
-  return e.identity + "@" + url_host(site.base_url);
+  return e.identity + "@" + (site.uid_domain.empty() ? url_host(site.base_url) : site.uid_domain);
 }
 
 std::string event_description_text(const Event& e) {

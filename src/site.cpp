@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "evfeed/page.hpp"
 #include "evfeed/text.hpp"
 
 namespace evfeed {
@@ -23,12 +24,15 @@ std::vector<std::string> string_list(const YAML::Node& n) {
 }  // namespace
 
 bool load_site_config(const std::string& path, SiteConfig& c, Diagnostics& diags) {
+  std::string text;
+  if (!read_file(path, text, diags)) return false;
+  return load_site_config_text(text, path, c, diags);
+}
+
+bool load_site_config_text(const std::string& text, const std::string& path, SiteConfig& c, Diagnostics& diags) {
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    diags.add(path, 0, 0, Severity::error, "cannot read the config file");
-    return false;
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     diags.add(path, e.mark.line + 1, e.mark.column + 1, Severity::error, "config does not parse: " + e.msg);
     return false;
@@ -40,7 +44,7 @@ bool load_site_config(const std::string& path, SiteConfig& c, Diagnostics& diags
   }
   static const std::set<std::string> known = {"title", "description", "base_url", "baseurl", "language", "timezone",
                                               "default_duration", "items_limit", "author", "calendar", "http",
-                                              "fields", "feeds"};
+                                              "fields", "feeds", "feeds_url"};
   bool ok = true;
   auto where = [&](const YAML::Node& n, const std::string& msg) {
     diags.add(path, n.Mark().line + 1, n.Mark().column + 1, Severity::error, msg);
@@ -55,8 +59,11 @@ bool load_site_config(const std::string& path, SiteConfig& c, Diagnostics& diags
     }
     if (root["title"]) c.title = root["title"].as<std::string>();
     if (root["description"]) c.description = root["description"].as<std::string>();
-    if (root["base_url"]) c.base_url = root["base_url"].as<std::string>();
-    if (root["baseurl"]) c.base_url = root["baseurl"].as<std::string>();
+    for (const char* key : {"base_url", "baseurl", "feeds_url"}) {
+      if (!root[key]) continue;
+      c.base_url = root[key].as<std::string>();
+      c.base_url_given = true;
+    }
     if (root["language"]) c.language = root["language"].as<std::string>();
     if (root["timezone"]) c.timezone = root["timezone"].as<std::string>();
     if (root["author"]) c.author = root["author"].as<std::string>();

@@ -287,4 +287,32 @@ std::string percent_decode(std::string_view s, bool* ok, bool plus_is_space) {
   return out;
 }
 
+std::string to_lower_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      out += static_cast<char>(b >= 'A' && b <= 'Z' ? b + 32 : b);
+      ++i;
+      continue;
+    }
+    if ((b >> 5) != 6 || i + 1 >= s.size()) {  // 3- and 4-byte sequences: no case here
+      out += s[i++];
+      continue;
+    }
+    char32_t c = (static_cast<char32_t>(b & 0x1F) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3F);
+    if ((c >= 0xC0 && c <= 0xDE && c != 0xD7) || (c >= 0x391 && c <= 0x3AB && c != 0x3A2) || (c >= 0x410 && c <= 0x42F))
+      c += 0x20;
+    else if (c >= 0x400 && c <= 0x40F)
+      c += 0x50;
+    else if (c >= 0x100 && c <= 0x17F && c % 2 == 0 && c != 0x130 && c != 0x138)
+      c += 1;
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+    i += 2;
+  }
+  return out;
+}
+
 }  // namespace evfeed

@@ -22,6 +22,7 @@ struct ServeOptions {
   std::vector<std::string> content_dirs;
   std::string config_path;
   SiteConfig site;             // config file + flags, as validated at start
+  SiteConfig site_base;        // before the config file (--site settings): a reload reads the file onto it
   std::string flag_timezone;   // flags re-applied when the config file is reloaded
   std::string flag_base_url;
   bool access_log = true;

@@ -28,6 +28,10 @@ struct EventModel {
   SysSeconds updated{};          // newest page change: feeds' lastBuildDate
 };
 
+// "draft", "future" or "expired" when the publishing rules (Hugo's, or the site generator's
+// under --site) keep this event out at `now`; "" when it is published.
+std::string unpublished_reason(const Event& e, const SiteConfig& site, SysSeconds now);
+
 // Applies drafts / publishDate / expiryDate against `now`, assigns unique slugs and
 // languages, sorts events by start (newest first).
 EventModel assemble_model(std::vector<Event> built, const SiteConfig& site, SysSeconds now);

@@ -29,6 +29,11 @@ struct LoadResult {
   size_t pages_reused = 0;   // taken from the parse cache
 };
 
+// The pages under the content dirs, sorted; with --site only those its generator treats as
+// pages (generator_pages).
+std::vector<SourceFile> find_site_pages(const std::vector<std::string>& content_dirs, const SiteConfig& site,
+                                        Diagnostics& diags);
+
 // Loads and models every page, in parallel; a broken page never stops the others.
 LoadResult load_events(const LoadOptions& opts, const SiteConfig& site);
 

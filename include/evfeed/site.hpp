@@ -1,6 +1,7 @@
 #pragma once
 // The site configuration (YAML) and the feeds it publishes.
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,10 +20,16 @@ struct FeedSpec {
   std::string dir() const { return "topics/" + slug; }
 };
 
+struct SiteProfile;
+
 struct SiteConfig {
   std::string title = "Events";
   std::string description = "Upcoming and past events";
+  // Where the feeds are published (calendar.ics, rss.xml... sit right under it); with
+  // --site, page links come from the site's own rules instead.
   std::string base_url = "http://localhost:8080/";  // always ends with '/'
+  bool base_url_given = false;  // by a flag or a config: `build` refuses the localhost default
+  std::string uid_domain;       // the host in UIDs ("" = base_url's); --site: the site's host
   std::string language = "en";
   std::string timezone = "Asia/Shanghai";
   Seconds default_duration{2 * 3600};
@@ -41,10 +48,14 @@ struct SiteConfig {
   bool include_drafts = false;
   bool include_future = false;
   bool include_expired = false;
+  // --site: the Hugo or Jekyll site the pages belong to (links, publishing, languages).
+  std::shared_ptr<const SiteProfile> profile;
 };
 
 // Reads the YAML config. Unknown keys warn; bad values are errors (exit status 2).
 bool load_site_config(const std::string& path, SiteConfig& config, Diagnostics& diags);
+// The same from YAML (or JSON) text; `origin` names it in diagnostics.
+bool load_site_config_text(const std::string& text, const std::string& origin, SiteConfig& config, Diagnostics& diags);
 // Validates what flags may have changed (zone, base URL); normalizes base_url.
 bool validate_site_config(SiteConfig& config, const std::string& origin, Diagnostics& diags);
 

@@ -18,6 +18,9 @@ std::pair<int, int> line_column(std::string_view text, size_t offset);
 
 std::string trim(std::string_view s);
 std::string to_lower_ascii(std::string_view s);
+// Lowercase for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic letters (what URL
+// rules of Hugo and Jekyll lowercase in practice); other characters unchanged.
+std::string to_lower_utf8(std::string_view s);
 bool starts_with(std::string_view s, std::string_view prefix);
 bool ends_with(std::string_view s, std::string_view suffix);
 bool iequals(std::string_view a, std::string_view b);

@@ -1,0 +1,83 @@
+#pragma once
+// The site a page belongs to: a Hugo or Jekyll site read from its own config. A page's
+// link, publish decision and default zone are the generator's, not the page's alone, so
+// `--site DIR` reads them here and the model asks (permalink.hpp holds the URL rules).
+// Rules follow Hugo 0.111 and Jekyll 4.3 (Debian 12), checked against the real generators
+// by tests/sites/oracle.py.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "evfeed/diagnostic.hpp"
+#include "evfeed/front_matter.hpp"
+
+namespace evfeed {
+
+struct SiteConfig;
+
+enum class Generator { hugo, jekyll };
+
+// A folder of event pages and what the generator makes of it.
+struct ContentRoot {
+  std::string dir;       // absolute folder given to the loader
+  std::string lang;      // language of every page in it ("" = from the path, as without --site)
+  std::string site_rel;  // the folder relative to the site root, e.g. "content/zh/event" or "_posts"
+  std::string prefix;    // what the generator's rules see before a page's path: "event/" (Hugo section), "" (Jekyll)
+};
+
+struct SiteProfile {
+  Generator generator = Generator::hugo;
+  std::string root;      // the site folder
+  std::string config_files;  // the files read, for messages
+  std::string fingerprint;   // their bytes and the roots found: caches keyed on the config see a change
+  std::string base_url;  // the site's own, with its subpath, ending in '/'
+  std::vector<ContentRoot> roots;      // the event sections found (or configured)
+  std::vector<std::string> languages;  // Hugo: configured languages, by weight
+  std::string default_language;
+  bool multilingual = false;
+  bool default_language_in_subdir = false;
+  // Hugo URL rules
+  std::map<std::string, std::string> permalinks;  // section (lowercase) -> pattern
+  bool ugly_urls = false;
+  std::map<std::string, bool> ugly_sections;
+  bool disable_path_to_lower = false;
+  bool remove_path_accents = false;
+  // Jekyll URL rules
+  std::string jekyll_url;      // `url`
+  std::string jekyll_baseurl;  // `baseurl`, "" or "/blog"
+  std::string permalink_style = "date";
+  struct Collection {
+    std::string label;
+    bool output = false;
+    std::string permalink;
+  };
+  std::map<std::string, Collection> collections;
+  Value jekyll_defaults;  // the `defaults` list as read
+  // Publishing
+  bool build_drafts = false, build_future = false, build_expired = false;
+  bool jekyll_unpublished = false;
+  // Which settings were in the config (evfeed's own flags and config still win).
+  std::string timezone;  // "" when the config names none (Hugo and Jekyll then use UTC here)
+};
+
+struct SiteLoadOptions {
+  std::string dir;
+  std::string environment = "production";  // Hugo: config/<environment>/
+  std::vector<std::string> jekyll_configs;  // --jekyll-config; default _config.yml or _config.yaml
+};
+
+// Detects the generator, reads its config into `profile` and the site-level settings into
+// `site` (title, description, base URL, language, zone, evfeed's own settings under Hugo
+// `params.evfeed` or Jekyll `evfeed`), finds the event sections. false (exit 2): no site
+// there, or a config that does not parse (the error names file, line and column).
+bool load_site_profile(const SiteLoadOptions& opts, SiteProfile& profile, SiteConfig& site, Diagnostics& diags);
+
+// The root a page was loaded from (by its path), or null.
+const ContentRoot* root_of(const SiteProfile& profile, const std::string& page_path);
+
+// Merges `over` into `base` (maps recursively, keys case-insensitive like Hugo's; any
+// other value replaced): config/_default then config/<environment>.
+void merge_values(Value& base, const Value& over);
+
+}  // namespace evfeed

@@ -1,0 +1,593 @@
+#include "evfeed/permalink.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <regex>
+#include <set>
+
+#include "evfeed/text.hpp"
+
+namespace evfeed {
+
+namespace {
+
+// --- UTF-8 ---------------------------------------------------------------------------
+
+// The code point at s[i] and its length in bytes (invalid bytes count as U+FFFD, length 1).
+std::pair<char32_t, size_t> code_point(std::string_view s, size_t i) {
+  auto b = static_cast<unsigned char>(s[i]);
+  size_t len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return {0xFFFD, 1};
+  char32_t c = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
+  for (size_t k = 1; k < len; ++k) c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  return {c, len};
+}
+
+bool is_unicode_space(char32_t c) {
+  return c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
+         c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+// Go's unicode.IsLetter/IsDigit/IsMark for what event titles hold: ASCII exactly; beyond it,
+// everything but the blocks of spaces, punctuation, symbols and emoji.
+bool is_letter_digit_mark(char32_t c) {
+  if (c < 0x80) return std::isalnum(static_cast<int>(c)) != 0;
+  if (is_unicode_space(c)) return false;
+  if (c <= 0xBF) return c == 0xAA || c == 0xB5 || c == 0xBA || c == 0xB2 || c == 0xB3 || c == 0xB9 || c == 0xBC ||
+                        c == 0xBD || c == 0xBE;
+  if (c == 0xD7 || c == 0xF7) return false;
+  if ((c >= 0x2000 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x3004) || (c >= 0x3008 && c <= 0x3020) ||
+      c == 0x30FB || (c >= 0xFE10 && c <= 0xFE6F) || (c >= 0xFF00 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) ||
+      (c >= 0xFF3B && c <= 0xFF40) || (c >= 0xFF5B && c <= 0xFF65) || (c >= 0x1F000 && c <= 0x1FAFF) || c == 0xFFFD)
+    return false;
+  return true;
+}
+
+bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+
+std::string percent_escape_byte(unsigned char b) {
+  char buf[4];
+  std::snprintf(buf, sizeof buf, "%%%02X", b);
+  return buf;
+}
+
+// --- front matter --------------------------------------------------------------------
+
+std::string text_of(const Value& fm, std::string_view key) {
+  const Value* v = fm.find(key);
+  return v && v->is_scalar() ? v->scalar : "";
+}
+
+bool false_value(const Value* v) { return v && v->is_scalar() && (v->scalar == "false" || v->scalar == "never"); }
+
+std::string stem_of(const std::string& file) {
+  size_t dot = file.rfind('.');
+  return dot == std::string::npos || dot == 0 ? file : file.substr(0, dot);
+}
+
+// Local calendar fields of a front-matter date as written (Hugo keeps the written offset).
+struct LocalDate {
+  date::local_days day{};
+  Seconds time_of_day{0};
+};
+
+std::optional<LocalDate> local_date_of(const TimeValue& tv, const date::time_zone* convert_to) {
+  LocalSeconds local;
+  if (tv.kind == TimeValue::Kind::instant) local = convert_to ? to_local(convert_to, tv.instant()) : tv.local;
+  else local = tv.local;
+  LocalDate d;
+  d.day = date::floor<date::days>(local);
+  d.time_of_day = local - LocalSeconds{d.day};
+  return d;
+}
+
+// --- Hugo ------------------------------------------------------------------------------
+
+// A page's .Date: the first of these keys that holds a date.
+std::optional<TimeValue> hugo_date(const Value& fm) {
+  for (const char* key : {"date", "publishdate", "pubdate", "published", "lastmod", "modified"}) {
+    const Value* v = fm.find(key);
+    if (!v || !v->is_scalar()) continue;
+    if (auto tv = parse_time(v->scalar)) return tv;
+  }
+  return std::nullopt;
+}
+
+struct HugoPath {
+  std::string dir;      // "event/sub" (bundle: the bundle's parent)
+  std::string base;     // file stem, or the bundle's folder name
+  std::string section;  // first element of dir
+  bool bundle = false;
+};
+
+HugoPath hugo_path(const SiteProfile& site, const std::string& rel) {
+  auto parts = split(rel, '/');
+  HugoPath p;
+  std::string stem = stem_of(parts.back());
+  // "a.fr.md" is "a" in French only when fr is a configured language.
+  if (size_t dot = stem.rfind('.'); dot != std::string::npos) {
+    std::string suffix = to_lower_ascii(stem.substr(dot + 1));
+    if (std::find(site.languages.begin(), site.languages.end(), suffix) != site.languages.end()) stem.resize(dot);
+  }
+  parts.pop_back();
+  p.bundle = stem == "index" && !parts.empty();
+  if (p.bundle) {
+    p.base = parts.back();
+    parts.pop_back();
+  } else {
+    p.base = stem;
+  }
+  for (const auto& d : parts) p.dir += (p.dir.empty() ? "" : "/") + d;
+  p.section = parts.empty() ? "" : parts.front();
+  return p;
+}
+
+std::string urlize(const SiteProfile& site, std::string_view s) {
+  return go_url_escape_path(hugo_sanitize_path(s, !site.disable_path_to_lower, site.remove_path_accents));
+}
+
+std::string two(unsigned n) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%02u", n);
+  return buf;
+}
+
+std::string query_unescape(const std::string& s) { return percent_decode(s, nullptr, true); }
+
+std::string expand_hugo_pattern(const SiteProfile& site, const std::string& pattern, const HugoPath& p, const Value& fm) {
+  static const char* months[] = {"January", "February", "March",     "April",   "May",      "June",
+                                 "July",    "August",   "September", "October", "November", "December"};
+  static const char* weekdays[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+  auto date = hugo_date(fm);
+  std::optional<LocalDate> ld = date ? local_date_of(*date, nullptr) : std::nullopt;
+  date::year_month_day ymd = ld ? date::year_month_day{ld->day} : date::year_month_day{date::year{1}, date::month{1}, date::day{1}};
+  date::weekday wd = ld ? date::weekday{ld->day} : date::weekday{1};
+  std::string title = urlize(site, text_of(fm, "title"));
+  std::string slug = trim(text_of(fm, "slug"));
+  std::string filename = urlize(site, p.base);
+  auto value = [&](const std::string& token) -> std::optional<std::string> {
+    if (token == "year") return std::to_string(static_cast<int>(ymd.year()));
+    if (token == "month") return two(static_cast<unsigned>(ymd.month()));
+    if (token == "monthname") return std::string(months[static_cast<unsigned>(ymd.month()) - 1]);
+    if (token == "day") return two(static_cast<unsigned>(ymd.day()));
+    if (token == "weekday") return std::to_string(wd.c_encoding());
+    if (token == "weekdayname") return std::string(weekdays[wd.c_encoding()]);
+    if (token == "yearday")
+      return std::to_string((date::sys_days{ymd} - date::sys_days{ymd.year() / 1 / 1}).count() + 1);
+    if (token == "section") return p.section;
+    if (token == "sections") return p.dir;
+    if (token == "title") return title;
+    if (token == "slug") return slug.empty() ? title : urlize(site, slug);
+    if (token == "slugorfilename") return slug.empty() ? filename : urlize(site, slug);
+    if (token == "filename") return filename;
+    return std::nullopt;
+  };
+  std::string out;
+  for (size_t i = 0; i < pattern.size();) {
+    if (pattern[i] == ':') {
+      size_t j = i + 1;
+      while (j < pattern.size() && std::islower(static_cast<unsigned char>(pattern[j]))) ++j;
+      if (auto v = value(pattern.substr(i + 1, j - i - 1))) {
+        out += *v;
+        i = j;
+        continue;
+      }
+    }
+    out += pattern[i++];
+  }
+  return query_unescape(out);
+}
+
+std::string squeeze_slashes(std::string s) {
+  std::string out;
+  for (char c : s)
+    if (!(c == '/' && !out.empty() && out.back() == '/')) out += c;
+  return out;
+}
+
+std::string hugo_link(const SiteProfile& site, const PageRef& page, const Value& fm) {
+  HugoPath p = hugo_path(site, page.rel);
+  if (const Value* build = fm.find("_build"); build && false_value(build->find("render"))) return "";
+  if (p.bundle) {
+    const Value* headless = fm.find("headless");
+    if (headless && headless->is_scalar() && headless->scalar == "true") return "";
+  }
+  bool lang_prefix = site.multilingual && (page.lang != site.default_language || site.default_language_in_subdir);
+  bool ugly = site.ugly_urls;
+  if (auto it = site.ugly_sections.find(to_lower_ascii(p.section)); it != site.ugly_sections.end()) ugly = it->second;
+  std::string url = trim(text_of(fm, "url"));
+  std::string link;
+  if (!url.empty()) {
+    // Front matter `url` is kept as written: no lowercasing, no sanitizing.
+    link = url[0] == '/' ? url : (lang_prefix ? "/" + page.lang + "/" : "/") + url;
+    std::string last = link.substr(link.rfind('/') + 1);
+    if (link.back() != '/' && last.find('.') == std::string::npos) link += '/';
+  } else {
+    std::string slug = text_of(fm, "slug");
+    while (!slug.empty() && slug.front() == '-') slug.erase(0, 1);
+    while (!slug.empty() && slug.back() == '-') slug.pop_back();
+    auto pattern = site.permalinks.find(to_lower_ascii(p.section));
+    std::string path = pattern != site.permalinks.end() ? expand_hugo_pattern(site, pattern->second, p, fm)
+                                                        : "/" + p.dir + "/" + (slug.empty() ? p.base : slug);
+    path = squeeze_slashes("/" + path);
+    if (ugly) {
+      while (path.size() > 1 && path.back() == '/') path.pop_back();
+      path += ".html";
+    } else if (path.back() != '/') {
+      path += '/';
+    }
+    if (lang_prefix) path = "/" + page.lang + path;
+    link = hugo_sanitize_path(path, !site.disable_path_to_lower, site.remove_path_accents);
+  }
+  link = go_url_escape_path(squeeze_slashes(link));
+  return site.base_url + link.substr(1);
+}
+
+// --- Jekyll ----------------------------------------------------------------------------
+
+struct JekyllDoc {
+  enum class Kind { post, draft, collection, page } kind = Kind::page;
+  std::string label;       // collection label ("posts" for posts)
+  std::string path;        // within the collection folder, without extension: "workshops/docker-101"
+  std::string basename;    // file name without extension
+  std::string slug;        // file-name slug (after a date prefix)
+  std::vector<std::string> dir_categories;  // folders above _posts
+  std::optional<date::local_days> name_date;
+};
+
+JekyllDoc jekyll_doc(const SiteProfile& site, const std::string& rel) {
+  JekyllDoc d;
+  auto parts = split(rel, '/');
+  d.basename = stem_of(parts.back());
+  size_t special = parts.size();
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (parts[i] == "_posts" || parts[i] == "_drafts") {
+      special = i;
+      d.kind = parts[i] == "_posts" ? JekyllDoc::Kind::post : JekyllDoc::Kind::draft;
+      d.label = "posts";
+      break;
+    }
+  }
+  if (special == parts.size() && parts.size() > 1 && parts[0].size() > 1 && parts[0][0] == '_' &&
+      site.collections.count(parts[0].substr(1))) {
+    special = 0;
+    d.kind = JekyllDoc::Kind::collection;
+    d.label = parts[0].substr(1);
+  }
+  if (d.kind == JekyllDoc::Kind::page) return d;
+  for (size_t i = 0; i < special; ++i) d.dir_categories.push_back(parts[i]);
+  std::string within;
+  for (size_t i = special + 1; i < parts.size(); ++i) within += (within.empty() ? "" : "/") + parts[i];
+  d.path = within.substr(0, within.size() - (parts.back().size() - d.basename.size()));
+  static const std::regex dated(R"(^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)$)");
+  std::smatch m;
+  d.slug = d.basename;
+  if (d.kind != JekyllDoc::Kind::draft && std::regex_match(d.basename, m, dated)) {
+    date::year_month_day ymd{date::year{std::stoi(m[1])}, date::month{static_cast<unsigned>(std::stoi(m[2]))},
+                             date::day{static_cast<unsigned>(std::stoi(m[3]))}};
+    if (ymd.ok()) {
+      d.name_date = date::local_days{ymd};
+      d.slug = m[4];
+    }
+  }
+  while (!d.slug.empty() && d.slug.back() == '.') d.slug.pop_back();
+  return d;
+}
+
+// The document's date in the site's zone: front matter `date` (converted to the zone, as
+// Jekyll converts every Time to local), else the date in its file name.
+std::optional<LocalDate> jekyll_date(const JekyllDoc& d, const Value& fm, const date::time_zone* zone) {
+  if (const Value* v = fm.find("date"); v && v->is_scalar()) {
+    if (auto tv = parse_time(v->scalar)) {
+      // Psych reads an unquoted date-time without offset as UTC; Jekyll then converts it.
+      if (tv->kind == TimeValue::Kind::local && !v->quoted && v->kind != Value::Kind::string &&
+          v->scalar.find_first_of("T ") != std::string::npos)
+        return local_date_of(TimeValue{TimeValue::Kind::instant, tv->local, Seconds{0}}, zone);
+      return local_date_of(*tv, zone);
+    }
+  }
+  if (d.name_date) return LocalDate{*d.name_date, Seconds{0}};
+  return std::nullopt;
+}
+
+std::string jekyll_style(const std::string& style) {
+  if (style == "date") return "/:categories/:year/:month/:day/:title:output_ext";
+  if (style == "pretty") return "/:categories/:year/:month/:day/:title/";
+  if (style == "ordinal") return "/:categories/:year/:y_day/:title:output_ext";
+  if (style == "weekdate") return "/:categories/:year/W:week/:short_day/:title:output_ext";
+  if (style == "none") return "/:categories/:title:output_ext";
+  return style;
+}
+
+// Utils.add_permalink_suffix
+std::string with_permalink_suffix(const std::string& tmpl, const std::string& style) {
+  if (style == "pretty") return tmpl + "/";
+  if (style == "date" || style == "ordinal" || style == "none") return tmpl + ":output_ext";
+  if (ends_with(style, "/")) return tmpl + "/";
+  if (ends_with(style, ":output_ext")) return tmpl + ":output_ext";
+  return tmpl;
+}
+
+std::vector<std::string> jekyll_categories(const JekyllDoc& d, const Value& fm) {
+  std::vector<std::string> out = d.dir_categories;
+  auto add = [&](const std::string& c) {
+    if (!c.empty() && std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+  };
+  for (const char* key : {"category", "categories"}) {
+    const Value* v = fm.find(key);
+    if (!v) continue;
+    if (v->kind == Value::Kind::list) {
+      for (const auto& x : v->items)
+        if (x.is_scalar()) add(x.scalar);
+    } else if (v->is_scalar()) {
+      for (const auto& c : split(v->scalar, ' ')) add(trim(c));
+    }
+  }
+  return out;
+}
+
+std::string jekyll_link(const SiteProfile& site, const PageRef& page, const Value& fm, const date::time_zone* zone) {
+  JekyllDoc d = jekyll_doc(site, page.rel);
+  if (d.kind == JekyllDoc::Kind::page) return "";
+  std::string tmpl;
+  if (const Value* own = fm.find("permalink"); own && own->is_scalar() && !own->scalar.empty()) {
+    tmpl = own->scalar;
+  } else if (d.kind == JekyllDoc::Kind::collection) {
+    const auto& c = site.collections.at(d.label);
+    if (!c.output) return "";
+    tmpl = !c.permalink.empty() ? jekyll_style(c.permalink)
+                                : with_permalink_suffix("/:collection/:path", site.permalink_style);
+  } else {
+    auto posts = site.collections.find("posts");
+    tmpl = posts != site.collections.end() && !posts->second.permalink.empty() ? jekyll_style(posts->second.permalink)
+                                                                               : jekyll_style(site.permalink_style);
+  }
+  std::string slug = text_of(fm, "slug");
+  if (slug.empty()) slug = d.slug;
+  auto ld = jekyll_date(d, fm, zone);
+  date::year_month_day ymd = ld ? date::year_month_day{ld->day} : date::year_month_day{date::year{1970}, date::month{1}, date::day{1}};
+  auto tod = date::make_time(ld ? ld->time_of_day : Seconds{0});
+  auto fmt = [&](const char* f) { return ld ? date::format(f, date::local_seconds{ld->day} + (ld->time_of_day)) : ""; };
+  std::string categories;
+  for (const auto& c : jekyll_categories(d, fm)) categories += (categories.empty() ? "" : "/") + to_lower_utf8(c);
+  auto value = [&](const std::string& token) -> std::optional<std::string> {
+    if (token == "title") return jekyll_slugify(slug, true, true);
+    if (token == "slug") return jekyll_slugify(slug, false, false);
+    if (token == "name") return jekyll_slugify(d.basename, false, false);
+    if (token == "path") return d.path;
+    if (token == "categories") return categories;
+    if (token == "collection") return d.label;
+    if (token == "output_ext") return std::string(".html");
+    if (token == "year") return std::to_string(static_cast<int>(ymd.year()));
+    if (token == "month") return two(static_cast<unsigned>(ymd.month()));
+    if (token == "day") return two(static_cast<unsigned>(ymd.day()));
+    if (token == "hour") return two(static_cast<unsigned>(tod.hours().count()));
+    if (token == "minute") return two(static_cast<unsigned>(tod.minutes().count()));
+    if (token == "second") return two(static_cast<unsigned>(tod.seconds().count()));
+    if (token == "i_month") return std::to_string(static_cast<unsigned>(ymd.month()));
+    if (token == "i_day") return std::to_string(static_cast<unsigned>(ymd.day()));
+    if (token == "short_year") return fmt("%y");
+    if (token == "short_month") return fmt("%b");
+    if (token == "long_month") return fmt("%B");
+    if (token == "short_day") return fmt("%a");
+    if (token == "long_day") return fmt("%A");
+    if (token == "y_day") return fmt("%j");
+    if (token == "week") return fmt("%V");
+    if (token == "w_year") return fmt("%G");
+    if (token == "w_day") return fmt("%u");
+    return std::nullopt;
+  };
+  std::string url;
+  for (size_t i = 0; i < tmpl.size();) {
+    if (tmpl[i] == ':') {
+      size_t j = i + 1;
+      while (j < tmpl.size() && (std::islower(static_cast<unsigned char>(tmpl[j])) || tmpl[j] == '_')) ++j;
+      if (auto v = value(tmpl.substr(i + 1, j - i - 1))) {
+        url += jekyll_escape_path(*v);
+        i = j;
+        continue;
+      }
+    }
+    url += tmpl[i++];
+  }
+  // URL#sanitize_url
+  url = "/" + url;
+  for (size_t at; (at = url.find("..")) != std::string::npos;) url.replace(at, 2, "/");
+  for (size_t at; (at = url.find("./")) != std::string::npos;) url.erase(at, 2);
+  url = squeeze_slashes(url);
+  std::string base = site.jekyll_baseurl;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  if (!base.empty() && base[0] != '/') base = "/" + base;
+  std::string host = site.jekyll_url;
+  while (!host.empty() && host.back() == '/') host.pop_back();
+  return host + base + url;
+}
+
+}  // namespace
+
+std::string hugo_sanitize_path(std::string_view s, bool lower, bool /*remove_accents*/) {
+  std::string out;
+  bool prepend_hyphen = false, was_hyphen = false;
+  for (size_t i = 0; i < s.size();) {
+    auto [c, len] = code_point(s, i);
+    bool allowed = c == '.' || c == '/' || c == '\\' || c == '_' || c == '#' || c == '+' || c == '~' || c == '-' ||
+                   c == '@' || is_letter_digit_mark(c) || (c == '%' && i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2]));
+    if (allowed) {
+      was_hyphen = c == '-';
+      if (prepend_hyphen) {
+        if (!was_hyphen) out += '-';
+        prepend_hyphen = false;
+      }
+      out.append(s.substr(i, len));
+    } else if (!out.empty() && !was_hyphen && is_unicode_space(c)) {
+      prepend_hyphen = true;
+    }
+    i += len;
+  }
+  return lower ? to_lower_utf8(out) : out;
+}
+
+std::string go_url_escape_path(std::string_view s) {
+  auto kept = [](unsigned char c) {
+    return std::isalnum(c) || std::string_view("-_.~$&+,/:;=@").find(static_cast<char>(c)) != std::string_view::npos;
+  };
+  // url.Parse keeps a path that is already a valid encoding as it was written.
+  bool valid = true;
+  for (size_t i = 0; i < s.size() && valid; ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == '%') valid = i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2]);
+    else valid = kept(c) || std::string_view("!*'()[]#?").find(static_cast<char>(c)) != std::string_view::npos;
+  }
+  if (valid) return std::string(s);
+  std::string out;
+  for (unsigned char c : s) out += kept(c) || c == '#' ? std::string(1, static_cast<char>(c)) : percent_escape_byte(c);
+  return out;
+}
+
+std::string jekyll_slugify(std::string_view s, bool pretty, bool cased) {
+  std::string out;
+  bool pending = false;
+  for (size_t i = 0; i < s.size();) {
+    auto [c, len] = code_point(s, i);
+    bool keep = is_letter_digit_mark(c) && !(c < 0x80 && !std::isalnum(static_cast<int>(c)));
+    if (pretty && c < 0x80 && std::string_view("._~!$&'()+,;=@").find(static_cast<char>(c)) != std::string_view::npos)
+      keep = true;
+    if (keep) {
+      if (pending) out += '-';
+      pending = false;
+      out.append(s.substr(i, len));
+    } else {
+      pending = true;
+    }
+    i += len;
+  }
+  // Runs become one "-"; one leading and one trailing "-" go.
+  if (pending && !out.empty()) out += '-';
+  if (!s.empty() && !out.empty()) {
+    auto [first, l] = code_point(s, 0);
+    (void)l;
+    bool first_kept = is_letter_digit_mark(first) ||
+                      (pretty && first < 0x80 && std::string_view("._~!$&'()+,;=@").find(static_cast<char>(first)) != std::string_view::npos);
+    if (!first_kept) out.insert(out.begin(), '-');
+  }
+  if (!out.empty() && out.front() == '-') out.erase(0, 1);
+  if (!out.empty() && out.back() == '-') out.pop_back();
+  return cased ? out : to_lower_utf8(out);
+}
+
+std::string jekyll_escape_path(std::string_view s) {
+  bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '/' || c == '-';
+  });
+  if (plain) return std::string(s);
+  // Addressable::URI.encode: unreserved and reserved characters stay; then "#" -> %23.
+  std::string out;
+  for (unsigned char c : s) {
+    bool keep = std::isalnum(c) || std::string_view("-._~!$&'()*+,;=:@/?[]").find(static_cast<char>(c)) != std::string_view::npos;
+    out += keep ? std::string(1, static_cast<char>(c)) : percent_escape_byte(c);
+  }
+  return out;
+}
+
+std::vector<SourceFile> generator_pages(const SiteProfile& site, std::vector<SourceFile> files) {
+  static const std::regex dated(R"(^\d{2,4}-\d{1,2}-\d{1,2}-.*)");
+  std::set<std::string> leaf_bundles;  // folders holding an index.md (full paths)
+  if (site.generator == Generator::hugo)
+    for (const auto& f : files) {
+      std::string name = f.path.substr(f.path.rfind('/') + 1);
+      if (starts_with(name, "index.") && f.rel_path.find('/') != std::string::npos)
+        leaf_bundles.insert(f.path.substr(0, f.path.rfind('/')));
+    }
+  auto keep = [&](const SourceFile& f) {
+    std::string name = f.path.substr(f.path.rfind('/') + 1);
+    if (site.generator == Generator::jekyll) {
+      if (name[0] == '_' || name[0] == '.' || name[0] == '#' || name[0] == '~' || name.back() == '~') return false;
+      const ContentRoot* root = root_of(site, f.path);
+      bool in_posts = root && (root->site_rel == "_posts" || ends_with(root->site_rel, "/_posts"));
+      return !in_posts || std::regex_match(name, dated);
+    }
+    // A file below a leaf bundle's folder (its own index excepted) is a resource.
+    for (std::string dir = f.path.substr(0, f.path.rfind('/'));; dir = dir.substr(0, dir.rfind('/'))) {
+      if (leaf_bundles.count(dir) && !(dir == f.path.substr(0, f.path.rfind('/')) && starts_with(name, "index.")))
+        return false;
+      if (dir.rfind('/') == std::string::npos || dir.size() <= 1) break;
+    }
+    return true;
+  };
+  files.erase(std::remove_if(files.begin(), files.end(), [&](const SourceFile& f) { return !keep(f); }), files.end());
+  return files;
+}
+
+std::string generator_link(const SiteProfile& site, const PageRef& page, const Value& fm, const date::time_zone* zone) {
+  return site.generator == Generator::hugo ? hugo_link(site, page, fm) : jekyll_link(site, page, fm, zone);
+}
+
+GeneratorDates generator_dates(const SiteProfile& site, const PageRef& page, const Value& fm, const date::time_zone* zone) {
+  GeneratorDates g;
+  auto instant_of = [&](const TimeValue& tv) {
+    if (tv.kind == TimeValue::Kind::instant) return tv.instant();
+    return resolve_local(zone, tv.local).instant;
+  };
+  if (site.generator == Generator::hugo) {
+    // publishDate falls back to the page's .Date (date, pubdate, published, lastmod, modified).
+    for (const char* key : {"publishdate", "pubdate", "published", "date", "lastmod", "modified"}) {
+      const Value* v = fm.find(key);
+      if (!v || !v->is_scalar()) continue;
+      if (auto tv = parse_time(v->scalar)) {
+        g.publish = instant_of(*tv);
+        break;
+      }
+    }
+    const Value* draft = fm.find("draft");
+    const Value* published = fm.find("published");
+    if (draft && draft->is_scalar()) g.draft = draft->scalar == "true";
+    else if (published && published->is_scalar()) g.draft = published->scalar == "false";
+    return g;
+  }
+  JekyllDoc d = jekyll_doc(site, page.rel);
+  g.date_from_name = d.name_date;
+  g.draft = d.kind == JekyllDoc::Kind::draft;
+  if (const Value* published = fm.find("published"); published && published->is_scalar() && published->scalar == "false")
+    g.draft = g.draft || !site.jekyll_unpublished;
+  if (auto ld = jekyll_date(d, fm, zone)) g.publish = resolve_local(zone, LocalSeconds{ld->day} + ld->time_of_day).instant;
+  return g;
+}
+
+Value with_jekyll_defaults(const SiteProfile& site, const std::string& rel, const Value& fm) {
+  if (site.generator != Generator::jekyll || site.jekyll_defaults.kind != Value::Kind::list) return fm;
+  JekyllDoc d = jekyll_doc(site, rel);
+  std::string type = d.kind == JekyllDoc::Kind::post    ? "posts"
+                     : d.kind == JekyllDoc::Kind::draft ? "drafts"
+                     : d.kind == JekyllDoc::Kind::page  ? "pages"
+                                                        : d.label;
+  struct Applicable {
+    size_t path_length;
+    bool has_type;
+    size_t order;
+    const Value* values;
+  };
+  std::vector<Applicable> sets;
+  for (size_t i = 0; i < site.jekyll_defaults.items.size(); ++i) {
+    const Value& set = site.jekyll_defaults.items[i];
+    const Value* scope = set.find("scope");
+    const Value* values = set.find("values");
+    if (!values || values->kind != Value::Kind::map) continue;
+    std::string path = scope ? text_of(*scope, "path") : "";
+    std::string scope_type = scope ? text_of(*scope, "type") : "";
+    if (scope_type == "post" || scope_type == "page" || scope_type == "draft") scope_type += "s";
+    if (!scope_type.empty() && scope_type != type) continue;
+    if (!path.empty() && !(rel == path || starts_with(rel, path.back() == '/' ? path : path + "/"))) continue;
+    sets.push_back({path.size(), !scope_type.empty(), i, values});
+  }
+  // Longer paths win, then sets with a type, then later sets: merge in the opposite order.
+  std::sort(sets.begin(), sets.end(), [](const Applicable& a, const Applicable& b) {
+    return std::tie(a.path_length, a.has_type, a.order) < std::tie(b.path_length, b.has_type, b.order);
+  });
+  Value merged;
+  merged.kind = Value::Kind::map;
+  for (const auto& s : sets) merge_values(merged, *s.values);
+  merge_values(merged, fm);
+  return merged;
+}
+
+}  // namespace evfeed

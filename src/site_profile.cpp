@@ -1,0 +1,403 @@
+#include "evfeed/site_profile.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "evfeed/page.hpp"
+#include "evfeed/site.hpp"
+#include "evfeed/text.hpp"
+
+namespace fs = std::filesystem;
+
+namespace evfeed {
+
+namespace {
+
+// Section and collection names that hold events on the sites we know.
+const char* const event_section_names[] = {"event",     "events",      "talk",     "talks",    "meetup",
+                                           "meetups",   "workshop",    "workshops", "conference", "conferences",
+                                           "seminar",   "seminars",    "webinar",  "webinars", "calendar",
+                                           "community-calls", "commcalls", "sessions"};
+
+bool is_event_name(const std::string& name) {
+  std::string n = to_lower_ascii(name);
+  return std::find(std::begin(event_section_names), std::end(event_section_names), n) != std::end(event_section_names);
+}
+
+std::string text(const Value* v) { return v && v->is_scalar() ? v->scalar : ""; }
+bool flag(const Value* v) { return v && v->is_scalar() && v->scalar == "true"; }
+
+std::string json_of(const Value& v);
+
+std::string json_string(const std::string& s) { return "\"" + json_escape(s) + "\""; }
+
+// Values back to JSON text (which YAML reads): how evfeed's own settings inside a site
+// config reach the evfeed config reader.
+std::string json_of(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::null: return "null";
+    case Value::Kind::boolean:
+    case Value::Kind::number: return v.scalar;
+    case Value::Kind::string:
+    case Value::Kind::datetime: return json_string(v.scalar);
+    case Value::Kind::list: {
+      std::string out = "[";
+      for (size_t i = 0; i < v.items.size(); ++i) out += (i ? "," : "") + json_of(v.items[i]);
+      return out + "]";
+    }
+    case Value::Kind::map: {
+      std::string out = "{";
+      for (size_t i = 0; i < v.members.size(); ++i)
+        out += (i ? "," : "") + json_string(v.members[i].first) + ":" + json_of(v.members[i].second);
+      return out + "}";
+    }
+  }
+  return "null";
+}
+
+FrontMatterFormat format_of(const fs::path& p) {
+  std::string ext = to_lower_ascii(p.extension().string());
+  if (ext == ".toml") return FrontMatterFormat::toml;
+  if (ext == ".json") return FrontMatterFormat::json;
+  if (ext == ".yaml" || ext == ".yml") return FrontMatterFormat::yaml;
+  return FrontMatterFormat::none;
+}
+
+// A whole config file through the front-matter parsers: one value tree with positions, and
+// errors that name file, line and column.
+bool read_config_file(const fs::path& path, Value& out, Diagnostics& diags) {
+  Page page;
+  page.file.path = path.string();
+  page.format = format_of(path);
+  if (!read_file(page.file.path, page.front_matter, diags)) return false;
+  if (page.front_matter.empty() || trim(page.front_matter).empty()) {
+    out = Value{};
+    out.kind = Value::Kind::map;
+    return true;
+  }
+  Diagnostics d;
+  bool ok = parse_front_matter(page, out, d);
+  for (auto& x : d.items) {
+    if (x.severity == Severity::error) x.message = "the site config does not parse: " + x.message;
+    diags.items.push_back(std::move(x));
+  }
+  if (ok && out.kind != Value::Kind::map) {
+    diags.add(page.file.path, 1, 1, Severity::error, "the site config must be a map of settings");
+    return false;
+  }
+  return ok;
+}
+
+Value* member(Value& map, const std::string& key) {
+  for (auto& [k, v] : map.members)
+    if (iequals(k, key)) return &v;
+  map.members.emplace_back(key, Value{});
+  map.members.back().second.kind = Value::Kind::map;
+  return &map.members.back().second;
+}
+
+// config/_default/ then config/<environment>/: hugo.* and config.* at the root, NAME.ext
+// under NAME, NAME.<lang>.ext under languages.<lang> (params and menus under their name).
+bool merge_config_dir(const fs::path& dir, Value& config, std::vector<std::string>& read, Diagnostics& diags) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return true;
+  std::vector<fs::path> files;
+  for (auto& e : fs::directory_iterator(dir, ec))
+    if (e.is_regular_file() && format_of(e.path()) != FrontMatterFormat::none) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    Value v;
+    if (!read_config_file(f, v, diags)) return false;
+    read.push_back(f.string());
+    auto parts = split(f.stem().string(), '.');
+    std::string name = to_lower_ascii(parts[0]);
+    if (name == "menu") name = "menus";
+    if (name == "hugo" || name == "config") {
+      merge_values(config, v);
+    } else if (parts.size() > 1) {
+      Value* lang = member(*member(config, "languages"), parts[1]);
+      merge_values(name == "params" || name == "menus" ? *member(*lang, name) : *lang, v);
+    } else {
+      merge_values(*member(config, name), v);
+    }
+  }
+  return true;
+}
+
+bool read_hugo_config(const SiteLoadOptions& opts, Value& config, std::vector<std::string>& read, Diagnostics& diags) {
+  fs::path root(opts.dir);
+  config.kind = Value::Kind::map;
+  for (const char* base : {"hugo", "config"}) {
+    bool found = false;
+    for (const char* ext : {".toml", ".yaml", ".yml", ".json"}) {
+      fs::path p = root / (std::string(base) + ext);
+      std::error_code ec;
+      if (!fs::is_regular_file(p, ec)) continue;
+      if (!read_config_file(p, config, diags)) return false;
+      read.push_back(p.string());
+      found = true;
+      break;
+    }
+    if (found) break;  // the first one found wins: hugo.* before config.*
+  }
+  return merge_config_dir(root / "config" / "_default", config, read, diags) &&
+         merge_config_dir(root / "config" / opts.environment, config, read, diags);
+}
+
+std::string with_slash(std::string s) {
+  if (s.empty() || s.back() != '/') s += '/';
+  return s;
+}
+
+// Every top-level folder of a content dir whose name says events, or those configured.
+std::vector<std::string> event_sections(const fs::path& content, const std::vector<std::string>& configured) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto& e : fs::directory_iterator(content, ec)) {
+    if (!e.is_directory()) continue;
+    std::string name = e.path().filename().string();
+    bool wanted = configured.empty() ? is_event_name(name)
+                                     : std::find(configured.begin(), configured.end(), name) != configured.end();
+    if (wanted) out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> configured_sections(const Value* evfeed) {
+  std::vector<std::string> out;
+  const Value* events = evfeed ? evfeed->find("events") : nullptr;
+  const Value* sections = events ? events->find("sections") : nullptr;
+  if (sections && sections->kind == Value::Kind::list)
+    for (const auto& s : sections->items) out.push_back(s.scalar);
+  else if (sections && sections->is_scalar())
+    out.push_back(sections->scalar);
+  return out;
+}
+
+// evfeed's own settings inside the site config, read like an evfeed config file.
+bool apply_evfeed_settings(const Value* evfeed, const std::string& origin, SiteConfig& site, Diagnostics& diags) {
+  if (!evfeed || evfeed->kind != Value::Kind::map) return true;
+  Value copy = *evfeed;
+  copy.members.erase(std::remove_if(copy.members.begin(), copy.members.end(),
+                                    [](const auto& m) { return iequals(m.first, "events"); }),
+                     copy.members.end());
+  return load_site_config_text(json_of(copy), origin, site, diags);
+}
+
+struct HugoLanguage {
+  std::string code;
+  int weight = 0;
+  std::string content_dir;
+  std::string title;
+};
+
+bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Diagnostics& diags) {
+  Value c;
+  std::vector<std::string> read;
+  if (!read_hugo_config(opts, c, read, diags)) return false;
+  for (const auto& r : read) p.config_files += (p.config_files.empty() ? "" : ", ") + r;
+  p.generator = Generator::hugo;
+  p.base_url = with_slash(text(c.find("baseurl")));
+  p.default_language = to_lower_ascii(text(c.find("defaultcontentlanguage")));
+  if (p.default_language.empty()) p.default_language = "en";
+  p.default_language_in_subdir = flag(c.find("defaultcontentlanguageinsubdir"));
+  p.disable_path_to_lower = flag(c.find("disablepathtolower"));
+  p.remove_path_accents = flag(c.find("removepathaccents"));
+  p.build_drafts = flag(c.find("builddrafts"));
+  p.build_future = flag(c.find("buildfuture"));
+  p.build_expired = flag(c.find("buildexpired"));
+  p.timezone = text(c.find("timezone"));
+  if (const Value* perm = c.find("permalinks"); perm && perm->kind == Value::Kind::map)
+    for (const auto& [k, v] : perm->members) p.permalinks[to_lower_ascii(k)] = v.scalar;
+  if (const Value* ugly = c.find("uglyurls")) {
+    if (ugly->kind == Value::Kind::map)
+      for (const auto& [k, v] : ugly->members) p.ugly_sections[to_lower_ascii(k)] = v.scalar == "true";
+    else
+      p.ugly_urls = flag(ugly);
+  }
+  std::string content_dir = text(c.find("contentdir"));
+  if (content_dir.empty()) content_dir = "content";
+  std::vector<HugoLanguage> langs;
+  if (const Value* l = c.find("languages"); l && l->kind == Value::Kind::map) {
+    for (const auto& [code, v] : l->members) {
+      HugoLanguage h;
+      h.code = to_lower_ascii(code);
+      h.weight = std::atoi(text(v.find("weight")).c_str());
+      h.content_dir = text(v.find("contentdir"));
+      h.title = text(v.find("title"));
+      if (h.content_dir.empty()) h.content_dir = content_dir;
+      langs.push_back(h);
+    }
+  }
+  if (langs.empty()) langs.push_back({p.default_language, 0, content_dir, ""});
+  std::sort(langs.begin(), langs.end(), [](const HugoLanguage& a, const HugoLanguage& b) {
+    return std::tie(a.weight, a.code) < std::tie(b.weight, b.code);
+  });
+  p.multilingual = langs.size() > 1;
+  for (const auto& l : langs) p.languages.push_back(l.code);
+
+  const Value* params = c.find("params");
+  const Value* evfeed = params ? params->find("evfeed") : nullptr;
+  if (std::string t = text(c.find("title")); !t.empty()) site.title = t;
+  std::string description = params ? text(params->find("description")) : "";
+  if (description.empty()) description = text(c.find("description"));
+  if (!description.empty()) site.description = description;
+  site.language = p.default_language;
+  for (const auto& l : langs)
+    if (l.code == p.default_language && !l.title.empty()) site.title = l.title;
+  // Languages that share a content dir tell their pages apart by file suffix ("a.en.md").
+  std::map<std::string, int> dir_users;
+  for (const auto& l : langs) ++dir_users[l.content_dir];
+  std::vector<std::string> wanted = configured_sections(evfeed);
+  std::set<std::string> seen;
+  for (const auto& l : langs) {
+    if (!seen.insert(l.content_dir).second) continue;
+    fs::path dir = fs::path(opts.dir) / l.content_dir;
+    for (const auto& section : event_sections(dir, wanted)) {
+      ContentRoot r;
+      r.dir = (dir / section).lexically_normal().string();
+      r.lang = dir_users[l.content_dir] > 1 ? "" : l.code;
+      r.site_rel = (fs::path(l.content_dir) / section).lexically_normal().generic_string();
+      r.prefix = section + "/";
+      p.roots.push_back(r);
+    }
+  }
+  return apply_evfeed_settings(evfeed, read.empty() ? opts.dir : read.front() + " (params.evfeed)", site, diags);
+}
+
+bool load_jekyll(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Diagnostics& diags) {
+  std::vector<std::string> files = opts.jekyll_configs;
+  if (files.empty()) {
+    for (const char* name : {"_config.yml", "_config.yaml"}) {
+      std::error_code ec;
+      if (fs::is_regular_file(fs::path(opts.dir) / name, ec)) {
+        files.push_back((fs::path(opts.dir) / name).string());
+        break;
+      }
+    }
+  }
+  Value c;
+  c.kind = Value::Kind::map;
+  for (const auto& f : files) {
+    Value v;
+    if (!read_config_file(f, v, diags)) return false;
+    merge_values(c, v);
+    p.config_files += (p.config_files.empty() ? "" : ", ") + f;
+  }
+  p.generator = Generator::jekyll;
+  p.jekyll_url = text(c.find("url"));
+  p.jekyll_baseurl = text(c.find("baseurl"));
+  std::string base = p.jekyll_baseurl;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  if (!base.empty() && base[0] != '/') base = "/" + base;
+  std::string host = p.jekyll_url;
+  while (!host.empty() && host.back() == '/') host.pop_back();
+  p.base_url = host.empty() ? "" : with_slash(host + base);
+  if (std::string style = text(c.find("permalink")); !style.empty()) p.permalink_style = style;
+  p.build_future = flag(c.find("future"));
+  p.build_drafts = flag(c.find("show_drafts"));
+  p.jekyll_unpublished = flag(c.find("unpublished"));
+  p.timezone = text(c.find("timezone"));
+  if (const Value* d = c.find("defaults")) p.jekyll_defaults = *d;
+  p.collections["posts"] = {"posts", true, ""};
+  if (const Value* cols = c.find("collections")) {
+    if (cols->kind == Value::Kind::map) {
+      for (const auto& [label, v] : cols->members) {
+        SiteProfile::Collection col{label, label == "posts" || flag(v.find("output")), text(v.find("permalink"))};
+        p.collections[label] = col;
+      }
+    } else if (cols->kind == Value::Kind::list) {
+      for (const auto& v : cols->items) p.collections[v.scalar] = {v.scalar, false, ""};
+    }
+  }
+  const Value* evfeed = c.find("evfeed");
+  if (std::string t = text(c.find("title")); !t.empty()) site.title = t;
+  if (std::string d = text(c.find("description")); !d.empty()) site.description = d;
+  if (std::string lang = text(c.find("lang")); !lang.empty()) site.language = lang;
+  std::vector<std::string> wanted = configured_sections(evfeed);
+  auto add_root = [&](const std::string& folder) {
+    fs::path dir = fs::path(opts.dir) / folder;
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return;
+    p.roots.push_back({dir.lexically_normal().string(), "", folder, folder + "/"});
+  };
+  if (!wanted.empty()) {
+    for (const auto& w : wanted) add_root(w);
+  } else {
+    for (const auto& [label, col] : p.collections)
+      if (label != "posts" && is_event_name(label)) add_root("_" + label);
+    if (p.roots.empty()) add_root("_posts");
+    if (p.build_drafts && p.roots.size() == 1 && p.roots[0].site_rel == "_posts") add_root("_drafts");
+  }
+  return apply_evfeed_settings(evfeed, files.empty() ? opts.dir : files.front() + " (evfeed)", site, diags);
+}
+
+bool has_any(const fs::path& dir, std::initializer_list<const char*> names) {
+  std::error_code ec;
+  for (const char* n : names)
+    if (fs::exists(dir / n, ec)) return true;
+  return false;
+}
+
+}  // namespace
+
+void merge_values(Value& base, const Value& over) {
+  if (base.kind != Value::Kind::map || over.kind != Value::Kind::map) {
+    base = over;
+    return;
+  }
+  for (const auto& [k, v] : over.members) {
+    auto it = std::find_if(base.members.begin(), base.members.end(), [&](const auto& m) { return iequals(m.first, k); });
+    if (it == base.members.end()) base.members.emplace_back(k, v);
+    else merge_values(it->second, v);
+  }
+}
+
+const ContentRoot* root_of(const SiteProfile& profile, const std::string& page_path) {
+  const ContentRoot* best = nullptr;
+  for (const auto& r : profile.roots)
+    if (starts_with(page_path, r.dir + "/") && (!best || r.dir.size() > best->dir.size())) best = &r;
+  return best;
+}
+
+bool load_site_profile(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Diagnostics& diags) {
+  fs::path dir = fs::absolute(opts.dir).lexically_normal();
+  SiteLoadOptions o = opts;
+  o.dir = dir.string();
+  while (o.dir.size() > 1 && o.dir.back() == '/') o.dir.pop_back();
+  p.root = o.dir;
+  bool ok;
+  if (!opts.jekyll_configs.empty() || has_any(dir, {"_config.yml", "_config.yaml"})) {
+    ok = load_jekyll(o, p, site, diags);
+  } else if (has_any(dir, {"hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml", "config.yml",
+                           "config.json", "config/_default"})) {
+    ok = load_hugo(o, p, site, diags);
+  } else {
+    diags.add(o.dir, 0, 0, Severity::error,
+              "no Hugo (hugo.toml, config.toml, config/_default/) or Jekyll (_config.yml) config here; give the site's "
+              "root folder, or --content for a plain folder of pages");
+    return false;
+  }
+  if (!ok) return false;
+  for (const auto& f : split(p.config_files, ',')) {
+    std::string bytes;
+    Diagnostics ignored;
+    read_file(trim(f), bytes, ignored);
+    p.fingerprint += trim(f) + "\n" + bytes + "\n";
+  }
+  for (const auto& r : p.roots) p.fingerprint += r.dir + "|" + r.lang + "\n";
+  if (p.roots.empty())
+    diags.add(o.dir, 0, 0, Severity::warning,
+              "no event section found (folders named event, events, talks, meetups, ...); name yours with "
+              "events: {sections: [...]} in the site's evfeed settings");
+  if (!p.timezone.empty()) site.timezone = p.timezone;
+  else site.timezone = "UTC";  // Hugo reads naive dates in UTC when timeZone is unset; so do we here
+  site.include_drafts = p.build_drafts;
+  site.include_future = p.build_future;
+  site.include_expired = p.build_expired;
+  return true;
+}
+
+}  // namespace evfeed

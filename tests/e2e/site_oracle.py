@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""evfeed --site against the real generators, page by page.
+
+For every fixture site under tests/fixtures/sites/, the oracle (tests/sites/oracle.py) runs
+Debian's hugo or jekyll and lists each content page with the link it really gets and
+whether it is really published; `evfeed check --site DIR --list` lists each event page
+with evfeed's link and decision. Every event page must agree on both; every page the
+generator has under evfeed's event sections must be an event page; `evfeed build --site DIR
+--out OUT` with no other flag must work. Exit 0 pass, 1 fail, 77 when a generator is missing
+(no fixture could be checked).
+
+Usage: site_oracle.py EVFEED_BIN SOURCE_DIR
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+evfeed, source = sys.argv[1], sys.argv[2]
+sites_dir = os.path.join(source, "tests", "fixtures", "sites")
+oracle = os.path.join(source, "tests", "sites", "oracle.py")
+failures = 0
+checked = 0
+summary = []
+
+
+def fail(msg):
+    global failures
+    failures += 1
+    print("FAIL:", msg)
+
+
+def read_tsv(text):
+    rows = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        rows[parts[0]] = parts[1:]
+    return rows
+
+
+for name in sorted(os.listdir(sites_dir)):
+    site = os.path.join(sites_dir, name)
+    if not os.path.isdir(site):
+        continue
+    with tempfile.TemporaryDirectory(prefix="evfeed-oracle-") as tmp:
+        out_tsv = os.path.join(tmp, "oracle.tsv")
+        o = subprocess.run([sys.executable, oracle, site, out_tsv], capture_output=True, text=True)
+        if o.returncode == 3:
+            print(f"SKIP {name}: generator not installed ({o.stderr.strip()})")
+            continue
+        if o.returncode != 0:
+            fail(f"{name}: the oracle failed ({o.returncode}): {o.stderr.strip()[:2000]}")
+            continue
+        truth = read_tsv(open(out_tsv, encoding="utf-8").read())
+        e = subprocess.run([evfeed, "check", "--site", site, "--list", "--verbose"], capture_output=True, text=True)
+        if e.returncode != 0:
+            fail(f"{name}: evfeed check exited {e.returncode}: {e.stderr.strip()[:2000]}")
+            continue
+        roots = [line.split("events in ", 1)[1].split(" [")[0] for line in e.stdout.splitlines()
+                 if line.startswith("  events in ")]
+        ours = {k: v for k, v in read_tsv(e.stdout).items() if len(v) >= 2 and v[0].startswith("http")}
+        checked += 1
+        links = published = 0
+        for path, (link, pub, *why) in sorted(ours.items()):
+            if path not in truth:
+                fail(f"{name}: evfeed lists {path}, the generator has no such page")
+                continue
+            t_link, t_pub = truth[path][0], truth[path][1]
+            if t_link == link:
+                links += 1
+            else:
+                fail(f"{name}: {path}: link {link}, {('hugo' if 'content/' in path else 'jekyll')} writes {t_link}")
+            if t_pub == pub:
+                published += 1
+            else:
+                fail(f"{name}: {path}: evfeed publishes {pub} ({' '.join(why)}), the generator {t_pub}")
+        for path, (t_link, t_pub) in sorted(truth.items()):
+            in_events = any(path.startswith(r + "/") for r in roots)
+            if in_events and path not in ours and t_link != "-":
+                fail(f"{name}: the generator publishes {path} in an event section, evfeed has no event for it")
+        summary.append(f"{name}: links matched {links}/{len(ours)}, published matched {published}/{len(ours)}"
+                       f" (event sections: {', '.join(roots)})")
+        # Zero flags beyond --site and --out.
+        b = subprocess.run([evfeed, "build", "--quiet", "--site", site, "--out", os.path.join(tmp, "out")],
+                           capture_output=True, text=True)
+        if b.returncode != 0 or not os.path.exists(os.path.join(tmp, "out", "calendar.ics")):
+            fail(f"{name}: evfeed build --site --out exited {b.returncode}: {b.stderr.strip()[:2000]}")
+
+for line in summary:
+    print(line)
+if checked == 0:
+    print("SKIP: no generator installed")
+    sys.exit(77)
+print(f"{failures} failure(s)")
+sys.exit(1 if failures else 0)
