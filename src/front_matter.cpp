@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdio>
+#include <unordered_set>
 #include <toml++/toml.h>
 
 #include "evfeed/text.hpp"
@@ -94,11 +95,14 @@ bool convert_yaml(const YAML::Node& n, Value& v, Converter& cv, int depth) {
         if (!convert_yaml(item, v.items.back(), cv, depth + 1)) return false;
       }
       return true;
-    case YAML::NodeType::Map:
+    case YAML::NodeType::Map: {
       v.kind = Value::Kind::map;
+      // Keys seen, lowercased (lookups ignore case, as Hugo's do): one hash per key keeps a
+      // 40,000-key map linear; a linear scan per key took seconds.
+      std::unordered_set<std::string> seen;
       for (const auto& kv : n) {
         std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
-        if (v.find(key)) {
+        if (!seen.insert(to_lower_ascii(key)).second) {
           Value tmp;
           set_pos_yaml(tmp, kv.first.Mark(), cv.page);
           cv.diags.add(cv.page.file.path, tmp.line, tmp.column, Severity::warning,
@@ -109,6 +113,7 @@ bool convert_yaml(const YAML::Node& n, Value& v, Converter& cv, int depth) {
         if (!convert_yaml(kv.second, v.members.back().second, cv, depth + 1)) return false;
       }
       return true;
+    }
   }
   return true;
 }

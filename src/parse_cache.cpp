@@ -1,10 +1,10 @@
 #include "evfeed/parse_cache.hpp"
 
-#include "evfeed/site_profile.hpp"
-
 #include <filesystem>
 
+#include "evfeed/event_codec.hpp"
 #include "evfeed/publish.hpp"
+#include "evfeed/site_profile.hpp"
 #include "evfeed/resources.hpp"
 #include "evfeed/text.hpp"
 #include "evfeed/version.hpp"
@@ -14,166 +14,8 @@ namespace evfeed {
 namespace {
 
 constexpr const char* magic = "evfeed-parse-cache 2";
-
-// Length-prefixed fields: "<len>:<bytes>" so any byte may appear in a value.
-struct Writer {
-  std::string out;
-  void str(std::string_view s) {
-    out += std::to_string(s.size());
-    out += ':';
-    out.append(s);
-  }
-  void num(long long v) { str(std::to_string(v)); }
-  void list(const std::vector<std::string>& v) {
-    num(static_cast<long long>(v.size()));
-    for (const auto& s : v) str(s);
-  }
-  void diags(const std::vector<Diagnostic>& v) {
-    num(static_cast<long long>(v.size()));
-    for (const auto& d : v) {
-      str(d.path);
-      num(d.line);
-      num(d.column);
-      num(static_cast<int>(d.severity));
-      str(d.message);
-    }
-  }
-};
-
-struct Reader {
-  std::string_view in;
-  size_t pos = 0;
-  bool ok = true;
-  std::string_view str() {
-    size_t colon = in.find(':', pos);
-    if (!ok || colon == std::string_view::npos) {
-      ok = false;
-      return {};
-    }
-    size_t len = 0;
-    for (size_t i = pos; i < colon; ++i) {
-      char c = in[i];
-      if (c < '0' || c > '9') {
-        ok = false;
-        return {};
-      }
-      len = len * 10 + static_cast<size_t>(c - '0');
-    }
-    if (colon + 1 + len > in.size()) {
-      ok = false;
-      return {};
-    }
-    pos = colon + 1 + len;
-    return in.substr(colon + 1, len);
-  }
-  long long num() {
-    std::string_view s = str();
-    if (!ok || s.empty()) {
-      ok = false;
-      return 0;
-    }
-    try {
-      return std::stoll(std::string(s));
-    } catch (const std::exception&) {
-      ok = false;
-      return 0;
-    }
-  }
-  std::vector<std::string> list() {
-    long long n = num();
-    std::vector<std::string> v;
-    for (long long i = 0; ok && i < n; ++i) v.emplace_back(str());
-    return v;
-  }
-  std::vector<Diagnostic> diags() {
-    long long n = num();
-    std::vector<Diagnostic> v;
-    for (long long i = 0; ok && i < n; ++i) {
-      Diagnostic d;
-      d.path = std::string(str());
-      d.line = static_cast<int>(num());
-      d.column = static_cast<int>(num());
-      long long severity = num();
-      d.severity = severity == 2 ? Severity::error : severity == 1 ? Severity::warning : Severity::note;
-      d.message = std::string(str());
-      v.push_back(std::move(d));
-    }
-    return v;
-  }
-};
-
-long long secs(SysSeconds t) { return t.time_since_epoch().count(); }
-long long days(date::local_days d) { return d.time_since_epoch().count(); }
-
-}  // namespace
-
-std::string serialize_event(const Event& e) {
-  Writer w;
-  for (const std::string* s : {&e.identity, &e.lang, &e.source_path, &e.title, &e.summary, &e.body_markdown, &e.url,
-                               &e.image, &e.location, &e.fee, &e.sponsor, &e.signup_url, &e.end_source})
-    w.str(*s);
-  w.list(e.topics);
-  w.list(e.tags);
-  w.num(static_cast<long long>(e.speakers.size()));
-  for (const auto& s : e.speakers) {
-    w.str(s.name);
-    w.str(s.designation);
-    w.str(s.url);
-  }
-  w.num(static_cast<int>(e.status));
-  w.str(e.zone_name());
-  w.num(e.all_day);
-  w.num(secs(e.start));
-  w.num(secs(e.end));
-  w.num(days(e.start_day));
-  w.num(days(e.end_day));
-  w.num(secs(e.updated));
-  w.num(e.draft);
-  w.num(e.publish_date ? 1 : 0);
-  w.num(e.publish_date ? secs(*e.publish_date) : 0);
-  w.num(e.expiry_date ? 1 : 0);
-  w.num(e.expiry_date ? secs(*e.expiry_date) : 0);
-  return w.out;
-}
-
-bool deserialize_event(std::string_view text, Event& e) {
-  Reader r{text};
-  e = Event{};
-  for (std::string* s : {&e.identity, &e.lang, &e.source_path, &e.title, &e.summary, &e.body_markdown, &e.url, &e.image,
-                         &e.location, &e.fee, &e.sponsor, &e.signup_url, &e.end_source})
-    *s = std::string(r.str());
-  e.topics = r.list();
-  e.tags = r.list();
-  long long n = r.num();
-  for (long long i = 0; r.ok && i < n; ++i) {
-    Speaker s;
-    s.name = std::string(r.str());
-    s.designation = std::string(r.str());
-    s.url = std::string(r.str());
-    e.speakers.push_back(std::move(s));
-  }
-  long long status = r.num();
-  if (status < 0 || status > 2) return false;
-  e.status = static_cast<EventStatus>(status);
-  e.zone = find_zone(r.str());
-  if (!e.zone) return false;
-  e.all_day = r.num() != 0;
-  e.start = SysSeconds{Seconds{r.num()}};
-  e.end = SysSeconds{Seconds{r.num()}};
-  e.start_day = date::local_days{date::days{r.num()}};
-  e.end_day = date::local_days{date::days{r.num()}};
-  e.updated = SysSeconds{Seconds{r.num()}};
-  e.draft = r.num() != 0;
-  bool has_pub = r.num() != 0;
-  long long pub = r.num();
-  if (has_pub) e.publish_date = SysSeconds{Seconds{pub}};
-  bool has_exp = r.num() != 0;
-  long long exp = r.num();
-  if (has_exp) e.expiry_date = SysSeconds{Seconds{exp}};
-  return r.ok && r.pos == text.size();
-}
-
-namespace {
+using Writer = CodecWriter;
+using Reader = CodecReader;
 
 // Size and mtime of the running binary: any rebuild of evfeed (not only a version bump)
 // invalidates the caches.
@@ -332,6 +174,7 @@ SysSeconds decisions_valid_until(const std::vector<Event>& built, const SiteConf
   };
   for (const auto& e : built) {
     if (e.publish_date) consider(*e.publish_date);
+    consider(e.updated);  // feed dates are capped at the build time until then
     if (e.expiry_date) consider(*e.expiry_date);
     if (site.window_past_days > 0) consider(e.end + date::days{site.window_past_days});
   }

@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "evfeed/parallel.hpp"
+#include "evfeed/event_codec.hpp"
 #include "evfeed/parse_cache.hpp"
 #include "evfeed/text.hpp"
 
@@ -169,21 +170,35 @@ SequenceState parse_sequences(const std::string& text) {
   return s;
 }
 
+namespace {
+
+// The newest page change behind a set of events, never after `now`: a page dated in the
+// future (an event's date used as its page date) must not make a feed claim it was built
+// then (lastBuildDate, Atom updated; the W3C validator calls that an ImplausibleDate).
+SysSeconds newest_update(const std::vector<const Event*>& events, SysSeconds now) {
+  SysSeconds t{};
+  for (const Event* e : events) t = std::max(t, std::min(e->updated, now));
+  return t;
+}
+
+}  // namespace
+
+SysSeconds newest_update_of(const EventModel& model, SysSeconds now) {
+  SysSeconds t{};
+  for (const auto& e : model.pages) t = std::max(t, std::min(e.updated, now));
+  return t;
+}
+
 std::string output_digest(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now) {
   std::string all = config_fingerprint(site);
+  all += "|updated " + std::to_string(newest_update_of(model, now).time_since_epoch().count());
   if (site.window_past_days > 0) all += "|day " + std::to_string(date::floor<date::days>(now).time_since_epoch().count());
-  for (const auto& e : model.pages) all += serialize_event(e) + "|" + e.slug + "|";
+  for (const auto& e : model.pages) all += event_fingerprint(e) + "|" + e.slug + "|";
   for (const auto& [id, n] : seq) all += id + "=" + std::to_string(n) + ";";
   return content_hash_hex(all);
 }
 
 namespace {
-
-SysSeconds newest_update(const std::vector<const Event*>& events) {
-  SysSeconds t{};
-  for (const Event* e : events) t = std::max(t, e->updated);
-  return t;
-}
 
 using Emit = std::function<void(Resource&&)>;
 
@@ -241,8 +256,8 @@ using Reusable = std::function<bool(const std::string& path, const std::vector<c
 // One job per output of a feed set: the calendars are large, the feeds small.
 void add_feed_set_jobs(std::vector<Job>& jobs, std::shared_ptr<const FeedSet> set,
                        const SiteConfig& site, const Sequences& seq, const RenderCache& cache, const Emit& emit,
-                       const Reusable& reusable) {
-  SysSeconds updated = newest_update(set->events);
+                       const Reusable& reusable, SysSeconds now) {
+  SysSeconds updated = newest_update(set->events, now);
   for (bool alarms : {false, true}) {
     if (alarms && !set->with_alarms) continue;
     constexpr size_t kHeavyCalendar = 1000;  // events: about 5 MB of text
@@ -313,8 +328,8 @@ void render_outputs(const std::vector<std::shared_ptr<const FeedSet>>& sets, con
                     const Sequences& seq, SysSeconds now, const RenderCache& cache,
                     const std::vector<const Event*>& all, const Emit& emit, const Reusable& reusable = nullptr) {
   std::vector<Job> jobs;
-  for (const auto& set : sets) add_feed_set_jobs(jobs, set, site, seq, cache, emit, reusable);
-  jobs.push_back({[&] { emit(pending_resource("index.html", render_index_html(all, site, now), newest_update(all))); }});
+  for (const auto& set : sets) add_feed_set_jobs(jobs, set, site, seq, cache, emit, reusable, now);
+  jobs.push_back({[&] { emit(pending_resource("index.html", render_index_html(all, site, now), newest_update(all, now))); }});
   constexpr size_t kEventsPerJob = 256;
   for (size_t from = 0; from < all.size(); from += kEventsPerJob)
     jobs.push_back({[&, from] {
@@ -323,7 +338,7 @@ void render_outputs(const std::vector<std::shared_ptr<const FeedSet>>& sets, con
         std::string path = "events/" + e->slug + ".ics";
         if (reusable && reusable(path, {e})) continue;
         CalendarOptions copts{e->title, "", site.base_url + path, false};
-        emit(pending_resource(path, render_calendar({e}, site, copts, seq, &cache), e->updated));
+        emit(pending_resource(path, render_calendar({e}, site, copts, seq, &cache), std::min(e->updated, now)));
       }
     }});
   run_jobs(jobs);
@@ -387,6 +402,10 @@ std::map<std::string, std::shared_ptr<const Resource>> render_site_again(const E
   std::vector<const Event*> all = pointers_to(model.events);
   auto sets = plan_feed_sets(model, site, now, all);
   auto cache = render_events(model, site, seq, all, feed_items(sets, site), reuse.events.get(), true);
+  // Feed dates are capped at `now`: when the cap moves, outputs of the same texts may differ.
+  SysSeconds cap = newest_update_of(model, now);
+  if (cap != reuse.updated_cap) reuse.inputs.clear();
+  reuse.updated_cap = cap;
   // An output made of the very same event texts (objects kept from the previous build,
   // reused only when the event's content, slug and sequence are unchanged) is unchanged.
   std::map<std::string, std::vector<const RenderedEvent*>> inputs;

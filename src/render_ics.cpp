@@ -13,7 +13,7 @@
 
 #include "evfeed/markdown.hpp"
 #include "evfeed/parallel.hpp"
-#include "evfeed/parse_cache.hpp"
+#include "evfeed/event_codec.hpp"
 #include "evfeed/resources.hpp"
 #include "evfeed/render.hpp"
 #include "evfeed/text.hpp"
@@ -340,7 +340,7 @@ RenderCache::RenderCache(const std::vector<const Event*>& events, const SiteConf
     Job& job = jobs[i];
     const Event& e = *job.event;
     if (previous || remember) {
-      job.key = content_hash_hex(serialize_event(e) + "|" + e.slug + "|" + std::to_string(sequence_of(e)));
+      job.key = content_hash_hex(event_fingerprint(e) + "|" + e.slug + "|" + std::to_string(sequence_of(e)));
     }
     bool wants_html = !html_for || html_for->count(&e);
     if (previous) {

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <set>
 
+#include "evfeed/parse_cache.hpp"
 #include "test_support.hpp"
 
 using namespace evfeed;
@@ -194,17 +195,35 @@ TEST_CASE("render_site_to (evfeed build) hands over the same outputs as render_s
   }
 }
 
-TEST_CASE("render_site bytes do not depend on the build's clock", "[pipeline][reproducible]") {
+TEST_CASE("render_site bytes do not depend on the build's clock once every page date has passed",
+          "[pipeline][reproducible]") {
   SiteConfig site = feeds_site();
   SiteBuild b = build_site({feeds_content()}, site);
   Diagnostics d1, d2;
-  auto early = render_site(b.model, site, sequences_of(b.state), utc("2020-01-01T00:00:00Z"), d1);
-  auto late = render_site(b.model, site, sequences_of(b.state), utc("2040-01-01T00:00:00Z"), d2);
+  auto early = render_site(b.model, site, sequences_of(b.state), utc("2040-01-01T00:00:00Z"), d1);
+  auto late = render_site(b.model, site, sequences_of(b.state), utc("2060-01-01T00:00:00Z"), d2);
   REQUIRE(early.size() == late.size());
   for (size_t i = 0; i < early.size(); ++i) {
     INFO(early[i].path);
     CHECK(early[i].body == late[i].body);
   }
+}
+
+TEST_CASE("feed dates never lie after the build: a page dated in the future does not date the feed", "[pipeline]") {
+  SiteConfig site = feeds_site();
+  SiteBuild b = build_site({feeds_content()}, site);  // holds events of 2026 and 2027, whose page date is their start
+  SysSeconds built = utc("2025-01-01T00:00:00Z");
+  Diagnostics d;
+  for (const auto& r : render_site(b.model, site, sequences_of(b.state), built, d)) {
+    INFO(r.path);
+    CHECK(r.last_modified <= built);
+    if (r.path == "atom.xml") CHECK_THAT(r.body, Catch::Contains("<updated>2025-01-01T00:00:00Z</updated>"));
+    if (r.path == "rss.xml") CHECK_THAT(r.body, Catch::Contains("<lastBuildDate>Wed, 01 Jan 2025 08:00:00 +0800</lastBuildDate>"));
+  }
+  // And the warm-build fast path expires when such a date passes (the feed date moves then).
+  auto until = decisions_valid_until(b.load.built, site, built);
+  CHECK(until > built);
+  CHECK(until <= utc("2026-12-31T00:00:00Z"));
 }
 
 TEST_CASE("editing one page's time bumps its SEQUENCE and changes only the outputs carrying it",

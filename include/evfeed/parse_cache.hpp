@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "evfeed/event.hpp"
+#include "evfeed/event_codec.hpp"
 #include "evfeed/page.hpp"
 #include "evfeed/site.hpp"
 
@@ -61,7 +62,5 @@ bool same_inputs(const BuildIndex& index, const std::vector<SourceFile>& files);
 // When the first publishing decision about these events changes after `now`.
 SysSeconds decisions_valid_until(const std::vector<Event>& built, const SiteConfig& site, SysSeconds now);
 
-std::string serialize_event(const Event& e);
-bool deserialize_event(std::string_view text, Event& e);
 
 }  // namespace evfeed

@@ -50,6 +50,10 @@ Sequences sequences_of(const SequenceState& state);
 std::string serialize_sequences(const SequenceState& state);
 SequenceState parse_sequences(const std::string& text);
 
+// The newest page change (lastmod, else the page's date) of the model, never after `now`:
+// the date of feeds and calendars as a whole.
+SysSeconds newest_update_of(const EventModel& model, SysSeconds now);
+
 // Digest of everything the outputs depend on: when it equals the previous build's and
 // every output is still there, a build has nothing to write.
 std::string output_digest(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now);
@@ -65,6 +69,7 @@ struct RenderReuse {
   std::map<std::string, std::vector<const RenderedEvent*>> inputs;  // output -> the texts it was made of
   bool defer_gzip = false;  // leave gzip empty for changed outputs (compressed after the swap)
   std::shared_ptr<const RenderCache> texts;  // the last build's texts by event: filtered outputs
+  SysSeconds updated_cap{};                  // newest_update_of the last build
 };
 
 // render_site for a live server: events whose content did not change keep their texts,
