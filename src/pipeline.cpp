@@ -172,21 +172,35 @@ SequenceState parse_sequences(const std::string& text) {
 
 namespace {
 
-// The newest page change behind a set of events, never after `now`: a page dated in the
-// future (an event's date used as its page date) must not make a feed claim it was built
-// then (lastBuildDate, Atom updated; the W3C validator calls that an ImplausibleDate).
-SysSeconds newest_update(const std::vector<const Event*>& events, SysSeconds now) {
-  SysSeconds t{};
-  for (const Event* e : events) t = std::max(t, std::min(e->updated, now));
-  return t;
+// The newest page change behind a set of events that is not after `now`: a page dated in
+// the future (an event's date used as its page date) must not make a feed claim it was built
+// then (lastBuildDate, Atom updated; the W3C validator calls that an ImplausibleDate). Not
+// clamped to `now`, which would change the bytes on every build: it moves only when a page's
+// date passes (decisions_valid_until expires the fast path then). When every page lies in
+// the future, the earliest.
+template <typename Events, typename Get>
+SysSeconds newest_past_update(const Events& events, SysSeconds now, Get get) {
+  SysSeconds newest{}, earliest = SysSeconds::max();
+  bool any_past = false;
+  for (const auto& e : events) {
+    SysSeconds t = get(e)->updated;
+    earliest = std::min(earliest, t);
+    if (t <= now) {
+      newest = std::max(newest, t);
+      any_past = true;
+    }
+  }
+  return any_past ? newest : earliest == SysSeconds::max() ? SysSeconds{} : earliest;
 }
 
 }  // namespace
 
+SysSeconds newest_update_before(const std::vector<const Event*>& events, SysSeconds now) {
+  return newest_past_update(events, now, [](const Event* e) { return e; });
+}
+
 SysSeconds newest_update_of(const EventModel& model, SysSeconds now) {
-  SysSeconds t{};
-  for (const auto& e : model.pages) t = std::max(t, std::min(e.updated, now));
-  return t;
+  return newest_past_update(model.pages, now, [](const Event& e) { return &e; });
 }
 
 std::string output_digest(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now) {
@@ -257,7 +271,7 @@ using Reusable = std::function<bool(const std::string& path, const std::vector<c
 void add_feed_set_jobs(std::vector<Job>& jobs, std::shared_ptr<const FeedSet> set,
                        const SiteConfig& site, const Sequences& seq, const RenderCache& cache, const Emit& emit,
                        const Reusable& reusable, SysSeconds now) {
-  SysSeconds updated = newest_update(set->events, now);
+  SysSeconds updated = newest_update_before(set->events, now);
   for (bool alarms : {false, true}) {
     if (alarms && !set->with_alarms) continue;
     constexpr size_t kHeavyCalendar = 1000;  // events: about 5 MB of text
@@ -329,7 +343,7 @@ void render_outputs(const std::vector<std::shared_ptr<const FeedSet>>& sets, con
                     const std::vector<const Event*>& all, const Emit& emit, const Reusable& reusable = nullptr) {
   std::vector<Job> jobs;
   for (const auto& set : sets) add_feed_set_jobs(jobs, set, site, seq, cache, emit, reusable, now);
-  jobs.push_back({[&] { emit(pending_resource("index.html", render_index_html(all, site, now), newest_update(all, now))); }});
+  jobs.push_back({[&] { emit(pending_resource("index.html", render_index_html(all, site, now), newest_update_before(all, now))); }});
   constexpr size_t kEventsPerJob = 256;
   for (size_t from = 0; from < all.size(); from += kEventsPerJob)
     jobs.push_back({[&, from] {
@@ -338,7 +352,7 @@ void render_outputs(const std::vector<std::shared_ptr<const FeedSet>>& sets, con
         std::string path = "events/" + e->slug + ".ics";
         if (reusable && reusable(path, {e})) continue;
         CalendarOptions copts{e->title, "", site.base_url + path, false};
-        emit(pending_resource(path, render_calendar({e}, site, copts, seq, &cache), std::min(e->updated, now)));
+        emit(pending_resource(path, render_calendar({e}, site, copts, seq, &cache), e->updated));
       }
     }});
   run_jobs(jobs);

@@ -164,8 +164,7 @@ std::shared_ptr<const Resource> SiteSnapshot::render_filter(const FilterQuery& q
     if (e.end < q.from || e.start > q.to) continue;  // overlaps [from, to]
     events.push_back(&e);
   }
-  SysSeconds updated{};  // capped at the build time, as the snapshot's own feeds are
-  for (const Event* e : events) updated = std::max(updated, std::min(e->updated, files_.built_at));
+  SysSeconds updated = newest_update_before(events, files_.built_at);
   std::string body;
   if (q.path == "calendar.ics") {
     CalendarOptions opts{site_.title, site_.description, site_.base_url + key, false};

@@ -50,8 +50,9 @@ Sequences sequences_of(const SequenceState& state);
 std::string serialize_sequences(const SequenceState& state);
 SequenceState parse_sequences(const std::string& text);
 
-// The newest page change (lastmod, else the page's date) of the model, never after `now`:
-// the date of feeds and calendars as a whole.
+// The date of a feed or calendar as a whole: the newest page change (lastmod, else the page's
+// date) not after `now`; the earliest when all lie after it.
+SysSeconds newest_update_before(const std::vector<const Event*>& events, SysSeconds now);
 SysSeconds newest_update_of(const EventModel& model, SysSeconds now);
 
 // Digest of everything the outputs depend on: when it equals the previous build's and
