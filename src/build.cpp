@@ -12,12 +12,34 @@ namespace fs = std::filesystem;
 namespace evfeed {
 
 std::string default_state_dir(const std::string& out_dir) {
-  fs::path out = fs::absolute(fs::path(out_dir)).lexically_normal();
+  // Resolved: two spellings of one folder (a symlink, "..") share one state and one lock.
+  std::error_code ec;
+  fs::path out = fs::weakly_canonical(fs::absolute(fs::path(out_dir)), ec);
+  if (ec) out = fs::absolute(fs::path(out_dir));
+  out = out.lexically_normal();
   std::string s = out.string();
   while (s.size() > 1 && s.back() == '/') s.pop_back();
   out = fs::path(s);
   if (!out.has_filename() || out.filename() == "." || out.filename() == "..") return "";
   return s + ".evfeed-state";
+}
+
+std::string site_state_dir(const std::string& site_root, const std::string& out_dir) {
+  std::error_code ec;
+  fs::path out = fs::weakly_canonical(fs::absolute(fs::path(out_dir)), ec);
+  std::string name = out.filename().string();
+  if (name.empty() || name == "." || name == "..") name = "out";
+  // One state per output folder: the site may be built into several.
+  std::string hash = std::to_string(std::hash<std::string>{}(out.lexically_normal().string()) % 1000000007ull);
+  return (fs::path(site_root) / ".evfeed-state" / (name + "-" + hash)).string();
+}
+
+bool state_inside_output(const std::string& state_dir, const std::string& out_dir) {
+  std::error_code ec;
+  fs::path state = fs::weakly_canonical(fs::absolute(fs::path(state_dir)), ec).lexically_normal();
+  fs::path out = fs::weakly_canonical(fs::absolute(fs::path(out_dir)), ec).lexically_normal();
+  auto rel = state.lexically_relative(out);
+  return !rel.empty() && *rel.begin() != "..";
 }
 
 bool migrate_state_from_output(const std::string& out_dir, const StateFiles& state, Diagnostics& diags) {
@@ -38,9 +60,9 @@ bool migrate_state_from_output(const std::string& out_dir, const StateFiles& sta
         diags.add(old.string(), 0, 0, Severity::note, "moved to " + target + " (build state stays out of the output)");
         continue;
       }
-      fs::copy_file(old, target, ec);  // another file system
-      if (ec) {
-        diags.add(old.string(), 0, 0, Severity::error, "cannot move to " + target + ": " + ec.message());
+      std::string bytes;  // another file system: a durable copy, then the old one goes
+      if (!read_whole_file(old.string(), bytes) || !write_file_atomic(target, bytes, nullptr, diags)) {
+        diags.add(old.string(), 0, 0, Severity::error, "cannot move to " + target);
         return false;
       }
     }

@@ -38,6 +38,9 @@ bool parse_http_date(const std::string& s, SysSeconds& out) {
       (std::sscanf(c, "%3[A-Za-z] %3[A-Za-z] %2d %2d:%2d:%2d %4d%n", wday, mon, &d, &h, &mi, &sec, &y, &consumed) == 7 &&
        static_cast<size_t>(consumed) == s.size() && std::snprintf(zone, sizeof zone, "GMT") > 0);
   if (!parsed || std::string(zone) != "GMT" || y < 1 || y > 9999) return false;
+  // sscanf's %d takes signs: "-1:-1:-1" is no time. A '-' is only a separator (RFC 850).
+  for (size_t i = 0; i < s.size(); ++i)
+    if (s[i] == '+' || (s[i] == '-' && (i == 0 || !std::isalnum(static_cast<unsigned char>(s[i - 1]))))) return false;
   int m = 0;
   while (m < 12 && std::string(mon) != months[m]) ++m;
   if (m == 12) return false;

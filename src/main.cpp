@@ -177,9 +177,16 @@ int run_build(const CommonOptions& o, const std::string& out_dir, const std::str
     return 2;
   }
   request.out_dir = out_dir;
-  request.state.dir = state_dir.empty() ? default_state_dir(out_dir) : state_dir;
+  request.state.dir = !state_dir.empty()       ? state_dir
+                      : request.site.profile ? site_state_dir(request.site.profile->root, out_dir)
+                                             : default_state_dir(out_dir);
   if (request.state.dir.empty()) {
     std::cerr << out_dir << ": error: the build state cannot go beside this output folder; give --state-dir DIR\n";
+    return 2;
+  }
+  if (state_inside_output(request.state.dir, out_dir)) {
+    std::cerr << request.state.dir << ": error: the build state (with the text of drafts) would be published "
+                                       "inside --out; give a --state-dir outside it\n";
     return 2;
   }
   OutputLock lock;
@@ -271,7 +278,8 @@ int main(int argc, char** argv) {
     }
     print_diags(cfg, false);
     if (!site.base_url_given) {
-      site.base_url = "http://" + serve_cfg.listen + "/";
+      // On reload too (the config file is read onto site_base): UIDs must not flip.
+      site.base_url = serve_cfg.site_base.base_url = "http://" + serve_cfg.listen + "/";
       std::cerr << "evfeed serve: no base URL given: links and UIDs use " << site.base_url
                 << " (give --base-url or --site for the published address)\n";
     }

@@ -18,6 +18,8 @@ std::pair<char32_t, size_t> code_point(std::string_view s, size_t i) {
   auto b = static_cast<unsigned char>(s[i]);
   size_t len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
   if (len == 0 || i + len > s.size()) return {0xFFFD, 1};
+  for (size_t k = 1; k < len; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return {0xFFFD, 1};
   char32_t c = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
   for (size_t k = 1; k < len; ++k) c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
   return {c, len};
@@ -144,6 +146,8 @@ std::string expand_hugo_pattern(const SiteProfile& site, const std::string& patt
   date::weekday wd = ld ? date::weekday{ld->day} : date::weekday{1};
   std::string title = urlize(site, text_of(fm, "title"));
   std::string slug = trim(text_of(fm, "slug"));
+  while (!slug.empty() && slug.front() == '-') slug.erase(0, 1);
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
   std::string filename = urlize(site, p.base);
   auto value = [&](const std::string& token) -> std::optional<std::string> {
     if (token == "year") return std::to_string(static_cast<int>(ymd.year()));
@@ -200,8 +204,7 @@ std::string hugo_link(const SiteProfile& site, const PageRef& page, const Value&
   if (!url.empty()) {
     // Front matter `url` is kept as written: no lowercasing, no sanitizing.
     link = url[0] == '/' ? url : (lang_prefix ? "/" + page.lang + "/" : "/") + url;
-    std::string last = link.substr(link.rfind('/') + 1);
-    if (link.back() != '/' && last.find('.') == std::string::npos) link += '/';
+    if (link.back() != '/' && url.find('.') == std::string::npos) link += '/';  // as CreateTargetPaths does
   } else {
     std::string slug = text_of(fm, "slug");
     while (!slug.empty() && slug.front() == '-') slug.erase(0, 1);
@@ -309,10 +312,14 @@ std::string with_permalink_suffix(const std::string& tmpl, const std::string& st
 }
 
 std::vector<std::string> jekyll_categories(const JekyllDoc& d, const Value& fm) {
-  std::vector<std::string> out = d.dir_categories;
+  // Lowercased and without repeats, as Jekyll's URL drop uses them; a `categories` string
+  // is split on spaces, a `category` string is one category.
+  std::vector<std::string> out;
   auto add = [&](const std::string& c) {
-    if (!c.empty() && std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+    std::string lower = to_lower_utf8(c);
+    if (!lower.empty() && std::find(out.begin(), out.end(), lower) == out.end()) out.push_back(lower);
   };
+  for (const auto& c : d.dir_categories) add(c);
   for (const char* key : {"category", "categories"}) {
     const Value* v = fm.find(key);
     if (!v) continue;
@@ -320,7 +327,9 @@ std::vector<std::string> jekyll_categories(const JekyllDoc& d, const Value& fm) 
       for (const auto& x : v->items)
         if (x.is_scalar()) add(x.scalar);
     } else if (v->is_scalar()) {
-      for (const auto& c : split(v->scalar, ' ')) add(trim(c));
+      if (std::string(key) == "category") add(trim(v->scalar));
+      else
+        for (const auto& c : split(v->scalar, ' ')) add(trim(c));
     }
   }
   return out;
@@ -349,7 +358,7 @@ std::string jekyll_link(const SiteProfile& site, const PageRef& page, const Valu
   auto tod = date::make_time(ld ? ld->time_of_day : Seconds{0});
   auto fmt = [&](const char* f) { return ld ? date::format(f, date::local_seconds{ld->day} + (ld->time_of_day)) : ""; };
   std::string categories;
-  for (const auto& c : jekyll_categories(d, fm)) categories += (categories.empty() ? "" : "/") + to_lower_utf8(c);
+  for (const auto& c : jekyll_categories(d, fm)) categories += (categories.empty() ? "" : "/") + c;
   auto value = [&](const std::string& token) -> std::optional<std::string> {
     if (token == "title") return jekyll_slugify(slug, true, true);
     if (token == "slug") return jekyll_slugify(slug, false, false);
@@ -445,15 +454,16 @@ std::string go_url_escape_path(std::string_view s) {
 }
 
 std::string jekyll_slugify(std::string_view s, bool pretty, bool cased) {
+  // Runs of other characters become one "-", none at either end.
   std::string out;
   bool pending = false;
   for (size_t i = 0; i < s.size();) {
     auto [c, len] = code_point(s, i);
-    bool keep = is_letter_digit_mark(c) && !(c < 0x80 && !std::isalnum(static_cast<int>(c)));
-    if (pretty && c < 0x80 && std::string_view("._~!$&'()+,;=@").find(static_cast<char>(c)) != std::string_view::npos)
-      keep = true;
+    bool keep = c < 0x80 ? std::isalnum(static_cast<int>(c)) != 0 ||
+                               (pretty && std::string_view("._~!$&'()+,;=@").find(static_cast<char>(c)) != std::string_view::npos)
+                         : is_letter_digit_mark(c);
     if (keep) {
-      if (pending) out += '-';
+      if (pending && !out.empty()) out += '-';
       pending = false;
       out.append(s.substr(i, len));
     } else {
@@ -461,17 +471,6 @@ std::string jekyll_slugify(std::string_view s, bool pretty, bool cased) {
     }
     i += len;
   }
-  // Runs become one "-"; one leading and one trailing "-" go.
-  if (pending && !out.empty()) out += '-';
-  if (!s.empty() && !out.empty()) {
-    auto [first, l] = code_point(s, 0);
-    (void)l;
-    bool first_kept = is_letter_digit_mark(first) ||
-                      (pretty && first < 0x80 && std::string_view("._~!$&'()+,;=@").find(static_cast<char>(first)) != std::string_view::npos);
-    if (!first_kept) out.insert(out.begin(), '-');
-  }
-  if (!out.empty() && out.front() == '-') out.erase(0, 1);
-  if (!out.empty() && out.back() == '-') out.pop_back();
   return cased ? out : to_lower_utf8(out);
 }
 
@@ -576,7 +575,7 @@ Value with_jekyll_defaults(const SiteProfile& site, const std::string& rel, cons
     std::string scope_type = scope ? text_of(*scope, "type") : "";
     if (scope_type == "post" || scope_type == "page" || scope_type == "draft") scope_type += "s";
     if (!scope_type.empty() && scope_type != type) continue;
-    if (!path.empty() && !(rel == path || starts_with(rel, path.back() == '/' ? path : path + "/"))) continue;
+    if (!path.empty() && !starts_with(rel, path)) continue;  // a plain prefix, as Jekyll compares
     sets.push_back({path.size(), !scope_type.empty(), i, values});
   }
   // Longer paths win, then sets with a type, then later sets: merge in the opposite order.

@@ -199,7 +199,8 @@ bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Di
   if (!read_hugo_config(opts, c, read, diags)) return false;
   for (const auto& r : read) p.config_files += (p.config_files.empty() ? "" : ", ") + r;
   p.generator = Generator::hugo;
-  p.base_url = with_slash(text(c.find("baseurl")));
+  std::string base = trim(text(c.find("baseurl")));
+  p.base_url = base.empty() || base == "/" ? "" : with_slash(base);  // "": links need --base-url
   p.default_language = to_lower_ascii(text(c.find("defaultcontentlanguage")));
   if (p.default_language.empty()) p.default_language = "en";
   p.default_language_in_subdir = flag(c.find("defaultcontentlanguageinsubdir"));

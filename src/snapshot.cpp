@@ -30,7 +30,12 @@ bool parse_bound(const std::string& s, const date::time_zone* zone, SysSeconds& 
   return true;
 }
 
-std::size_t resource_bytes(const Resource& r) { return r.body.size() + r.gzip.size() + r.path.size() + 256; }
+// What an entry holds: the bytes, the key twice (list and index) and the nodes around them.
+std::size_t entry_bytes(const std::string& key, const Resource& r) {
+  return r.body.size() + r.gzip.size() + r.path.size() + r.etag.size() + 2 * key.size() + 512;
+}
+
+constexpr std::size_t max_filter_value = 200;  // bytes of one decoded filter value
 
 }  // namespace
 
@@ -58,10 +63,15 @@ FilterParse parse_filter(const std::string& path, std::string_view raw_query, co
     std::string value = eq == std::string::npos ? "" : percent_decode(pair.substr(eq + 1), nullptr, true);
     if (std::find(std::begin(filter_names), std::end(filter_names), name) == std::end(filter_names)) {
       unknown.push_back(name);
+    } else if (value.size() > max_filter_value) {
+      return fail(name + "= is longer than " + std::to_string(max_filter_value) + " bytes");
     } else if (!known.emplace(name, value).second) {
       return fail(name + "= is given twice");
     }
   }
+  bool any_value = false;  // "?topic=" alone filters nothing: the whole output as it is
+  for (const auto& [name, value] : known) any_value |= !value.empty();
+  if (!any_value && unknown.empty()) return FilterParse::not_filtered;
   if (known.empty()) return FilterParse::not_filtered;
   if (std::find(std::begin(filterable_paths), std::end(filterable_paths), path) == std::end(filterable_paths))
     return FilterParse::not_filtered;  // only the site-wide outputs filter; others serve as they are
@@ -97,7 +107,7 @@ std::shared_ptr<const Resource> FilterCache::find(std::uint64_t generation, cons
 }
 
 void FilterCache::insert(std::uint64_t generation, const std::string& key, std::shared_ptr<const Resource> resource) {
-  std::size_t bytes = resource_bytes(*resource);
+  std::size_t bytes = entry_bytes(key, *resource);
   if (bytes > budget_ / 8) return;
   std::lock_guard<std::mutex> lock(mutex_);
   if (generation < generation_) return;  // an older snapshot's answer: nobody will ask again
@@ -161,7 +171,9 @@ std::shared_ptr<const Resource> SiteSnapshot::render_filter(const FilterQuery& q
   std::vector<const Event*> events;
   for (const auto& e : model_->events) {
     if (any_filter && !feed_matches(spec, e)) continue;
-    if (e.end < q.from || e.start > q.to) continue;  // overlaps [from, to]
+    // Overlaps [from, to]; ends are exclusive (an all-day event ends at the next midnight),
+    // so an event ending exactly at `from` is over, unless it has no length at all.
+    if (e.end < q.from || (e.end == q.from && e.end != e.start) || e.start > q.to) continue;
     events.push_back(&e);
   }
   SysSeconds updated = newest_update_before(events, files_.built_at);

@@ -297,7 +297,8 @@ std::string to_lower_utf8(std::string_view s) {
       ++i;
       continue;
     }
-    if ((b >> 5) != 6 || i + 1 >= s.size()) {  // 3- and 4-byte sequences: no case here
+    if ((b >> 5) != 6 || i + 1 >= s.size() || (static_cast<unsigned char>(s[i + 1]) & 0xC0) != 0x80) {
+      // 3- and 4-byte sequences (no case here) and invalid bytes pass through
       out += s[i++];
       continue;
     }
@@ -306,8 +307,18 @@ std::string to_lower_utf8(std::string_view s) {
       c += 0x20;
     else if (c >= 0x400 && c <= 0x40F)
       c += 0x50;
-    else if (c >= 0x100 && c <= 0x17F && c % 2 == 0 && c != 0x130 && c != 0x138)
-      c += 1;
+    else if ((c >= 0x100 && c <= 0x137 && c % 2 == 0 && c != 0x130) || (c >= 0x139 && c <= 0x148 && c % 2 == 1) ||
+             (c >= 0x14A && c <= 0x177 && c % 2 == 0) || (c >= 0x179 && c <= 0x17E && c % 2 == 1))
+      c += 1;  // Latin Extended-A pairs: upper, lower (the parity flips at U+0139 and U+0179)
+    else if (c == 0x386)
+      c = 0x3AC;
+    else if (c >= 0x388 && c <= 0x38A)
+      c += 0x25;
+    else if (c == 0x178) {  // Ÿ -> ÿ
+      out += "\xC3\xBF";
+      i += 2;
+      continue;
+    }
     out += static_cast<char>(0xC0 | (c >> 6));
     out += static_cast<char>(0x80 | (c & 0x3F));
     i += 2;

@@ -48,6 +48,24 @@ TEST_CASE("default_state_dir: beside the output, whatever its spelling", "[build
   CHECK(default_state_dir("/") == "");
 }
 
+TEST_CASE("state folders: never inside the output, one per output folder however it is spelled", "[build]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "site/public/calendar");
+  fs::create_directory_symlink(tmp / "site/public/calendar", tmp / "link");
+  CHECK(state_inside_output((tmp / "out/state").string(), (tmp / "out").string()));
+  CHECK(state_inside_output((tmp / "out").string(), (tmp / "out").string()));
+  CHECK_FALSE(state_inside_output((tmp / "out.evfeed-state").string(), (tmp / "out").string()));
+  // Two spellings of one folder share one state (one lock, one manifest).
+  CHECK(default_state_dir((tmp / "link").string()) == default_state_dir((tmp / "site/public/calendar").string()));
+  // --site: the state sits in the site, not beside an output inside its publish folder.
+  std::string a = site_state_dir((tmp / "site").string(), (tmp / "site/public/calendar").string());
+  std::string b = site_state_dir((tmp / "site").string(), (tmp / "site/public/other").string());
+  CHECK(a != b);
+  CHECK(a.find("/site/.evfeed-state/") != std::string::npos);
+  CHECK(a.find("/public/") == std::string::npos);
+  CHECK(a == site_state_dir((tmp / "site").string(), (tmp / "link").string()));
+}
+
 TEST_CASE("build: nothing but published outputs in --out; drafts and embargoed text nowhere in it", "[build]") {
   Fixture f;
   BuildReport report = build(f.request, at("2025-01-01T00:00:00Z"));

@@ -157,6 +157,15 @@ TEST_CASE("filters: equivalent queries share one entry; unknown or repeated para
   CHECK(get(*snap, m, "/calendar.ics?topic=a&topic=b").status == 400);
   // Without a filter parameter the query is ignored, as on any static file.
   CHECK(get(*snap, m, "/calendar.ics?utm_source=y").resource == get(*snap, m, "/calendar.ics").resource);
+  // Values are bounded (keys of the byte-bounded cache); an empty filter is no filter.
+  CHECK(get(*snap, m, "/calendar.ics?topic=" + std::string(201, 'x')).status == 400);
+  CHECK(get(*snap, m, "/calendar.ics?topic=&tag=").resource == get(*snap, m, "/calendar.ics").resource);
+  // Ends are exclusive: an all-day event of 2026-06-20 is not in a filter from the 21st.
+  auto next_day = get(*snap, m, "/feed.json?from=2026-06-21&to=2026-06-21");
+  REQUIRE(next_day.status == 200);
+  CHECK(std::string(next_day.body()).find("cloud-native-open-day-beijing-2026") == std::string::npos);
+  auto same_day = get(*snap, m, "/feed.json?from=2026-06-20&to=2026-06-20");
+  CHECK(std::string(same_day.body()).find("cloud-native-open-day-beijing-2026") != std::string::npos);
   // A date-only `to` includes that whole day.
   auto to_day = get(*snap, m, "/feed.json?to=2019-11-24");
   CHECK(std::string(to_day.body()).find("Service Mesh Meetup #8") != std::string::npos);
@@ -222,6 +231,8 @@ TEST_CASE("HEAD gets no body whatever the status; future If-Modified-Since is ig
     CHECK(back == t);
   }
   CHECK_FALSE(parse_http_date("Sun, 06 Nov 70000 08:49:37 GMT", back));  // no year wrapped to 16 bits
+  CHECK_FALSE(parse_http_date("Tue, 01 Dec 2026 -1:-1:-1 GMT", back));   // no signs in fields
+  CHECK_FALSE(parse_http_date("Tue, 01 Dec 2026 +1:00:00 GMT", back));
   CHECK_FALSE(parse_http_date("Sun, 06 Nov 1994 08:49:37 CET", back));
 }
 

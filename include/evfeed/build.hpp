@@ -32,6 +32,12 @@ struct StateFiles {
 // its own (the file-system root), where the caller must ask for --state-dir.
 std::string default_state_dir(const std::string& out_dir);
 
+// With --site: `<site>/.evfeed-state/<out name>-<hash>`. The output usually sits inside the
+// site's publish folder (public/calendar), where `<out>.evfeed-state` would be published.
+std::string site_state_dir(const std::string& site_root, const std::string& out_dir);
+// Whether `state_dir` is `out_dir` or inside it (refused: it would be published).
+bool state_inside_output(const std::string& state_dir, const std::string& out_dir);
+
 // Moves the state an older evfeed kept inside the output (.evfeed-state, .evfeed-manifest)
 // to `state`, and deletes the rest of it (.evfeed-cache, -digest, -index, .evfeed.lock), so
 // the output folder holds only what is meant to be published. Call with the lock held.
