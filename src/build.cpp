@@ -147,7 +147,11 @@ BuildReport build(const BuildRequest& request, SysSeconds now) {
   bool cache_saved = false;
   Diagnostics cache_diags;
   std::thread cache_saver([&] {
-    cache_saved = next_cache.save(state.cache(), cache_diags);
+    try {  // an exception escaping this thread would terminate the build
+      cache_saved = next_cache.save(state.cache(), cache_diags);
+    } catch (const std::exception& e) {
+      cache_diags.add(state.cache(), 0, 0, Severity::error, std::string("cannot save the parse cache: ") + e.what());
+    }
     cache = ParseCache{};
     next_cache = ParseCache{};
   });

@@ -38,6 +38,7 @@ std::string serialize_event(const Event& e) {
   w.num(e.publish_date ? secs(*e.publish_date) : 0);
   w.num(e.expiry_date ? 1 : 0);
   w.num(e.expiry_date ? secs(*e.expiry_date) : 0);
+  w.num(e.sequence);
   return w.out;
 }
 
@@ -75,6 +76,7 @@ bool deserialize_event(std::string_view text, Event& e) {
   bool has_exp = r.num() != 0;
   long long exp = r.num();
   if (has_exp) e.expiry_date = SysSeconds{Seconds{exp}};
+  e.sequence = static_cast<int>(r.num());
   return r.ok && r.pos == text.size();
 }
 

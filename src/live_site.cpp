@@ -157,14 +157,13 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
 
   SysSeconds now = date::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   EventModel model = assemble_model(std::move(events), site, now);
-  sequences_ = advance_sequences(model, sequences_);
   // After the first build, changed outputs go out uncompressed at once and get their gzip
   // right after: new bytes reach clients first (identity is always acceptable).
   reuse_.defer_gzip = !initial;
   SnapshotInputs in;
+  in.seq = declared_sequences(model);  // from the content alone: replicas and restarts agree
   in.model = std::make_shared<const EventModel>(std::move(model));
   in.site = site;
-  in.seq = sequences_of(sequences_);
   in.now = now;
   in.reuse = &reuse_;
   in.filters = filters_;

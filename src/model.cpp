@@ -221,6 +221,11 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   if (e.lang.empty()) e.lang = site.language;
   ref.lang = e.lang;
   e.identity = identity_from_path(ref.rel);
+  // A file name is text like any other: control characters never reach UIDs, slugs
+  // (events/<slug>.ics) or URLs.
+  for (char& c : e.identity)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '-';
+  e.identity = clean_utf8(e.identity);
   std::optional<GeneratorDates> generator;
   if (root) generator = generator_dates(*site.profile, ref, fm, find_zone(site.timezone));
 
@@ -423,6 +428,10 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   std::string lang_prefix = e.lang == site.language ? "" : e.lang + "/";
   std::string explicit_url = scalar_text(cx.field(Field::url).value);
   std::string slug = scalar_text(cx.field(Field::slug).value);
+  if (starts_with(explicit_url, "//") || starts_with(explicit_url, "\\")) {  // another host: not the page's link
+    cx.warn(cx.field(Field::url).value, "url '" + explicit_url + "' names another host; the page's own link is used");
+    explicit_url.clear();
+  }
   if (!explicit_url.empty()) {
     e.url = resolve_url(site.base_url, starts_with(explicit_url, "/") ? explicit_url : "/" + explicit_url);
   } else {
@@ -448,6 +457,14 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   else if (status == "tentative" || status == "postponed" || status == "tbd" || status == "tba") e.status = EventStatus::tentative;
   else if (!status.empty() && status != "confirmed" && status != "scheduled")
     cx.warn(cx.field(Field::status).value, "unknown status '" + status + "'; use confirmed, tentative or cancelled");
+
+  if (auto hit = cx.field(Field::sequence); hit.value) {
+    std::string text = scalar_text(hit.value);
+    if (!text.empty() && text.size() < 10 && text.find_first_not_of("0123456789") == std::string::npos)
+      e.sequence = std::stoi(text);
+    else
+      cx.warn(hit.value, "sequence must be a whole number 0 or more (RFC 5545 SEQUENCE); it is ignored");
+  }
 
   // --- publishing metadata
   e.draft = truthy(cx.field(Field::draft).value);

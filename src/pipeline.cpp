@@ -123,10 +123,18 @@ std::string schedule_fingerprint(const Event& e) {
   return content_hash_hex(f).substr(0, 16);
 }
 
+Sequences declared_sequences(const EventModel& model) {
+  Sequences s;
+  for (const auto& e : model.events) s[e.identity] = 0;
+  for (const auto& p : model.pages) s[p.identity] = std::max(s[p.identity], p.sequence);  // any translation's
+  return s;
+}
+
 SequenceState advance_sequences(const EventModel& model, const SequenceState& previous) {
   // Every translation counts: moving only the English page must bump the shared UID too.
   std::map<std::string, std::map<std::string, std::string>> prints;  // identity -> lang -> fingerprint
   for (const auto& p : model.pages) prints[p.identity][p.lang] = schedule_fingerprint(p);
+  Sequences declared = declared_sequences(model);
   SequenceState next;
   for (const auto& e : model.events) {
     std::string combined;
@@ -135,6 +143,7 @@ SequenceState advance_sequences(const EventModel& model, const SequenceState& pr
     auto it = previous.find(e.identity);
     if (it != previous.end())
       entry.sequence = it->second.sequence + (it->second.fingerprint != entry.fingerprint ? 1 : 0);
+    entry.sequence = std::max(entry.sequence, declared[e.identity]);  // the page's own `sequence:` is a floor
     next[e.identity] = entry;
   }
   // Keep entries of events that vanished, so a page that comes back does not restart at 0.

@@ -68,7 +68,7 @@ icaltimetype date_value(date::local_days d) {
 // is ambiguous (an overlap), so every client reads the same instant.
 icalproperty* zoned_property(icalproperty* (*make)(icaltimetype), const Event& e, SysSeconds t) {
   LocalSeconds local = to_local(e.zone, t);
-  bool ambiguous = e.zone->get_info(local).result != date::local_info::unique;
+  bool ambiguous = zone_local_info(e.zone, local).result != date::local_info::unique;
   if (e.is_utc_zone() || ambiguous) return make(utc_time(t));
   icalproperty* p = make(local_time(local));
   icalproperty_add_parameter(p, icalparameter_new_tzid(e.zone_name().c_str()));

@@ -31,6 +31,7 @@ const char* field_name(Field f) {
     case Field::sponsor: return "sponsor";
     case Field::location: return "location";
     case Field::event_time: return "event_time";
+    case Field::sequence: return "sequence";
   }
   return "?";
 }
@@ -63,6 +64,7 @@ const std::vector<std::string>& field_aliases(Field f) {
       {Field::fee, {"fee", "price", "cost"}},
       {Field::sponsor, {"sponsor", "sponsors", "organizer"}},
       {Field::location, {"location", "venue", "address", "place", "city"}},
+      {Field::sequence, {"sequence"}},
   };
   return table.at(f);
 }

@@ -133,6 +133,13 @@ bool validate_site_config(SiteConfig& c, const std::string& origin, Diagnostics&
   }
   if (b.empty() || b.back() != '/') b += '/';
   c.base_url = b;
+  // Written into every response's headers: a CR or LF would inject headers of its own.
+  for (unsigned char ch : c.cache_control)
+    if (ch < 0x20 || ch == 0x7F) {
+      diags.add(origin, 0, 0, Severity::error, "http.cache_control holds a control character (line break?); write it on one line");
+      ok = false;
+      break;
+    }
   if (c.language.empty()) c.language = "en";
   return ok;
 }

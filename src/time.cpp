@@ -1,10 +1,17 @@
 #include "evfeed/time.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <mutex>
 #include <regex>
+#include <vector>
 
 #include "evfeed/text.hpp"
 
@@ -238,9 +245,217 @@ const date::time_zone* find_zone(std::string_view name_in, std::string* error) {
   }
 }
 
+// --- Time after the last transition of a TZif file --------------------------------------
+// Debian's TZif files list transitions up to 2037 and end with a POSIX TZ string (RFC 8536
+// 3.3, "EST5EDT,M3.2.0,M11.1.0") for every later year. date/tz (USE_OS_TZDB) ignores that
+// footer, so without this a New York event in July 2040 would be read as EST.
+
+namespace {
+
+struct PosixDate {
+  char kind = 'M';  // 'M' month.week.day, 'J' Julian 1-365 without Feb 29, 'N' zero-based 0-365
+  int month = 0, week = 0, weekday = 0, day = 0;
+  Seconds time{7200};  // local time of the change, default 02:00
+};
+
+struct PosixRule {
+  std::string std_abbrev, dst_abbrev;
+  Seconds std_offset{0}, dst_offset{0};  // UTC offsets (east positive)
+  bool has_dst = false;
+  PosixDate start, end;
+};
+
+struct PosixParser {
+  std::string_view s;
+  size_t pos = 0;
+  bool ok = true;
+  bool more() const { return pos < s.size(); }
+  char peek() const { return more() ? s[pos] : '\0'; }
+  std::string name() {
+    size_t from = pos;
+    if (peek() == '<') {
+      size_t close = s.find('>', pos);
+      if (close == std::string_view::npos) return ok = false, "";
+      pos = close + 1;
+      return std::string(s.substr(from + 1, close - from - 1));
+    }
+    while (more() && std::isalpha(static_cast<unsigned char>(peek()))) ++pos;
+    if (pos - from < 3) ok = false;
+    return std::string(s.substr(from, pos - from));
+  }
+  int number() {
+    if (!std::isdigit(static_cast<unsigned char>(peek()))) return ok = false, 0;
+    int n = 0;
+    while (more() && std::isdigit(static_cast<unsigned char>(peek())) && n < 100000) n = n * 10 + (s[pos++] - '0');
+    return n;
+  }
+  Seconds hms() {  // [+-]hh[:mm[:ss]]
+    int sign = 1;
+    if (peek() == '+' || peek() == '-') sign = s[pos++] == '-' ? -1 : 1;
+    long total = number() * 3600L;
+    for (int unit : {60, 1})
+      if (peek() == ':') {
+        ++pos;
+        total += number() * unit;
+      }
+    return Seconds{sign * total};
+  }
+  PosixDate date() {
+    PosixDate d;
+    if (peek() == 'M') {
+      ++pos;
+      d.month = number();
+      if (peek() != '.') ok = false;
+      ++pos;
+      d.week = number();
+      if (peek() != '.') ok = false;
+      ++pos;
+      d.weekday = number();
+      if (d.month < 1 || d.month > 12 || d.week < 1 || d.week > 5 || d.weekday > 6) ok = false;
+    } else if (peek() == 'J') {
+      ++pos;
+      d.kind = 'J';
+      d.day = number();
+      if (d.day < 1 || d.day > 365) ok = false;
+    } else {
+      d.kind = 'N';
+      d.day = number();
+      if (d.day > 365) ok = false;
+    }
+    if (peek() == '/') {
+      ++pos;
+      d.time = hms();
+    }
+    return d;
+  }
+};
+
+std::optional<PosixRule> parse_posix_tz(std::string_view text) {
+  PosixParser p{text};
+  PosixRule r;
+  r.std_abbrev = p.name();
+  r.std_offset = -p.hms();  // POSIX offsets count west of Greenwich
+  if (p.ok && p.more()) {
+    r.has_dst = true;
+    r.dst_abbrev = p.name();
+    r.dst_offset = p.peek() == ',' || !p.more() ? r.std_offset + hours{1} : -p.hms();
+    if (p.peek() != ',') return std::nullopt;  // DST without rules: nothing to apply
+    ++p.pos;
+    r.start = p.date();
+    if (p.peek() != ',') return std::nullopt;
+    ++p.pos;
+    r.end = p.date();
+  }
+  if (!p.ok || p.more()) return std::nullopt;
+  return r;
+}
+
+// The local day of a rule in `year`.
+date::local_days rule_day(const PosixDate& d, date::year year) {
+  if (d.kind == 'J')
+    return date::local_days{year / 1 / 1} + date::days{d.day - 1 + (year.is_leap() && d.day >= 60 ? 1 : 0)};
+  if (d.kind == 'N') return date::local_days{year / 1 / 1} + date::days{d.day};
+  date::month m{static_cast<unsigned>(d.month)};
+  date::weekday wd{static_cast<unsigned>(d.weekday)};
+  if (d.week == 5) return date::local_days{year / m / date::weekday_last{wd}};
+  return date::local_days{year / m / wd[static_cast<unsigned>(d.week)]};
+}
+
+// The footer of the zone's TZif file, read once per zone and thread.
+const PosixRule* footer_rule(const date::time_zone* zone) {
+  thread_local std::map<const date::time_zone*, std::optional<PosixRule>> seen;
+  auto it = seen.find(zone);
+  if (it != seen.end()) return it->second ? &*it->second : nullptr;
+  static std::mutex mutex;  // the files are read once per process
+  static std::map<std::string, std::optional<PosixRule>> by_name;
+  std::optional<PosixRule> rule;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::string name(zone->name());
+    auto known = by_name.find(name);
+    if (known != by_name.end()) {
+      rule = known->second;
+    } else {
+      const char* dir = std::getenv("TZDIR");
+      std::string path = std::string(dir && *dir ? dir : "/usr/share/zoneinfo") + "/" + name;
+      std::ifstream in(path, std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      // "...\n<TZ string>\n" closes a version 2+ file.
+      if (bytes.size() > 2 && bytes.back() == '\n' && bytes.compare(0, 4, "TZif") == 0) {
+        size_t open = bytes.rfind('\n', bytes.size() - 2);
+        if (open != std::string::npos) rule = parse_posix_tz(std::string_view(bytes).substr(open + 1, bytes.size() - open - 2));
+      }
+      by_name[name] = rule;
+    }
+  }
+  auto& slot = seen[zone] = rule;
+  return slot ? &*slot : nullptr;
+}
+
+// Past this, date/tz's last sys_info runs forever: the footer rule decides.
+constexpr SysSeconds open_ended{date::sys_days{date::year{2200} / 1 / 1}};
+
+}  // namespace
+
+date::sys_info zone_info(const date::time_zone* zone, SysSeconds t) {
+  date::sys_info info = zone->get_info(t);
+  if (info.end < open_ended) return info;
+  const PosixRule* rule = footer_rule(zone);
+  if (!rule || !rule->has_dst) return info;
+  // The changes of the years around t, in UTC: into DST at the standard offset's local
+  // time, out of it at the DST offset's.
+  std::vector<std::pair<SysSeconds, bool>> changes;  // instant, DST after it
+  date::year y = date::year_month_day{date::floor<date::days>(t)}.year();
+  for (date::year year = y - date::years{1}; year <= y + date::years{1}; year += date::years{1}) {
+    changes.push_back({SysSeconds{(rule_day(rule->start, year) + rule->start.time).time_since_epoch()} - rule->std_offset, true});
+    changes.push_back({SysSeconds{(rule_day(rule->end, year) + rule->end.time).time_since_epoch()} - rule->dst_offset, false});
+  }
+  std::sort(changes.begin(), changes.end());
+  size_t next = 0;
+  while (next < changes.size() && changes[next].first <= t) ++next;
+  if (next == 0 || next == changes.size()) return info;  // cannot happen with three years
+  if (changes[next - 1].first < info.begin) {  // the last listed transition is still the latest
+    info.end = changes[next].first;
+    return info;
+  }
+  bool dst = changes[next - 1].second;
+  date::sys_info out;
+  out.begin = changes[next - 1].first;
+  out.end = changes[next].first;
+  out.offset = dst ? rule->dst_offset : rule->std_offset;
+  out.save = dst ? date::floor<minutes>(rule->dst_offset - rule->std_offset) : minutes{0};
+  out.abbrev = dst ? rule->dst_abbrev : rule->std_abbrev;
+  return out;
+}
+
+date::local_info zone_local_info(const date::time_zone* zone, LocalSeconds local) {
+  SysSeconds as_utc{local.time_since_epoch()};
+  if (zone->get_info(as_utc - date::days{2}).end < open_ended) return zone->get_info(local);
+  // Beyond the listed transitions: an offset fits the local time when the instant it gives
+  // has that offset. Two fit in an overlap, none in a gap.
+  date::sys_info before = zone_info(zone, as_utc - date::days{1});
+  date::sys_info after = zone_info(zone, as_utc + date::days{1});
+  auto fits = [&](const date::sys_info& i) { return zone_info(zone, as_utc - i.offset).offset == i.offset; };
+  date::local_info r;
+  bool first = fits(before), second = before.offset != after.offset && fits(after);
+  if (first && second) {
+    r.result = date::local_info::ambiguous;
+    r.first = zone_info(zone, as_utc - before.offset);
+    r.second = zone_info(zone, as_utc - after.offset);
+  } else if (first || second) {
+    r.result = date::local_info::unique;
+    r.first = zone_info(zone, as_utc - (first ? before : after).offset);
+  } else {
+    r.result = date::local_info::nonexistent;
+    r.first = before;
+    r.second = after;
+  }
+  return r;
+}
+
 Resolved resolve_local(const date::time_zone* zone, LocalSeconds local) {
   Resolved r;
-  auto info = zone->get_info(local);
+  auto info = zone_local_info(zone, local);
   switch (info.result) {
     case date::local_info::unique:
       r.instant = SysSeconds{local.time_since_epoch() - info.first.offset};
@@ -257,7 +472,7 @@ Resolved resolve_local(const date::time_zone* zone, LocalSeconds local) {
   return r;
 }
 
-Seconds offset_at(const date::time_zone* zone, SysSeconds t) { return zone->get_info(t).offset; }
+Seconds offset_at(const date::time_zone* zone, SysSeconds t) { return zone_info(zone, t).offset; }
 
 LocalSeconds to_local(const date::time_zone* zone, SysSeconds t) {
   return LocalSeconds{t.time_since_epoch() + offset_at(zone, t)};

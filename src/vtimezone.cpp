@@ -69,7 +69,7 @@ std::string vtimezone_text(const date::time_zone* zone, SysSeconds from, SysSeco
   SysSeconds span_to = SysSeconds{date::sys_days{(year_of(to) + date::years{1}) / 1 / 1}};
 
   std::vector<Transition> ts;
-  date::sys_info info = zone->get_info(span_from);
+  date::sys_info info = zone_info(zone, span_from);
   if (info.begin <= SysSeconds{date::sys_days{date::year{1800} / 1 / 1}}) {
     // No earlier transition: one observance from 1970 on.
     Transition t = make_transition(info.begin, info, info);
@@ -77,10 +77,10 @@ std::string vtimezone_text(const date::time_zone* zone, SysSeconds from, SysSeco
     t.year = 1970;
     ts.push_back(t);
   } else {
-    ts.push_back(make_transition(info.begin, zone->get_info(info.begin - seconds{1}), info));
+    ts.push_back(make_transition(info.begin, zone_info(zone, info.begin - seconds{1}), info));
   }
   while (info.end < span_to) {
-    date::sys_info next = zone->get_info(info.end);
+    date::sys_info next = zone_info(zone, info.end);
     if (next.offset != info.offset || next.save != info.save || next.abbrev != info.abbrev)
       ts.push_back(make_transition(info.end, info, next));
     info = next;
@@ -88,7 +88,7 @@ std::string vtimezone_text(const date::time_zone* zone, SysSeconds from, SysSeco
   // Does the zone keep following this rule after the span? Look at the next two changes.
   std::vector<Transition> after;
   for (int i = 0; i < 2 && info.end < SysSeconds{date::sys_days{date::year{2200} / 1 / 1}}; ++i) {
-    date::sys_info next = zone->get_info(info.end);
+    date::sys_info next = zone_info(zone, info.end);
     after.push_back(make_transition(info.end, info, next));
     info = next;
   }

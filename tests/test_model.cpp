@@ -1,6 +1,10 @@
 // model.hpp: language/identity from paths, build_event (schema + time zones) and the
 // site-wide assemble_model pass (publishing rules, slugs, translations).
+#include <atomic>
 #include <set>
+#include <stdexcept>
+
+#include "evfeed/parallel.hpp"
 
 #include "test_support.hpp"
 
@@ -549,4 +553,39 @@ TEST_CASE("feed_matches: topics, tags and locations", "[model][feeds]") {
   f.locations = {""};
   CHECK_FALSE(feed_matches(f, e));
   CHECK(f.dir() == "topics/x");
+}
+
+TEST_CASE("a file name's control characters reach no UID, slug or URL", "[model][path]") {
+  Event e = event_from("---\ntitle: t\ndate: 2024-01-01T10:00:00Z\n---\n", test_site(), "event/a\nb\x7f" "c.md");
+  CHECK(e.identity == "event/a-b-c");
+  for (char c : e.url + e.identity) CHECK(static_cast<unsigned char>(c) >= 0x20);
+  EventModel m = assemble_model({e}, test_site(), utc("2025-01-01T00:00:00Z"));
+  REQUIRE(m.events.size() == 1);
+  CHECK(m.events[0].slug.find('\n') == std::string::npos);
+}
+
+TEST_CASE("a front-matter url naming another host is not the page's link", "[model][url]") {
+  Built b = build_from("---\ntitle: t\ndate: 2024-01-01T10:00:00Z\nurl: //evil.example/x\n---\n", test_site(), "event/x.md");
+  REQUIRE(b.ok);
+  CHECK(url_host(b.event.url) == url_host(test_site().base_url));
+  CHECK(b.messages().find("another host") != std::string::npos);
+}
+
+TEST_CASE("http.cache_control with a line break is refused (header injection)", "[model][site]") {
+  SiteConfig site = test_site();
+  site.cache_control = "public\r\nSet-Cookie: x=1";
+  Diagnostics d;
+  CHECK_FALSE(validate_site_config(site, "config.yaml", d));
+  CHECK(d.count(Severity::error) == 1);
+}
+
+TEST_CASE("run_workers: an exception in a worker reaches the caller, after every worker ends", "[model][parallel]") {
+  std::atomic<int> done{0};
+  CHECK_THROWS_AS(run_workers(4,
+                              [&] {
+                                ++done;
+                                throw std::runtime_error("worker failed");
+                              }),
+                  std::runtime_error);
+  CHECK(done == 4);
 }

@@ -39,6 +39,7 @@ struct Event {
   std::string sponsor;  // may hold a Markdown link
   std::string signup_url;
   EventStatus status = EventStatus::confirmed;
+  int sequence = -1;  // front matter `sequence:` (RFC 5545 SEQUENCE) when given: the floor of SEQUENCE
 
   const date::time_zone* zone = nullptr;  // never null once built
   bool all_day = false;

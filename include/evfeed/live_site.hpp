@@ -59,7 +59,6 @@ class LiveSite {
   void compress_pending();
 
   std::map<std::string, std::shared_ptr<const Event>> last_good_;  // source path -> last event built from it
-  SequenceState sequences_;
   ParseCache parse_cache_;                  // unchanged pages are not parsed again
   std::string config_fp_;
   RenderReuse reuse_;                       // unchanged events and outputs are not rendered again

@@ -37,8 +37,11 @@ std::vector<SourceFile> find_site_pages(const std::vector<std::string>& content_
 // Loads and models every page, in parallel; a broken page never stops the others.
 LoadResult load_events(const LoadOptions& opts, const SiteConfig& site);
 
-// SEQUENCE bookkeeping (RFC 5545 3.8.7.4): an event's number goes up whenever its time,
-// location or status changes between builds.
+// SEQUENCE (RFC 5545 3.8.7.4). `serve` uses what the content declares (`sequence:`, else
+// 0): every replica and every restart computes the same number from the same pages.
+// `build` also keeps state: the number goes up whenever an event's time, location or
+// status changes between builds, never below the declared one.
+Sequences declared_sequences(const EventModel& model);
 struct SequenceEntry {
   int sequence = 0;
   std::string fingerprint;

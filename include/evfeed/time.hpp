@@ -53,6 +53,12 @@ struct Resolved {
 };
 Resolved resolve_local(const date::time_zone* zone, LocalSeconds local);
 
+// date/tz's sys_info and local_info, also after the last transition its TZif file lists
+// (2037 on Debian), where the file's POSIX TZ footer rule applies: every lookup of a zone
+// in evfeed goes through these.
+date::sys_info zone_info(const date::time_zone* zone, SysSeconds t);
+date::local_info zone_local_info(const date::time_zone* zone, LocalSeconds local);
+
 Seconds offset_at(const date::time_zone* zone, SysSeconds t);
 LocalSeconds to_local(const date::time_zone* zone, SysSeconds t);
 

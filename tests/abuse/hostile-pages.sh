@@ -58,7 +58,7 @@ run_cli() {
   local mode="$1" prefix=()
   [ -n "${AS_USER:-}" ] && prefix=(setpriv --reuid="$AS_USER" --regid="$AS_USER" --clear-groups)
   local args=(check --content "$DIR/content")
-  [ "$mode" = build ] && args=(build --content "$DIR/content" --out "$DIR/out" --quiet)
+  [ "$mode" = build ] && args=(build --content "$DIR/content" --out "$DIR/out" --base-url https://hostile.example.org/ --quiet)
   /usr/bin/time -f '%M' -o "$DIR/$mode.rss" timeout "${TIME_LIMIT:-300}" "${prefix[@]}" "$BIN" "${args[@]}" >"$DIR/$mode.log" 2>&1
   RC=$?
   OUT="$(cat "$DIR/$mode.log")"
@@ -264,7 +264,7 @@ if wanted unreadable; then
   if [ "$(id -u)" -eq 0 ]; then
     if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
       AS_USER=$(id -u nobody)
-      mkdir -p "$DIR/out" && chown "$AS_USER" "$DIR/out"
+      mkdir -p "$DIR/out" "$DIR/out.evfeed-state" && chown "$AS_USER" "$DIR/out" "$DIR/out.evfeed-state"
       echo "  (running as root: evfeed runs as nobody through setpriv, root would read the file anyway)"
     else
       skp "unreadable: running as root without setpriv; root reads chmod 000 files"

@@ -17,8 +17,8 @@ cp -r "$work/a" "$work/b"
 # Version b: every title changed, so most outputs differ between a and b.
 find "$work/b" -name '*.md' -exec sed -i -E 's/^title: "/title: "B /' {} +
 out="$work/out"
-"$bin" build --content "$work/a" --out "$out" --quiet || { echo "initial build failed"; exit 1; }
-full_ms=$( { /usr/bin/time -f %e "$bin" build --content "$work/b" --out "$out" --quiet; } 2>&1 | tail -1 )
+"$bin" build --content "$work/a" --out "$out" --base-url https://kill.example.org/ --quiet || { echo "initial build failed"; exit 1; }
+full_ms=$( { /usr/bin/time -f %e "$bin" build --content "$work/b" --out "$out" --base-url https://kill.example.org/ --quiet; } 2>&1 | tail -1 )
 echo "one build takes ${full_ms}s"
 limit_ms=$(awk -v s="$full_ms" 'BEGIN { printf "%d", s * 1000 }')
 [ "$limit_ms" -lt 50 ] && limit_ms=50
@@ -60,7 +60,7 @@ failures=0
 rounds="${EVFEED_KILL_ROUNDS:-100}"
 for i in $(seq 1 "$rounds"); do
   if [ $((i % 2)) = 0 ]; then content="$work/a"; else content="$work/b"; fi
-  "$bin" build --content "$content" --out "$out" --quiet 2>/dev/null &
+  "$bin" build --content "$content" --out "$out" --base-url https://kill.example.org/ --quiet 2>/dev/null &
   pid=$!
   sleep "$(awk -v r=$RANDOM -v l="$limit_ms" 'BEGIN { printf "%.3f", (r % l) / 1000 }')"
   kill -9 "$pid" 2>/dev/null
@@ -74,7 +74,7 @@ for i in $(seq 1 "$rounds"); do
   fi
 done
 # A normal build afterwards must clean up every temporary file a kill left behind.
-"$bin" build --content "$work/a" --out "$out" --quiet || failures=$((failures + 1))
+"$bin" build --content "$work/a" --out "$out" --base-url https://kill.example.org/ --quiet || failures=$((failures + 1))
 leftover=$(find "$out" -name '.*.tmp.*' | wc -l)
 [ "$leftover" = 0 ] || { echo "FAIL $leftover temporary files left"; failures=$((failures + 1)); }
 echo "kill_build: $rounds kills, $failures failures"

@@ -223,7 +223,7 @@ try:
     old_etag = h.get("etag")
     import re
     text = re.sub(r'(?m)^title: "(.*)"$', r'title: "\1 (moved)"', open(page, encoding="utf-8").read(), count=1)
-    text = text.replace("date: 2019-11-24T13:00:00+08:00", "date: 2019-11-24T14:00:00+08:00")
+    text = text.replace("date: 2019-11-24T13:00:00+08:00", "date: 2019-11-24T14:00:00+08:00\nsequence: 2")
     t0 = time.time()
     with open(page, "w", encoding="utf-8") as f:
         f.write(text)
@@ -235,7 +235,9 @@ try:
             break
         time.sleep(0.05)
     check(ok, f"edited page served with a new ETag within 2 s ({time.time() - t0:.2f} s)")
-    check(b"SEQUENCE:1" in body, "time change bumps SEQUENCE")
+    # serve takes SEQUENCE from the content alone (replicas and restarts agree): the page's own
+    # `sequence:` field, else 0.
+    check(b"SEQUENCE:2" in body, "the page's sequence: field is the SEQUENCE serve writes")
 
     # A page that becomes broken keeps its last good version; the error shows in /healthz.
     with open(page, "w", encoding="utf-8") as f:
