@@ -156,7 +156,7 @@ BuildReport build(const BuildRequest& request, SysSeconds now) {
     next_cache = ParseCache{};
   });
   SysSeconds valid_until = decisions_valid_until(loaded.built, site, now);
-  EventModel model = assemble_model(std::move(loaded.built), site, now);
+  EventModel model = assemble_model(std::move(loaded.built), site, now, &report.page_diags);
   report.events = model.events.size();
 
   std::string state_text;

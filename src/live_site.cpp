@@ -156,7 +156,7 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
   last_good_ = std::move(good);
 
   SysSeconds now = date::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  EventModel model = assemble_model(std::move(events), site, now);
+  EventModel model = assemble_model(std::move(events), site, now, &r.diags);
   // After the first build, changed outputs go out uncompressed at once and get their gzip
   // right after: new bytes reach clients first (identity is always acceptable).
   reuse_.defer_gzip = !initial;

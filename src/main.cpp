@@ -123,7 +123,9 @@ int run_check(const CommonOptions& o, bool verbose, bool list) {
   LoadResult r = load_events({content, 0}, site);
   print_diags(r.diags, false);
   SysSeconds now = now_seconds();
-  EventModel model = assemble_model(r.built, site, now);
+  Diagnostics model_diags;
+  EventModel model = assemble_model(r.built, site, now, &model_diags);
+  print_diags(model_diags, false);
   if (verbose && site.profile) {
     const SiteProfile& p = *site.profile;
     std::cout << (p.generator == Generator::hugo ? "Hugo" : "Jekyll") << " site " << p.root << " (" << p.config_files
@@ -146,7 +148,7 @@ int run_check(const CommonOptions& o, bool verbose, bool list) {
                 << (e.draft ? "; draft" : "") << "\n";
     }
   }
-  size_t errors = r.diags.count(Severity::error), warnings = r.diags.count(Severity::warning);
+  size_t errors = r.diags.count(Severity::error), warnings = r.diags.count(Severity::warning) + model_diags.count(Severity::warning);
   std::cout << r.pages_seen << " pages, " << r.built.size() << " events (" << model.events.size() << " published, "
             << model.pages.size() - model.events.size() << " translations), " << errors << " errors, " << warnings
             << " warnings\n";

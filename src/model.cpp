@@ -541,20 +541,69 @@ std::string unpublished_reason(const Event& e, const SiteConfig& site, SysSecond
   return "";
 }
 
-EventModel assemble_model(std::vector<Event> built, const SiteConfig& site, SysSeconds now) {
-  EventModel m;
-  // Publishing rules as in Hugo.
-  for (auto& e : built) {
-    if (!unpublished_reason(e, site, now).empty()) continue;
-    m.pages.push_back(std::move(e));
-  }
-  std::sort(m.pages.begin(), m.pages.end(), [](const Event& a, const Event& b) {
+namespace {
+
+// --site: the setting that would make the generator publish a page evfeed's flags publish.
+std::string site_would_hide(const Event& e, const SiteProfile& p, SysSeconds now) {
+  bool hugo = p.generator == Generator::hugo;
+  if (e.draft && !p.build_drafts) return hugo ? "it is a draft (buildDrafts = true publishes it)" : "it is a draft (show_drafts: true)";
+  if (e.publish_date && *e.publish_date > now && !p.build_future)
+    return hugo ? "its publish date is in the future (buildFuture = true publishes it)" : "its date is in the future (future: true)";
+  if (e.expiry_date && *e.expiry_date <= now && !p.build_expired)
+    return "it has expired (buildExpired = true publishes it)";
+  return "";
+}
+
+// Pages that would be one event, or one link, are reported and kept apart, never merged.
+void separate_collisions(std::vector<Event>& pages, Diagnostics* diags) {
+  std::sort(pages.begin(), pages.end(), [](const Event& a, const Event& b) {
     return std::tie(a.identity, a.lang, a.source_path) < std::tie(b.identity, b.lang, b.source_path);
   });
-  // Two pages with the same identity and language (e.g. a.md and a.markdown): keep the first.
-  m.pages.erase(std::unique(m.pages.begin(), m.pages.end(),
-                            [](const Event& a, const Event& b) { return a.identity == b.identity && a.lang == b.lang; }),
-                m.pages.end());
+  std::set<std::pair<std::string, std::string>> identities;
+  for (const auto& e : pages) identities.insert({e.identity, e.lang});
+  for (size_t i = 1; i < pages.size(); ++i) {
+    Event& e = pages[i];
+    const Event& first = pages[i - 1];
+    if (e.identity != first.identity || e.lang != first.lang) continue;
+    // Same path without extension (a.md and a.markdown): the later one gets its own
+    // identity, hence its own UID and slug.
+    std::string ext = e.source_path.substr(e.source_path.rfind('.') + 1);
+    std::string id = e.identity + "-" + ext;
+    for (int n = 2; identities.count({id, e.lang}); ++n) id = e.identity + "-" + ext + std::to_string(n);
+    identities.insert({id, e.lang});
+    if (diags)
+      diags->add(e.source_path, 0, 0, Severity::warning,
+                 "same event identity '" + e.identity + "' as " + first.source_path + "; published apart as '" + id +
+                     "' (rename one of the files to choose)");
+    e.identity = id;
+  }
+  std::sort(pages.begin(), pages.end(), [](const Event& a, const Event& b) {
+    return std::tie(a.identity, a.lang, a.source_path) < std::tie(b.identity, b.lang, b.source_path);
+  });
+  if (!diags) return;
+  std::map<std::string, const Event*> by_url;
+  for (const auto& e : pages) {
+    auto [it, fresh] = by_url.emplace(e.url, &e);
+    if (!fresh && it->second->identity != e.identity)
+      diags->add(e.source_path, 0, 0, Severity::warning,
+                 "links to " + e.url + " like " + it->second->source_path +
+                     ": the site writes one page there, so one of the two links shows the other event");
+  }
+}
+
+}  // namespace
+
+EventModel assemble_model(std::vector<Event> built, const SiteConfig& site, SysSeconds now, Diagnostics* diags) {
+  EventModel m;
+  for (auto& e : built) {
+    if (!unpublished_reason(e, site, now).empty()) continue;
+    if (diags && site.profile)
+      if (std::string why = site_would_hide(e, *site.profile, now); !why.empty())
+        diags->add(e.source_path, 0, 0, Severity::warning,
+                   "in the feeds, but the site does not publish this page yet: " + why + "; its link is a 404 until then");
+    m.pages.push_back(std::move(e));
+  }
+  separate_collisions(m.pages, diags);
 
   // Unique slugs: the last path segment, or the whole identity when two events share it.
   std::map<std::string, std::set<std::string>> by_slug;

@@ -449,7 +449,7 @@ TEST_CASE("events after 2037 still convert through the VTIMEZONE", "[ics][vtimez
   CHECK(dtstart(cal, evs[1]).iso == "2041-01-15T17:00:00Z");
 }
 
-// SRC BUG (minor, pre-1901 only): format_offset() drops the seconds of an offset, so the
+// Regression (fixed): format_offset() drops the seconds of an offset, so the
 // VTIMEZONE of an event in Shanghai's LMT era says +0805 instead of +080543 and clients
 // place the event 43 s off.
 TEST_CASE("LMT offsets with seconds survive in the VTIMEZONE", "[ics][vtimezone]") {

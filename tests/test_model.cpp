@@ -382,7 +382,7 @@ TEST_CASE("fields, aliases and text", "[model][schema]") {
   }
 }
 
-// SRC BUG: comment_says_utc() in src/model.cpp only checks that the comment starts with
+// Regression (fixed): comment_says_utc() in src/model.cpp only checks that the comment starts with
 // "utc"/"gmt", so "# UTC+8" (the writer's own offset) makes a naive time UTC: 8 h off.
 TEST_CASE("a '# UTC+8' comment does not make a naive time UTC", "[model][zone]") {
   Event e = event_from("---\ntitle: t\ndate: 2019-11-24T13:00:00 # UTC+8\n---\n");
@@ -391,7 +391,7 @@ TEST_CASE("a '# UTC+8' comment does not make a naive time UTC", "[model][zone]")
   CHECK(iso_utc(g.start) == "2019-11-24T05:00:00Z");
 }
 
-// SRC BUG: the page URL is the identity pasted into the base URL, so a file name with a
+// Regression (fixed): the page URL is the identity pasted into the base URL, so a file name with a
 // space (corpus: opensearch-events/"2023-0205-opensearch-at-fosdem23 copy.markdown")
 // gives "https://…/2023-0205-opensearch-at-fosdem23 copy/": not a valid URI, and it is
 // written as is into URL:, <link>, Atom href and JSON "url".
@@ -473,7 +473,7 @@ TEST_CASE("assemble_model: unique slugs", "[model][slug]") {
   }
 }
 
-// SRC BUG: a slug made from a whole identity ("x/foo" -> "x-foo") can equal another
+// Regression (fixed): a slug made from a whole identity ("x/foo" -> "x-foo") can equal another
 // event's plain slug ("x-foo"); both events then write events/x-foo.ics.
 TEST_CASE("assemble_model: slugs stay unique when a flattened identity meets a plain one", "[model][slug]") {
   std::vector<Event> built = {
@@ -518,16 +518,6 @@ TEST_CASE("assemble_model: translations grouped under one identity", "[model][tr
   for (const auto& e : mz.events)
     if (e.identity == "event/meetup-08") CHECK(e.lang == "zh");
   CHECK(mz.updated == utc("2019-12-01T05:00:00Z"));
-}
-
-TEST_CASE("assemble_model: two files of one identity and language keep one", "[model][translations]") {
-  Event a = quick_event("event/a", "en", "2019-11-24T05:00:00Z");
-  Event b = a;
-  b.source_path = "content/en/event/a.markdown";
-  b.title = "second copy";
-  EventModel m = assemble_model({a, b}, test_site(), utc("2030-01-01T00:00:00Z"));
-  CHECK(m.pages.size() == 1);
-  CHECK(m.events.size() == 1);
 }
 
 TEST_CASE("feed_matches: topics, tags and locations", "[model][feeds]") {
@@ -588,4 +578,35 @@ TEST_CASE("run_workers: an exception in a worker reaches the caller, after every
                               }),
                   std::runtime_error);
   CHECK(done == 4);
+}
+
+TEST_CASE("two pages of one identity are published apart, with a warning naming both", "[model][collision]") {
+  const char* text = "---\ntitle: %s\ndate: 2024-01-01T10:00:00Z\n---\n";
+  auto page = [&](const char* title, const char* rel) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, text, title);
+    return event_from(buf, test_site(), rel);
+  };
+  std::vector<Event> built = {page("Markdown", "event/a.md"), page("Long extension", "event/a.markdown")};
+  Diagnostics d;
+  EventModel m = assemble_model(built, test_site(), utc("2025-01-01T00:00:00Z"), &d);
+  REQUIRE(m.events.size() == 2);
+  CHECK(m.events[0].identity != m.events[1].identity);
+  CHECK(event_uid(m.events[0], test_site()) != event_uid(m.events[1], test_site()));
+  CHECK(m.events[0].slug != m.events[1].slug);
+  REQUIRE(d.count(Severity::warning) >= 1);
+  std::string all;
+  for (const auto& x : d.items) all += format_diagnostic(x) + "\n";
+  CHECK(all.find("event/a.md") != std::string::npos);
+  CHECK(all.find("event/a.markdown") != std::string::npos);
+}
+
+TEST_CASE("two events linking to one URL are both published, with a warning", "[model][collision]") {
+  Event a = event_from("---\ntitle: A\ndate: 2024-01-01T10:00:00Z\nurl: /same/\n---\n", test_site(), "event/a.md");
+  Event b = event_from("---\ntitle: B\ndate: 2024-02-01T10:00:00Z\nurl: /same/\n---\n", test_site(), "event/b.md");
+  Diagnostics d;
+  EventModel m = assemble_model({a, b}, test_site(), utc("2025-01-01T00:00:00Z"), &d);
+  CHECK(m.events.size() == 2);
+  REQUIRE(d.count(Severity::warning) == 1);
+  CHECK(d.items[0].message.find("/same/") != std::string::npos);
 }

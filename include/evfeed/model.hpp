@@ -34,7 +34,9 @@ std::string unpublished_reason(const Event& e, const SiteConfig& site, SysSecond
 
 // Applies drafts / publishDate / expiryDate against `now`, assigns unique slugs and
 // languages, sorts events by start (newest first).
-EventModel assemble_model(std::vector<Event> built, const SiteConfig& site, SysSeconds now);
+// With `diags`: a warning for pages that share an identity (published apart, never merged)
+// or a link, and (--site) for events the feeds carry whose page the site does not publish.
+EventModel assemble_model(std::vector<Event> built, const SiteConfig& site, SysSeconds now, Diagnostics* diags = nullptr);
 
 // Does the event belong in this feed?
 bool feed_matches(const FeedSpec& feed, const Event& e);
