@@ -9,12 +9,15 @@ pkgs=(
   build-essential cmake ninja-build ccache pkg-config git tzdata ca-certificates curl
   libical-dev libtinyxml2-dev libyaml-cpp-dev libboost-dev libhowardhinnant-date-dev
   catch2 libtomlplusplus-dev libmd4c-dev libmd4c-html0-dev libcli11-dev libdeflate-dev zlib1g-dev
+  libxxhash-dev nlohmann-json3-dev
 )
 # Test-only tools: a browser for the index.html test, nginx and systemd for deploy checks.
 if [ "${1:-}" = "--with-test-tools" ]; then
   pkgs+=(chromium fonts-wqy-zenhei nginx-light systemd yamllint curl python3 libxml2-utils)
   # The oracles of --site: the real generators (tests/sites/oracle.py).
   pkgs+=(hugo jekyll)
+  # The format check of the sources (clang-format --dry-run -Werror in ctest).
+  pkgs+=(clang-format)
   # Sanitizer stage (deploy/run-sanitizers.sh): clang's libFuzzer and its symbolizer.
   pkgs+=(clang clang-14 libclang-rt-14-dev llvm-14)
 fi

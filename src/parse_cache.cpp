@@ -13,7 +13,7 @@ namespace evfeed {
 
 namespace {
 
-constexpr const char* magic = "evfeed-parse-cache 3";
+constexpr const char* magic = "evfeed-parse-cache 4";
 using Writer = CodecWriter;
 using Reader = CodecReader;
 

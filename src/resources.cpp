@@ -1,5 +1,7 @@
 #include "evfeed/resources.hpp"
 
+#include <xxhash.h>
+
 #include <libdeflate.h>
 
 #include <cstdio>
@@ -23,32 +25,12 @@ std::string content_type_for(const std::string& path) {
 }
 
 std::string content_hash_hex(std::string_view bytes) {
-  // Two 64-bit lanes over 8-byte words with multiply-rotate mixing: stable across builds
-  // and machines, fast on large calendars, no cryptographic claim (ETags only).
-  const std::uint64_t p1 = 0x9E3779B185EBCA87ULL, p2 = 0xC2B2AE3D27D4EB4FULL;
-  auto rotl = [](std::uint64_t x, int r) { return (x << r) | (x >> (64 - r)); };
-  std::uint64_t a = 0x243F6A8885A308D3ULL ^ bytes.size(), b = 0x13198A2E03707344ULL;
-  size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, bytes.data() + i, 8);
-    a = rotl(a ^ (w * p2), 31) * p1;
-    b = rotl(b + (w * p1), 27) * p2 + a;
-  }
-  std::uint64_t tail = 0;
-  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-  a = rotl(a ^ (tail * p2), 31) * p1;
-  b = rotl(b + (tail * p1), 27) * p2 + a;
-  auto fmix = [](std::uint64_t k) {
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdULL;
-    k ^= k >> 33;
-    k *= 0xc4ceb9fe1a85ec53ULL;
-    return k ^ (k >> 33);
-  };
+  // XXH3-128 (libxxhash): the same value on every machine and byte order, fast on large
+  // calendars; no cryptographic claim (ETags, cache keys).
+  XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(fmix(a)),
-                static_cast<unsigned long long>(fmix(b ^ a)));
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
+                static_cast<unsigned long long>(h.low64));
   return buf;
 }
 
