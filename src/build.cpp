@@ -94,7 +94,8 @@ bool save_index(const BuildRequest& request, std::vector<SourceFile> files, cons
   index.events = report.events;
   index.diags = report.page_diags.items;
   index.files = std::move(files);
-  std::sort(index.files.begin(), index.files.end(), [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; });
+  std::sort(index.files.begin(), index.files.end(),
+            [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; });
   index.valid_until = valid_until;
   return write_file_atomic(request.state.index(), serialize_index(index), nullptr, diags);
 }

@@ -2,9 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <toml++/toml.h>
 #include <cstdio>
 #include <unordered_set>
-#include <toml++/toml.h>
 
 #include "evfeed/text.hpp"
 
@@ -39,8 +39,10 @@ struct Converter {
 int nesting_depth(const std::string& text) {
   int depth = 0, max_depth = 0;
   for (char c : text) {
-    if (c == '[' || c == '{') max_depth = std::max(max_depth, ++depth);
-    else if ((c == ']' || c == '}') && depth > 0) --depth;
+    if (c == '[' || c == '{')
+      max_depth = std::max(max_depth, ++depth);
+    else if ((c == ']' || c == '}') && depth > 0)
+      --depth;
   }
   // Indentation nests blocks, and so does each "- " that opens a line ("- - - a" is three
   // sequences deep without any indentation).
@@ -74,9 +76,7 @@ bool convert_yaml(const YAML::Node& n, Value& v, Converter& cv, int depth) {
   set_pos_yaml(v, n.Mark(), cv.page);
   switch (n.Type()) {
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      v.kind = Value::Kind::null;
-      return true;
+    case YAML::NodeType::Undefined: v.kind = Value::Kind::null; return true;
     case YAML::NodeType::Scalar: {
       v.scalar = n.Scalar();
       v.quoted = n.Tag() == "!";
@@ -168,8 +168,8 @@ void convert_toml(const toml::node& n, Value& v, Converter& cv, int depth) {
   } else if (auto dt = n.as_date_time()) {
     v.kind = Value::Kind::datetime;
     const auto& x = dt->get();
-    v.scalar = std::to_string(x.date.year) + "-" + two(x.date.month) + "-" + two(x.date.day) + "T" +
-               two(x.time.hour) + ":" + two(x.time.minute) + ":" + two(x.time.second);
+    v.scalar = std::to_string(x.date.year) + "-" + two(x.date.month) + "-" + two(x.date.day) + "T" + two(x.time.hour) +
+               ":" + two(x.time.minute) + ":" + two(x.time.second);
     if (x.offset) {
       int m = x.offset->minutes;
       if (m == 0) {
@@ -201,8 +201,8 @@ bool parse_front_matter(const Page& page, Value& out, Diagnostics& diags) {
       out.line = page.front_matter_line;
     } catch (const toml::parse_error& e) {
       const auto& b = e.source().begin;
-      diags.add(path, static_cast<int>(b.line) + page.front_matter_line - 1, static_cast<int>(b.column), Severity::error,
-                "TOML front matter does not parse: " + std::string(e.description()));
+      diags.add(path, static_cast<int>(b.line) + page.front_matter_line - 1, static_cast<int>(b.column),
+                Severity::error, "TOML front matter does not parse: " + std::string(e.description()));
       return false;
     }
   } else {

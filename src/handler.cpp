@@ -16,9 +16,9 @@ std::string http_date(SysSeconds t) {
   auto tod = date::make_time(t - day);
   char buf[40];
   std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02d:%02d:%02d GMT", wdays[date::weekday{day}.c_encoding()],
-                static_cast<unsigned>(ymd.day()), months[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
-                static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
-                static_cast<int>(tod.seconds().count()));
+                static_cast<unsigned>(ymd.day()), months[static_cast<unsigned>(ymd.month()) - 1],
+                static_cast<int>(ymd.year()), static_cast<int>(tod.hours().count()),
+                static_cast<int>(tod.minutes().count()), static_cast<int>(tod.seconds().count()));
   return buf;
 }
 
@@ -30,12 +30,15 @@ bool parse_http_date(const std::string& s, SysSeconds& out) {
   bool parsed =
       // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
       (std::sscanf(c, "%3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d %3[A-Z]%n", wday, &d, mon, &y, &h, &mi, &sec, zone,
-                   &consumed) == 8 && static_cast<size_t>(consumed) == s.size()) ||
+                   &consumed) == 8 &&
+       static_cast<size_t>(consumed) == s.size()) ||
       // RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT" (two-digit year: RFC 9110 says within 50 years)
       (std::sscanf(c, "%15[A-Za-z], %2d-%3[A-Za-z]-%2d %2d:%2d:%2d %3[A-Z]%n", wday, &d, mon, &y, &h, &mi, &sec, zone,
-                   &consumed) == 8 && static_cast<size_t>(consumed) == s.size() && (y += y < 70 ? 2000 : 1900)) ||
+                   &consumed) == 8 &&
+       static_cast<size_t>(consumed) == s.size() && (y += y < 70 ? 2000 : 1900)) ||
       // asctime: "Sun Nov  6 08:49:37 1994"
-      (std::sscanf(c, "%3[A-Za-z] %3[A-Za-z] %2d %2d:%2d:%2d %4d%n", wday, mon, &d, &h, &mi, &sec, &y, &consumed) == 7 &&
+      (std::sscanf(c, "%3[A-Za-z] %3[A-Za-z] %2d %2d:%2d:%2d %4d%n", wday, mon, &d, &h, &mi, &sec, &y, &consumed) ==
+           7 &&
        static_cast<size_t>(consumed) == s.size() && std::snprintf(zone, sizeof zone, "GMT") > 0);
   if (!parsed || std::string(zone) != "GMT" || y < 1 || y > 9999) return false;
   // sscanf's %d takes signs: "-1:-1:-1" is no time. A '-' is only a separator (RFC 850).
@@ -44,7 +47,8 @@ bool parse_http_date(const std::string& s, SysSeconds& out) {
   int m = 0;
   while (m < 12 && std::string(mon) != months[m]) ++m;
   if (m == 12) return false;
-  date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(m + 1)}, date::day{static_cast<unsigned>(d)}};
+  date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(m + 1)},
+                           date::day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return false;
   out = SysSeconds{date::sys_days{ymd}} + std::chrono::hours{h} + std::chrono::minutes{mi} + Seconds{sec};
   return true;
@@ -101,8 +105,9 @@ HttpResponse healthz(const SiteSnapshot& snap, ServerMetrics& m) {
   const Snapshot& f = snap.files();
   std::string j = "{\"status\":" + json_str(m.last_reload_ok ? "ok" : "degraded") +
                   ",\"last_build\":" + json_str(format_rfc3339(f.built_at, Seconds{0})) +
-                  ",\"build_seconds\":" + std::to_string(f.build_seconds) + ",\"events\":" + std::to_string(f.event_count) +
-                  ",\"pages\":" + std::to_string(f.page_count) + ",\"reloads\":" + std::to_string(m.reloads.load()) +
+                  ",\"build_seconds\":" + std::to_string(f.build_seconds) +
+                  ",\"events\":" + std::to_string(f.event_count) + ",\"pages\":" + std::to_string(f.page_count) +
+                  ",\"reloads\":" + std::to_string(m.reloads.load()) +
                   ",\"last_reload_ok\":" + (m.last_reload_ok ? "true" : "false") + ",\"page_errors\":[";
   bool first = true;
   for (const auto& d : f.problems) {
@@ -116,7 +121,8 @@ HttpResponse healthz(const SiteSnapshot& snap, ServerMetrics& m) {
 
 HttpResponse metrics_page(const SiteSnapshot& snap, ServerMetrics& m) {
   std::string t;
-  t += "# HELP evfeed_http_requests_total HTTP requests by route and status.\n# TYPE evfeed_http_requests_total counter\n";
+  t += "# HELP evfeed_http_requests_total HTTP requests by route and status.\n# TYPE evfeed_http_requests_total "
+       "counter\n";
   {
     for (const auto& [key, n] : m.requests())
       t += "evfeed_http_requests_total{route=\"" + key.first + "\",status=\"" + std::to_string(key.second) + "\"} " +
@@ -140,7 +146,8 @@ HttpResponse metrics_page(const SiteSnapshot& snap, ServerMetrics& m) {
   t += "evfeed_last_reload_success " + std::to_string(m.last_reload_ok.load()) + "\n";
   t += "# HELP evfeed_connections_open Open client connections.\n# TYPE evfeed_connections_open gauge\n";
   t += "evfeed_connections_open " + std::to_string(m.connections_open.load()) + "\n";
-  t += "# HELP evfeed_filter_cache_bytes Bytes held by the cache of filtered outputs.\n# TYPE evfeed_filter_cache_bytes gauge\n";
+  t += "# HELP evfeed_filter_cache_bytes Bytes held by the cache of filtered outputs.\n# TYPE "
+       "evfeed_filter_cache_bytes gauge\n";
   t += "evfeed_filter_cache_bytes " + std::to_string(snap.filter_cache().bytes()) + "\n";
   t += "# HELP evfeed_filter_cache_budget_bytes Its byte budget.\n# TYPE evfeed_filter_cache_budget_bytes gauge\n";
   t += "evfeed_filter_cache_budget_bytes " + std::to_string(snap.filter_cache().budget()) + "\n";
@@ -149,7 +156,8 @@ HttpResponse metrics_page(const SiteSnapshot& snap, ServerMetrics& m) {
   t += "# HELP evfeed_filter_rejections_total Filtered requests answered 503 (queue or bytes in flight full).\n";
   t += "# TYPE evfeed_filter_rejections_total counter\n";
   t += "evfeed_filter_rejections_total " + std::to_string(m.filter_rejections.load()) + "\n";
-  t += "# HELP evfeed_filter_bytes_in_flight Filtered body bytes being written.\n# TYPE evfeed_filter_bytes_in_flight gauge\n";
+  t += "# HELP evfeed_filter_bytes_in_flight Filtered body bytes being written.\n# TYPE evfeed_filter_bytes_in_flight "
+       "gauge\n";
   t += "evfeed_filter_bytes_in_flight " + std::to_string(m.filter_bytes_in_flight.load()) + "\n";
   return text_response(200, std::move(t), "text/plain; version=0.0.4; charset=utf-8");
 }
@@ -222,8 +230,7 @@ HttpResponse handle_request(const HttpRequest& req, const SiteSnapshot& snap, Se
   FilterQuery filter;
   std::string error;
   switch (parse_filter(path, query, find_zone(snap.site().timezone), filter, &error)) {
-    case FilterParse::invalid:
-      return error_response(400, error + "\n", route_of(path), head);
+    case FilterParse::invalid: return error_response(400, error + "\n", route_of(path), head);
     case FilterParse::ok:
       if (auto res = snap.cached_filter(filter)) {
         HttpResponse r = respond_with_resource(req, snap, std::move(res), route_of(path));
@@ -237,16 +244,15 @@ HttpResponse handle_request(const HttpRequest& req, const SiteSnapshot& snap, Se
         r.render = std::move(filter);
         return r;
       }
-    case FilterParse::not_filtered:
-      break;
+    case FilterParse::not_filtered: break;
   }
   auto it = snap.files().files.find(path);
   if (it == snap.files().files.end()) return error_response(404, "not found\n", "404", head);
   return respond_with_resource(req, snap, it->second, route_of(path));
 }
 
-HttpResponse respond_with_resource(const HttpRequest& req, const SiteSnapshot& snap, std::shared_ptr<const Resource> res,
-                                   std::string route) {
+HttpResponse respond_with_resource(const HttpRequest& req, const SiteSnapshot& snap,
+                                   std::shared_ptr<const Resource> res, std::string route) {
   HttpResponse r;
   r.route = std::move(route);
   r.head = req.method == "HEAD";

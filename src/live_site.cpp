@@ -67,7 +67,8 @@ void LiveSite::add_watches() {
     for (; !ec && it != end; it.increment(ec))
       if (it.depth() <= 32 && it->is_directory(ec)) watch(it->path().string());
   }
-  if (!opts_.config_path.empty()) watch(fs::path(opts_.config_path).parent_path().empty() ? "." : fs::path(opts_.config_path).parent_path().string());
+  if (!opts_.config_path.empty())
+    watch(fs::path(opts_.config_path).parent_path().empty() ? "." : fs::path(opts_.config_path).parent_path().string());
 }
 
 void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerprint) {
@@ -78,7 +79,8 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
   bool config_ok = true;
   if (!opts_.config_path.empty()) {
     SiteConfig reloaded = opts_.site_base;
-    if (load_site_config(opts_.config_path, reloaded, cfg_diags) && validate_site_config(reloaded, opts_.config_path, cfg_diags)) {
+    if (load_site_config(opts_.config_path, reloaded, cfg_diags) &&
+        validate_site_config(reloaded, opts_.config_path, cfg_diags)) {
       // Flags given on the command line still win over the file.
       if (!opts_.flag_timezone.empty()) reloaded.timezone = opts_.flag_timezone;
       if (!opts_.flag_base_url.empty()) reloaded.base_url = opts_.flag_base_url;
@@ -175,8 +177,9 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
   const Snapshot& snap = next->files();
   for (const auto& d : snap.problems)
     if (d.severity != Severity::note) std::cerr << format_diagnostic(d) << "\n";
-  std::cerr << "evfeed: " << (initial ? "built " : "reloaded ") << snap.event_count << " events from " << snap.page_count
-            << " pages in " << snap.build_seconds << " s" << (config_ok ? "" : " (config error: old config kept)") << "\n";
+  std::cerr << "evfeed: " << (initial ? "built " : "reloaded ") << snap.event_count << " events from "
+            << snap.page_count << " pages in " << snap.build_seconds << " s"
+            << (config_ok ? "" : " (config error: old config kept)") << "\n";
   bool ok = config_ok && !r.diags.has_errors();
   std::atomic_store(&current_, std::shared_ptr<const SiteSnapshot>(next));
   if (!initial) {
@@ -230,8 +233,10 @@ void LiveSite::watch(const std::atomic<bool>& stop, ServerMetrics& metrics) {
     if (!changed && !blind && ++polls_since_scan < 20) continue;
     polls_since_scan = 0;
     std::string fp = scan_fingerprint();
-    if (fp != fingerprint_) rebuild(metrics, false, std::move(fp));  // also watches new folders
-    else if (changed) add_watches();                   // a new, still empty folder
+    if (fp != fingerprint_)
+      rebuild(metrics, false, std::move(fp));  // also watches new folders
+    else if (changed)
+      add_watches();  // a new, still empty folder
   }
 }
 

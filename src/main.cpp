@@ -11,9 +11,9 @@
 
 #include "evfeed/build.hpp"
 #include "evfeed/model.hpp"
-#include "evfeed/site_profile.hpp"
 #include "evfeed/pipeline.hpp"
 #include "evfeed/server.hpp"
+#include "evfeed/site_profile.hpp"
 #include "evfeed/text.hpp"
 #include "evfeed/version.hpp"
 
@@ -34,7 +34,8 @@ struct CommonOptions {
 };
 
 void add_common(CLI::App* cmd, CommonOptions& o, bool with_base_url, const char* default_environment) {
-  cmd->add_option("--site", o.site_dir, "a Hugo or Jekyll site: its config gives links, publishing, languages and zone");
+  cmd->add_option("--site", o.site_dir,
+                  "a Hugo or Jekyll site: its config gives links, publishing, languages and zone");
   cmd->add_option("--content", o.content, "content folder(s) holding the event pages (instead of, or within, --site)")
       ->expected(1, -1);
   o.environment = default_environment;
@@ -106,7 +107,8 @@ std::string site_path_of(const SiteConfig& site, const Event& e) {
 
 void print_diags(const Diagnostics& d, bool quiet) {
   for (const auto& x : d.items)
-    if (!quiet || x.severity == Severity::error || x.severity == Severity::warning) std::cerr << format_diagnostic(x) << "\n";
+    if (!quiet || x.severity == Severity::error || x.severity == Severity::warning)
+      std::cerr << format_diagnostic(x) << "\n";
 }
 
 SysSeconds now_seconds() { return date::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
@@ -141,14 +143,17 @@ int run_check(const CommonOptions& o, bool verbose, bool list) {
   }
   if (verbose) {
     for (const auto& e : r.built) {
-      std::string when = e.all_day ? date::format("%F", e.start_day) + " .. " + date::format("%F", e.end_day) + " (all day, end exclusive)"
-                                   : format_rfc3339(e.start, e.start_offset()) + " .. " + format_rfc3339(e.end, offset_at(e.zone, e.end));
+      std::string when =
+          e.all_day
+              ? date::format("%F", e.start_day) + " .. " + date::format("%F", e.end_day) + " (all day, end exclusive)"
+              : format_rfc3339(e.start, e.start_offset()) + " .. " + format_rfc3339(e.end, offset_at(e.zone, e.end));
       std::cout << e.source_path << ": " << e.title << "\n    " << when << " [" << e.zone_name() << "]"
                 << "\n    end from: " << e.end_source << "; lang " << e.lang << "; identity " << e.identity
                 << (e.draft ? "; draft" : "") << "\n";
     }
   }
-  size_t errors = r.diags.count(Severity::error), warnings = r.diags.count(Severity::warning) + model_diags.count(Severity::warning);
+  size_t errors = r.diags.count(Severity::error),
+         warnings = r.diags.count(Severity::warning) + model_diags.count(Severity::warning);
   std::cout << r.pages_seen << " pages, " << r.built.size() << " events (" << model.events.size() << " published, "
             << model.pages.size() - model.events.size() << " translations), " << errors << " errors, " << warnings
             << " warnings\n";
@@ -179,7 +184,7 @@ int run_build(const CommonOptions& o, const std::string& out_dir, const std::str
     return 2;
   }
   request.out_dir = out_dir;
-  request.state.dir = !state_dir.empty()       ? state_dir
+  request.state.dir = !state_dir.empty()     ? state_dir
                       : request.site.profile ? site_state_dir(request.site.profile->root, out_dir)
                                              : default_state_dir(out_dir);
   if (request.state.dir.empty()) {
@@ -187,8 +192,9 @@ int run_build(const CommonOptions& o, const std::string& out_dir, const std::str
     return 2;
   }
   if (state_inside_output(request.state.dir, out_dir)) {
-    std::cerr << request.state.dir << ": error: the build state (with the text of drafts) would be published "
-                                       "inside --out; give a --state-dir outside it\n";
+    std::cerr << request.state.dir
+              << ": error: the build state (with the text of drafts) would be published "
+                 "inside --out; give a --state-dir outside it\n";
     return 2;
   }
   OutputLock lock;
@@ -250,7 +256,8 @@ int main(int argc, char** argv) {
   add_common(build, build_opts, true, "production");
   build->add_option("--out", out_dir, "output folder")->required();
   std::string state_dir;
-  build->add_option("--state-dir", state_dir, "build state (caches, SEQUENCE numbers, lock); default <out>.evfeed-state");
+  build->add_option("--state-dir", state_dir,
+                    "build state (caches, SEQUENCE numbers, lock); default <out>.evfeed-state");
   build->add_flag("--quiet,-q", quiet, "print only problems");
 
   CommonOptions serve_opts;

@@ -97,7 +97,10 @@ std::string attr_text(const MD_ATTRIBUTE& a) { return std::string(a.text, a.size
 int enter_block(MD_BLOCKTYPE type, void* detail, void* ud) {
   auto& r = *static_cast<TextRenderer*>(ud);
   switch (type) {
-    case MD_BLOCK_UL: r.line_break(); r.list_counters.push_back(0); break;
+    case MD_BLOCK_UL:
+      r.line_break();
+      r.list_counters.push_back(0);
+      break;
     case MD_BLOCK_OL:
       r.line_break();
       r.list_counters.push_back(static_cast<int>(static_cast<MD_BLOCK_OL_DETAIL*>(detail)->start));
@@ -106,14 +109,22 @@ int enter_block(MD_BLOCKTYPE type, void* detail, void* ud) {
       r.line_break();
       size_t depth = r.list_counters.size();
       r.out += std::string(depth > 1 ? (depth - 1) * 2 : 0, ' ');
-      if (!r.list_counters.empty() && r.list_counters.back() > 0) r.out += std::to_string(r.list_counters.back()++) + ". ";
-      else r.out += "- ";
+      if (!r.list_counters.empty() && r.list_counters.back() > 0)
+        r.out += std::to_string(r.list_counters.back()++) + ". ";
+      else
+        r.out += "- ";
       break;
     }
     case MD_BLOCK_TR: r.line_break(); break;
     case MD_BLOCK_TH:
-    case MD_BLOCK_TD: if (!r.out.empty() && r.out.back() != '\n') r.out += " | "; break;
-    case MD_BLOCK_HR: r.block_break(); r.out += "----"; r.block_break(); break;
+    case MD_BLOCK_TD:
+      if (!r.out.empty() && r.out.back() != '\n') r.out += " | ";
+      break;
+    case MD_BLOCK_HR:
+      r.block_break();
+      r.out += "----";
+      r.block_break();
+      break;
     default: break;
   }
   return 0;
@@ -129,8 +140,10 @@ int leave_block(MD_BLOCKTYPE type, void*, void* ud) {
       break;
     case MD_BLOCK_LI: r.line_break(); break;
     case MD_BLOCK_P:
-      if (r.list_counters.empty()) r.block_break();
-      else r.line_break();
+      if (r.list_counters.empty())
+        r.block_break();
+      else
+        r.line_break();
       break;
     case MD_BLOCK_H:
     case MD_BLOCK_CODE:
@@ -177,12 +190,18 @@ int text_cb(MD_TEXTTYPE type, const MD_CHAR* text, MD_SIZE size, void* ud) {
     case MD_TEXT_NULLCHAR: break;
     case MD_TEXT_ENTITY: {
       std::string ent(text, size);
-      if (ent == "&amp;") r.out += '&';
-      else if (ent == "&lt;") r.out += '<';
-      else if (ent == "&gt;") r.out += '>';
-      else if (ent == "&quot;") r.out += '"';
-      else if (ent == "&nbsp;") r.out += ' ';
-      else r.out += ent;
+      if (ent == "&amp;")
+        r.out += '&';
+      else if (ent == "&lt;")
+        r.out += '<';
+      else if (ent == "&gt;")
+        r.out += '>';
+      else if (ent == "&quot;")
+        r.out += '"';
+      else if (ent == "&nbsp;")
+        r.out += ' ';
+      else
+        r.out += ent;
       break;
     }
     default: r.out.append(text, size);

@@ -33,10 +33,11 @@ namespace {
 
 const std::map<std::string, std::string>& language_names() {
   static const std::map<std::string, std::string> names = {
-      {"en", "en"}, {"zh", "zh"}, {"fr", "fr"}, {"es", "es"}, {"de", "de"}, {"ja", "ja"}, {"ko", "ko"},
-      {"pt", "pt"}, {"it", "it"}, {"ru", "ru"}, {"nl", "nl"}, {"zh-cn", "zh"}, {"zh-hans", "zh"},
-      {"zh-tw", "zh-TW"}, {"zh-hant", "zh-TW"}, {"pt-br", "pt-BR"}, {"english", "en"}, {"french", "fr"},
-      {"chinese", "zh"}, {"spanish", "es"}, {"german", "de"}, {"japanese", "ja"}, {"portuguese", "pt"}};
+      {"en", "en"},       {"zh", "zh"},       {"fr", "fr"},        {"es", "es"},       {"de", "de"},
+      {"ja", "ja"},       {"ko", "ko"},       {"pt", "pt"},        {"it", "it"},       {"ru", "ru"},
+      {"nl", "nl"},       {"zh-cn", "zh"},    {"zh-hans", "zh"},   {"zh-tw", "zh-TW"}, {"zh-hant", "zh-TW"},
+      {"pt-br", "pt-BR"}, {"english", "en"},  {"french", "fr"},    {"chinese", "zh"},  {"spanish", "es"},
+      {"german", "de"},   {"japanese", "ja"}, {"portuguese", "pt"}};
   return names;
 }
 
@@ -125,7 +126,8 @@ std::string line_comment(const Page& page, int file_line) {
 
 // "# UTC!!" -> UTC, "# UTC+8" -> Etc/GMT-8, anything else -> nullptr.
 const date::time_zone* comment_zone(const std::string& comment) {
-  static const std::regex re(R"(^(?:utc|gmt)(?:\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?)?(?:[^0-9a-z:]|$))", std::regex::icase);
+  static const std::regex re(R"(^(?:utc|gmt)(?:\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?)?(?:[^0-9a-z:]|$))",
+                             std::regex::icase);
   std::smatch m;
   std::string head = comment.substr(0, 64);  // bounded: std::regex recursion grows with input
   if (!std::regex_search(head, m, re)) return nullptr;
@@ -212,7 +214,8 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   const ContentRoot* root = site.profile ? root_of(*site.profile, page.file.path) : nullptr;
   PageRef ref{root ? root->prefix + page.file.rel_path : page.file.rel_path, root ? root->lang : ""};
   Value with_defaults;
-  if (root && site.profile->generator == Generator::jekyll) with_defaults = with_jekyll_defaults(*site.profile, ref.rel, page_fm);
+  if (root && site.profile->generator == Generator::jekyll)
+    with_defaults = with_jekyll_defaults(*site.profile, ref.rel, page_fm);
   const Value& fm = root && site.profile->generator == Generator::jekyll ? with_defaults : page_fm;
   Ctx cx{page, fm, site, diags};
   e = Event{};
@@ -242,7 +245,9 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   auto start_hit = cx.field(Field::start);
   bool date_from_name = !start_hit.value && generator && generator->date_from_name;
   if (!start_hit.value && !date_from_name) {
-    cx.error(nullptr, "no start date: add 'date: 2019-11-24T13:00:00+08:00' (or dateStart/startDate/eventdate) to the front matter");
+    cx.error(
+        nullptr,
+        "no start date: add 'date: 2019-11-24T13:00:00+08:00' (or dateStart/startDate/eventdate) to the front matter");
     return false;
   }
   std::optional<TimeValue> start;
@@ -252,7 +257,8 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
     auto time_hit = cx.field(Field::event_time);
     std::string err;
     start = parse_human_date(scalar_text(start_hit.value), scalar_text(time_hit.value), &err);
-    if (!start) cx.error(time_hit.value && err.find("time") != std::string::npos ? time_hit.value : start_hit.value, err);
+    if (!start)
+      cx.error(time_hit.value && err.find("time") != std::string::npos ? time_hit.value : start_hit.value, err);
   } else {
     start = read_time(cx, start_hit.value, start_hit.key);
   }
@@ -262,7 +268,8 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   // every naive time of the page.
   const date::time_zone* comment_tz = nullptr;
   for (Field f : {Field::start, Field::end, Field::date})
-    if (auto hit = cx.field(f); hit.value && !comment_tz) comment_tz = comment_zone(line_comment(page, hit.value->line));
+    if (auto hit = cx.field(f); hit.value && !comment_tz)
+      comment_tz = comment_zone(line_comment(page, hit.value->line));
   if (page_zone) comment_tz = nullptr;  // an explicit timezone field wins
 
   // Zone: the page's, else a "# UTC" comment, else the written offset when it matches the
@@ -273,7 +280,8 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
       e.zone = page_zone;
       if (offset_at(page_zone, at) != start->offset)
         cx.warn(start_hit.value, "offset " + format_offset(start->offset, true) + " contradicts time zone " +
-                                     std::string(page_zone->name()) + " (" + format_offset(offset_at(page_zone, at), true) +
+                                     std::string(page_zone->name()) + " (" +
+                                     format_offset(offset_at(page_zone, at), true) +
                                      " on that date); the written instant is kept");
     } else if (offset_at(site_zone, at) == start->offset) {
       e.zone = site_zone;
@@ -329,10 +337,13 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
           e.end_source = "front matter '" + hit.key + "'";
         }
       } else {
-        const date::time_zone* end_zone = comment_tz ? comment_tz : comment_zone(end->comment) ? comment_zone(end->comment) : e.zone;
-        SysSeconds end_at = end->kind == TimeValue::Kind::date
-                                ? resolve_local(end_zone, LocalSeconds{date::floor<date::days>(end->local) + date::days{1}}).instant
-                                : instant_in(*end, end_zone);
+        const date::time_zone* end_zone = comment_tz                   ? comment_tz
+                                          : comment_zone(end->comment) ? comment_zone(end->comment)
+                                                                       : e.zone;
+        SysSeconds end_at =
+            end->kind == TimeValue::Kind::date
+                ? resolve_local(end_zone, LocalSeconds{date::floor<date::days>(end->local) + date::days{1}}).instant
+                : instant_in(*end, end_zone);
         if (end_at < e.start) {
           cx.warn(hit.value, "end " + scalar_text(hit.value) + " is before the start; the end is dropped");
         } else if (end_at == e.start) {
@@ -368,8 +379,8 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
     auto start_day = e.all_day ? e.start_day : date::floor<date::days>(to_local(e.zone, e.start));
     if (body_range->day && date::local_days{*body_range->day} != start_day)
       cx.warn_at(line, body_range->column,
-                 "the body names " + date::format("%F", date::local_days{*body_range->day}) + " but the front matter starts on " +
-                     date::format("%F", start_day) + "; the front matter is used");
+                 "the body names " + date::format("%F", date::local_days{*body_range->day}) +
+                     " but the front matter starts on " + date::format("%F", start_day) + "; the front matter is used");
     if (!have_end && !e.all_day && body_range->has_range) {
       auto local_start = to_local(e.zone, e.start);
       int start_minutes = static_cast<int>(duration_cast<minutes>(local_start - LocalSeconds{start_day}).count());
@@ -401,7 +412,8 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
     return year >= 1000 && year <= 2999;
   };
   if (!in_supported_years(e.start) || !in_supported_years(e.end)) {
-    cx.error(start_hit.value, "the event lies outside the years 1000-2999 that calendar software handles; check the year");
+    cx.error(start_hit.value,
+             "the event lies outside the years 1000-2999 that calendar software handles; check the year");
     return false;
   }
 
@@ -445,16 +457,21 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
     std::string link = generator_link(*site.profile, ref, fm, find_zone(site.timezone));
     if (!link.empty()) e.url = link;
   }
-  if (std::string signup = scalar_text(cx.field(Field::signup_url).value); !signup.empty() && signup != "#" && is_safe_url(signup))
+  if (std::string signup = scalar_text(cx.field(Field::signup_url).value);
+      !signup.empty() && signup != "#" && is_safe_url(signup))
     e.signup_url = resolve_url(e.url, signup);
   if (auto hit = cx.field(Field::image); hit.value && hit.value->is_scalar()) {
     std::string img = scalar_text(hit.value);
-    if (is_safe_url(img)) e.image = resolve_url(site.base_url, starts_with(img, "/") || img.find("://") != std::string::npos ? img : "/" + img);
+    if (is_safe_url(img))
+      e.image =
+          resolve_url(site.base_url, starts_with(img, "/") || img.find("://") != std::string::npos ? img : "/" + img);
   }
 
   std::string status = to_lower_ascii(scalar_text(cx.field(Field::status).value));
-  if (status == "cancelled" || status == "canceled") e.status = EventStatus::cancelled;
-  else if (status == "tentative" || status == "postponed" || status == "tbd" || status == "tba") e.status = EventStatus::tentative;
+  if (status == "cancelled" || status == "canceled")
+    e.status = EventStatus::cancelled;
+  else if (status == "tentative" || status == "postponed" || status == "tbd" || status == "tba")
+    e.status = EventStatus::tentative;
   else if (!status.empty() && status != "confirmed" && status != "scheduled")
     cx.warn(cx.field(Field::status).value, "unknown status '" + status + "'; use confirmed, tentative or cancelled");
 
@@ -496,8 +513,10 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   for (std::string* url : {&e.signup_url, &e.image, &e.url}) {
     std::string safe;
     for (unsigned char c : *url) {
-      if (c == ' ') safe += "%20";
-      else if (c > 0x20 && c != 0x7F) safe += static_cast<char>(c);
+      if (c == ' ')
+        safe += "%20";
+      else if (c > 0x20 && c != 0x7F)
+        safe += static_cast<char>(c);
     }
     *url = safe;
   }
@@ -512,9 +531,12 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
     e.draft = e.draft || generator->draft;
     if (generator->publish) e.publish_date = generator->publish;
   }
-  if (auto lm = meta_time(Field::lastmod)) e.updated = *lm;
-  else if (auto d = meta_time(Field::date)) e.updated = *d;
-  else e.updated = e.start;
+  if (auto lm = meta_time(Field::lastmod))
+    e.updated = *lm;
+  else if (auto d = meta_time(Field::date))
+    e.updated = *d;
+  else
+    e.updated = e.start;
   return true;
 }
 
@@ -546,9 +568,11 @@ namespace {
 // --site: the setting that would make the generator publish a page evfeed's flags publish.
 std::string site_would_hide(const Event& e, const SiteProfile& p, SysSeconds now) {
   bool hugo = p.generator == Generator::hugo;
-  if (e.draft && !p.build_drafts) return hugo ? "it is a draft (buildDrafts = true publishes it)" : "it is a draft (show_drafts: true)";
+  if (e.draft && !p.build_drafts)
+    return hugo ? "it is a draft (buildDrafts = true publishes it)" : "it is a draft (show_drafts: true)";
   if (e.publish_date && *e.publish_date > now && !p.build_future)
-    return hugo ? "its publish date is in the future (buildFuture = true publishes it)" : "its date is in the future (future: true)";
+    return hugo ? "its publish date is in the future (buildFuture = true publishes it)"
+                : "its date is in the future (future: true)";
   if (e.expiry_date && *e.expiry_date <= now && !p.build_expired)
     return "it has expired (buildExpired = true publishes it)";
   return "";
@@ -599,8 +623,9 @@ EventModel assemble_model(std::vector<Event> built, const SiteConfig& site, SysS
     if (!unpublished_reason(e, site, now).empty()) continue;
     if (diags && site.profile)
       if (std::string why = site_would_hide(e, *site.profile, now); !why.empty())
-        diags->add(e.source_path, 0, 0, Severity::warning,
-                   "in the feeds, but the site does not publish this page yet: " + why + "; its link is a 404 until then");
+        diags->add(
+            e.source_path, 0, 0, Severity::warning,
+            "in the feeds, but the site does not publish this page yet: " + why + "; its link is a 404 until then");
     m.pages.push_back(std::move(e));
   }
   separate_collisions(m.pages, diags);

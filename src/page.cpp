@@ -151,13 +151,18 @@ size_t json_object_end(const std::string& t) {
   for (size_t i = 0; i < t.size(); ++i) {
     char c = t[i];
     if (in_str) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_str = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_str = false;
       continue;
     }
-    if (c == '"') in_str = true;
-    else if (c == '{') ++depth;
-    else if (c == '}' && --depth == 0) return i + 1;
+    if (c == '"')
+      in_str = true;
+    else if (c == '{')
+      ++depth;
+    else if (c == '}' && --depth == 0)
+      return i + 1;
   }
   return std::string::npos;
 }
@@ -170,7 +175,8 @@ bool split_page(const SourceFile& file, std::string text, Page& page, Diagnostic
   if (starts_with(text, "\xEF\xBB\xBF")) text.erase(0, 3);
   if (text.find('\0') != std::string::npos) {
     int line = line_column(text, text.find('\0')).first;
-    diags.add(file.path, line, 0, Severity::error, "file contains a NUL byte: it is binary or corrupt, not a Markdown page");
+    diags.add(file.path, line, 0, Severity::error,
+              "file contains a NUL byte: it is binary or corrupt, not a Markdown page");
     return false;
   }
   std::string first;

@@ -4,8 +4,8 @@
 
 #include "evfeed/event_codec.hpp"
 #include "evfeed/publish.hpp"
-#include "evfeed/site_profile.hpp"
 #include "evfeed/resources.hpp"
+#include "evfeed/site_profile.hpp"
 #include "evfeed/text.hpp"
 #include "evfeed/version.hpp"
 
@@ -35,7 +35,8 @@ std::string config_fingerprint(const SiteConfig& c) {
   w.str(EVFEED_VERSION);
   static const std::string binary = binary_identity();
   w.str(binary);
-  for (const std::string* s : {&c.title, &c.description, &c.base_url, &c.language, &c.timezone, &c.author, &c.cache_control})
+  for (const std::string* s :
+       {&c.title, &c.description, &c.base_url, &c.language, &c.timezone, &c.author, &c.cache_control})
     w.str(*s);
   w.num(c.default_duration.count());
   w.num(static_cast<long long>(c.items_limit));

@@ -26,8 +26,8 @@ std::pair<char32_t, size_t> code_point(std::string_view s, size_t i) {
 }
 
 bool is_unicode_space(char32_t c) {
-  return c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
-         c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+  return c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
 // Go's unicode.IsLetter/IsDigit/IsMark for what event titles hold: ASCII exactly; beyond it,
@@ -35,11 +35,12 @@ bool is_unicode_space(char32_t c) {
 bool is_letter_digit_mark(char32_t c) {
   if (c < 0x80) return std::isalnum(static_cast<int>(c)) != 0;
   if (is_unicode_space(c)) return false;
-  if (c <= 0xBF) return c == 0xAA || c == 0xB5 || c == 0xBA || c == 0xB2 || c == 0xB3 || c == 0xB9 || c == 0xBC ||
-                        c == 0xBD || c == 0xBE;
+  if (c <= 0xBF)
+    return c == 0xAA || c == 0xB5 || c == 0xBA || c == 0xB2 || c == 0xB3 || c == 0xB9 || c == 0xBC || c == 0xBD ||
+           c == 0xBE;
   if (c == 0xD7 || c == 0xF7) return false;
-  if ((c >= 0x2000 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x3004) || (c >= 0x3008 && c <= 0x3020) ||
-      c == 0x30FB || (c >= 0xFE10 && c <= 0xFE6F) || (c >= 0xFF00 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) ||
+  if ((c >= 0x2000 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x3004) || (c >= 0x3008 && c <= 0x3020) || c == 0x30FB ||
+      (c >= 0xFE10 && c <= 0xFE6F) || (c >= 0xFF00 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) ||
       (c >= 0xFF3B && c <= 0xFF40) || (c >= 0xFF5B && c <= 0xFF65) || (c >= 0x1F000 && c <= 0x1FAFF) || c == 0xFFFD)
     return false;
   return true;
@@ -75,8 +76,10 @@ struct LocalDate {
 
 std::optional<LocalDate> local_date_of(const TimeValue& tv, const date::time_zone* convert_to) {
   LocalSeconds local;
-  if (tv.kind == TimeValue::Kind::instant) local = convert_to ? to_local(convert_to, tv.instant()) : tv.local;
-  else local = tv.local;
+  if (tv.kind == TimeValue::Kind::instant)
+    local = convert_to ? to_local(convert_to, tv.instant()) : tv.local;
+  else
+    local = tv.local;
   LocalDate d;
   d.day = date::floor<date::days>(local);
   d.time_of_day = local - LocalSeconds{d.day};
@@ -136,13 +139,15 @@ std::string two(unsigned n) {
 
 std::string query_unescape(const std::string& s) { return percent_decode(s, nullptr, true); }
 
-std::string expand_hugo_pattern(const SiteProfile& site, const std::string& pattern, const HugoPath& p, const Value& fm) {
+std::string expand_hugo_pattern(const SiteProfile& site, const std::string& pattern, const HugoPath& p,
+                                const Value& fm) {
   static const char* months[] = {"January", "February", "March",     "April",   "May",      "June",
                                  "July",    "August",   "September", "October", "November", "December"};
   static const char* weekdays[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
   auto date = hugo_date(fm);
   std::optional<LocalDate> ld = date ? local_date_of(*date, nullptr) : std::nullopt;
-  date::year_month_day ymd = ld ? date::year_month_day{ld->day} : date::year_month_day{date::year{1}, date::month{1}, date::day{1}};
+  date::year_month_day ymd =
+      ld ? date::year_month_day{ld->day} : date::year_month_day{date::year{1}, date::month{1}, date::day{1}};
   date::weekday wd = ld ? date::weekday{ld->day} : date::weekday{1};
   std::string title = urlize(site, text_of(fm, "title"));
   std::string slug = trim(text_of(fm, "slug"));
@@ -230,10 +235,10 @@ std::string hugo_link(const SiteProfile& site, const PageRef& page, const Value&
 
 struct JekyllDoc {
   enum class Kind { post, draft, collection, page } kind = Kind::page;
-  std::string label;       // collection label ("posts" for posts)
-  std::string path;        // within the collection folder, without extension: "workshops/docker-101"
-  std::string basename;    // file name without extension
-  std::string slug;        // file-name slug (after a date prefix)
+  std::string label;                        // collection label ("posts" for posts)
+  std::string path;                         // within the collection folder, without extension: "workshops/docker-101"
+  std::string basename;                     // file name without extension
+  std::string slug;                         // file-name slug (after a date prefix)
   std::vector<std::string> dir_categories;  // folders above _posts
   std::optional<date::local_days> name_date;
 };
@@ -327,7 +332,8 @@ std::vector<std::string> jekyll_categories(const JekyllDoc& d, const Value& fm) 
       for (const auto& x : v->items)
         if (x.is_scalar()) add(x.scalar);
     } else if (v->is_scalar()) {
-      if (std::string(key) == "category") add(trim(v->scalar));
+      if (std::string(key) == "category")
+        add(trim(v->scalar));
       else
         for (const auto& c : split(v->scalar, ' ')) add(trim(c));
     }
@@ -354,7 +360,8 @@ std::string jekyll_link(const SiteProfile& site, const PageRef& page, const Valu
   std::string slug = text_of(fm, "slug");
   if (slug.empty()) slug = d.slug;
   auto ld = jekyll_date(d, fm, zone);
-  date::year_month_day ymd = ld ? date::year_month_day{ld->day} : date::year_month_day{date::year{1970}, date::month{1}, date::day{1}};
+  date::year_month_day ymd =
+      ld ? date::year_month_day{ld->day} : date::year_month_day{date::year{1970}, date::month{1}, date::day{1}};
   auto tod = date::make_time(ld ? ld->time_of_day : Seconds{0});
   auto fmt = [&](const char* f) { return ld ? date::format(f, date::local_seconds{ld->day} + (ld->time_of_day)) : ""; };
   std::string categories;
@@ -420,7 +427,8 @@ std::string hugo_sanitize_path(std::string_view s, bool lower, bool /*remove_acc
   for (size_t i = 0; i < s.size();) {
     auto [c, len] = code_point(s, i);
     bool allowed = c == '.' || c == '/' || c == '\\' || c == '_' || c == '#' || c == '+' || c == '~' || c == '-' ||
-                   c == '@' || is_letter_digit_mark(c) || (c == '%' && i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2]));
+                   c == '@' || is_letter_digit_mark(c) ||
+                   (c == '%' && i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2]));
     if (allowed) {
       was_hyphen = c == '-';
       if (prepend_hyphen) {
@@ -444,8 +452,10 @@ std::string go_url_escape_path(std::string_view s) {
   bool valid = true;
   for (size_t i = 0; i < s.size() && valid; ++i) {
     auto c = static_cast<unsigned char>(s[i]);
-    if (c == '%') valid = i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2]);
-    else valid = kept(c) || std::string_view("!*'()[]#?").find(static_cast<char>(c)) != std::string_view::npos;
+    if (c == '%')
+      valid = i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2]);
+    else
+      valid = kept(c) || std::string_view("!*'()[]#?").find(static_cast<char>(c)) != std::string_view::npos;
   }
   if (valid) return std::string(s);
   std::string out;
@@ -460,7 +470,8 @@ std::string jekyll_slugify(std::string_view s, bool pretty, bool cased) {
   for (size_t i = 0; i < s.size();) {
     auto [c, len] = code_point(s, i);
     bool keep = c < 0x80 ? std::isalnum(static_cast<int>(c)) != 0 ||
-                               (pretty && std::string_view("._~!$&'()+,;=@").find(static_cast<char>(c)) != std::string_view::npos)
+                               (pretty &&
+                                std::string_view("._~!$&'()+,;=@").find(static_cast<char>(c)) != std::string_view::npos)
                          : is_letter_digit_mark(c);
     if (keep) {
       if (pending && !out.empty()) out += '-';
@@ -482,7 +493,8 @@ std::string jekyll_escape_path(std::string_view s) {
   // Addressable::URI.encode: unreserved and reserved characters stay; then "#" -> %23.
   std::string out;
   for (unsigned char c : s) {
-    bool keep = std::isalnum(c) || std::string_view("-._~!$&'()*+,;=:@/?[]").find(static_cast<char>(c)) != std::string_view::npos;
+    bool keep = std::isalnum(c) ||
+                std::string_view("-._~!$&'()*+,;=:@/?[]").find(static_cast<char>(c)) != std::string_view::npos;
     out += keep ? std::string(1, static_cast<char>(c)) : percent_escape_byte(c);
   }
   return out;
@@ -521,7 +533,8 @@ std::string generator_link(const SiteProfile& site, const PageRef& page, const V
   return site.generator == Generator::hugo ? hugo_link(site, page, fm) : jekyll_link(site, page, fm, zone);
 }
 
-GeneratorDates generator_dates(const SiteProfile& site, const PageRef& page, const Value& fm, const date::time_zone* zone) {
+GeneratorDates generator_dates(const SiteProfile& site, const PageRef& page, const Value& fm,
+                               const date::time_zone* zone) {
   GeneratorDates g;
   auto instant_of = [&](const TimeValue& tv) {
     if (tv.kind == TimeValue::Kind::instant) return tv.instant();
@@ -539,16 +552,20 @@ GeneratorDates generator_dates(const SiteProfile& site, const PageRef& page, con
     }
     const Value* draft = fm.find("draft");
     const Value* published = fm.find("published");
-    if (draft && draft->is_scalar()) g.draft = draft->scalar == "true";
-    else if (published && published->is_scalar()) g.draft = published->scalar == "false";
+    if (draft && draft->is_scalar())
+      g.draft = draft->scalar == "true";
+    else if (published && published->is_scalar())
+      g.draft = published->scalar == "false";
     return g;
   }
   JekyllDoc d = jekyll_doc(site, page.rel);
   g.date_from_name = d.name_date;
   g.draft = d.kind == JekyllDoc::Kind::draft;
-  if (const Value* published = fm.find("published"); published && published->is_scalar() && published->scalar == "false")
+  if (const Value* published = fm.find("published");
+      published && published->is_scalar() && published->scalar == "false")
     g.draft = g.draft || !site.jekyll_unpublished;
-  if (auto ld = jekyll_date(d, fm, zone)) g.publish = resolve_local(zone, LocalSeconds{ld->day} + ld->time_of_day).instant;
+  if (auto ld = jekyll_date(d, fm, zone))
+    g.publish = resolve_local(zone, LocalSeconds{ld->day} + ld->time_of_day).instant;
   return g;
 }
 

@@ -4,16 +4,16 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
-#include <map>
-#include <sstream>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <unordered_set>
 
-#include "evfeed/parallel.hpp"
 #include "evfeed/event_codec.hpp"
+#include "evfeed/parallel.hpp"
 #include "evfeed/parse_cache.hpp"
 #include "evfeed/text.hpp"
 
@@ -118,8 +118,9 @@ LoadResult load_events(const LoadOptions& opts, const SiteConfig& site) {
 }
 
 std::string schedule_fingerprint(const Event& e) {
-  std::string f = std::to_string(e.start.time_since_epoch().count()) + "|" + std::to_string(e.end.time_since_epoch().count()) +
-                  "|" + (e.all_day ? "D" : "T") + "|" + e.zone_name() + "|" + e.location + "|" + status_name(e.status);
+  std::string f = std::to_string(e.start.time_since_epoch().count()) + "|" +
+                  std::to_string(e.end.time_since_epoch().count()) + "|" + (e.all_day ? "D" : "T") + "|" +
+                  e.zone_name() + "|" + e.location + "|" + status_name(e.status);
   return content_hash_hex(f).substr(0, 16);
 }
 
@@ -139,7 +140,8 @@ SequenceState advance_sequences(const EventModel& model, const SequenceState& pr
   for (const auto& e : model.events) {
     std::string combined;
     for (const auto& [lang, fp] : prints[e.identity]) combined += lang + ":" + fp + ";";
-    SequenceEntry entry{0, prints[e.identity].size() > 1 ? content_hash_hex(combined).substr(0, 16) : schedule_fingerprint(e)};
+    SequenceEntry entry{
+        0, prints[e.identity].size() > 1 ? content_hash_hex(combined).substr(0, 16) : schedule_fingerprint(e)};
     auto it = previous.find(e.identity);
     if (it != previous.end())
       entry.sequence = it->second.sequence + (it->second.fingerprint != entry.fingerprint ? 1 : 0);
@@ -215,7 +217,8 @@ SysSeconds newest_update_of(const EventModel& model, SysSeconds now) {
 std::string output_digest(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now) {
   std::string all = config_fingerprint(site);
   all += "|updated " + std::to_string(newest_update_of(model, now).time_since_epoch().count());
-  if (site.window_past_days > 0) all += "|day " + std::to_string(date::floor<date::days>(now).time_since_epoch().count());
+  if (site.window_past_days > 0)
+    all += "|day " + std::to_string(date::floor<date::days>(now).time_since_epoch().count());
   for (const auto& e : model.pages) all += event_fingerprint(e) + "|" + e.slug + "|";
   for (const auto& [id, n] : seq) all += id + "=" + std::to_string(n) + ";";
   return content_hash_hex(all);
@@ -277,9 +280,9 @@ struct FeedSet {
 using Reusable = std::function<bool(const std::string& path, const std::vector<const Event*>& events)>;
 
 // One job per output of a feed set: the calendars are large, the feeds small.
-void add_feed_set_jobs(std::vector<Job>& jobs, std::shared_ptr<const FeedSet> set,
-                       const SiteConfig& site, const Sequences& seq, const RenderCache& cache, const Emit& emit,
-                       const Reusable& reusable, SysSeconds now) {
+void add_feed_set_jobs(std::vector<Job>& jobs, std::shared_ptr<const FeedSet> set, const SiteConfig& site,
+                       const Sequences& seq, const RenderCache& cache, const Emit& emit, const Reusable& reusable,
+                       SysSeconds now) {
   SysSeconds updated = newest_update_before(set->events, now);
   for (bool alarms : {false, true}) {
     if (alarms && !set->with_alarms) continue;
@@ -309,8 +312,8 @@ void add_feed_set_jobs(std::vector<Job>& jobs, std::shared_ptr<const FeedSet> se
 // The feed sets of the site: the main one (calendar.ics may be limited to a window: Google
 // ignores subscribed calendars over ~1 MB), one per language when the site has
 // translations (<lang>/rss.xml and friends), one per configured feed.
-std::vector<std::shared_ptr<const FeedSet>> plan_feed_sets(const EventModel& model, const SiteConfig& site, SysSeconds now,
-                                                           const std::vector<const Event*>& all) {
+std::vector<std::shared_ptr<const FeedSet>> plan_feed_sets(const EventModel& model, const SiteConfig& site,
+                                                           SysSeconds now, const std::vector<const Event*>& all) {
   std::vector<std::shared_ptr<const FeedSet>> sets;
   auto main_set = std::make_shared<FeedSet>(FeedSet{{}, "", site.title, site.description, site.language, true});
   for (const Event* e : all)
@@ -318,7 +321,8 @@ std::vector<std::shared_ptr<const FeedSet>> plan_feed_sets(const EventModel& mod
   sets.push_back(main_set);
   if (model.languages.size() > 1) {
     for (const auto& lang : model.languages) {
-      auto set = std::make_shared<FeedSet>(FeedSet{{}, lang + "/", site.title + " (" + lang + ")", site.description, lang});
+      auto set =
+          std::make_shared<FeedSet>(FeedSet{{}, lang + "/", site.title + " (" + lang + ")", site.description, lang});
       for (const auto& e : model.pages)
         if (e.lang == lang) set->events.push_back(&e);
       sets.push_back(set);
@@ -352,7 +356,9 @@ void render_outputs(const std::vector<std::shared_ptr<const FeedSet>>& sets, con
                     const std::vector<const Event*>& all, const Emit& emit, const Reusable& reusable = nullptr) {
   std::vector<Job> jobs;
   for (const auto& set : sets) add_feed_set_jobs(jobs, set, site, seq, cache, emit, reusable, now);
-  jobs.push_back({[&] { emit(pending_resource("index.html", render_index_html(all, site, now), newest_update_before(all, now))); }});
+  jobs.push_back({[&] {
+    emit(pending_resource("index.html", render_index_html(all, site, now), newest_update_before(all, now)));
+  }});
   constexpr size_t kEventsPerJob = 256;
   for (size_t from = 0; from < all.size(); from += kEventsPerJob)
     jobs.push_back({[&, from] {
@@ -402,8 +408,8 @@ std::vector<const Event*> pointers_to(const std::vector<Event>& events) {
 
 }  // namespace
 
-std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq,
-                                  SysSeconds now, Diagnostics& diags) {
+std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now,
+                                  Diagnostics& diags) {
   std::vector<const Event*> all = pointers_to(model.events);
   auto sets = plan_feed_sets(model, site, now, all);
   auto cache = render_events(model, site, seq, all, feed_items(sets, site), nullptr, false);
@@ -419,9 +425,10 @@ std::vector<Resource> render_site(const EventModel& model, const SiteConfig& sit
   return out;
 }
 
-std::map<std::string, std::shared_ptr<const Resource>> render_site_again(const EventModel& model, const SiteConfig& site,
-                                                                         const Sequences& seq, SysSeconds now,
-                                                                         Diagnostics& diags, RenderReuse& reuse) {
+std::map<std::string, std::shared_ptr<const Resource>> render_site_again(const EventModel& model,
+                                                                         const SiteConfig& site, const Sequences& seq,
+                                                                         SysSeconds now, Diagnostics& diags,
+                                                                         RenderReuse& reuse) {
   std::vector<const Event*> all = pointers_to(model.events);
   auto sets = plan_feed_sets(model, site, now, all);
   auto cache = render_events(model, site, seq, all, feed_items(sets, site), reuse.events.get(), true);
@@ -446,18 +453,20 @@ std::map<std::string, std::shared_ptr<const Resource>> render_site_again(const E
     return same;
   };
   std::vector<Resource> rendered;
-  render_outputs(sets, site, seq, now, *cache, all,
-                 [&](Resource&& r) {
-                   std::lock_guard<std::mutex> lock(mutex);
-                   rendered.push_back(std::move(r));
-                 },
-                 reusable);
+  render_outputs(
+      sets, site, seq, now, *cache, all,
+      [&](Resource&& r) {
+        std::lock_guard<std::mutex> lock(mutex);
+        rendered.push_back(std::move(r));
+      },
+      reusable);
   std::map<std::string, std::shared_ptr<const Resource>> files;
   for (const auto& path : reused) files[path] = reuse.files.at(path);
   // Rendered outputs whose bytes did not change (same ETag: a 128-bit hash of the bytes)
   // keep the previous object and its gzip; the rest get their gzip now or, when deferred,
   // after the swap.
-  parallel_for(rendered.size(), 0, [&](size_t i) { rendered[i].etag = "\"" + content_hash_hex(rendered[i].body) + "\""; });
+  parallel_for(rendered.size(), 0,
+               [&](size_t i) { rendered[i].etag = "\"" + content_hash_hex(rendered[i].body) + "\""; });
   std::vector<Resource> todo;
   for (auto& r : rendered) {
     auto prev = reuse.files.find(r.path);

@@ -210,8 +210,10 @@ bool Publisher::commit(PublishStats& stats, Diagnostics& diags) {
       continue;
     }
     now.insert(f.rel);
-    if (f.tmp.empty()) ++stats.unchanged;
-    else staged.push_back(&f);
+    if (f.tmp.empty())
+      ++stats.unchanged;
+    else
+      staged.push_back(&f);
   }
   // Every changed file is staged: flush them all with one syncfs, then rename, so each name
   // always points at complete bytes (old or new), and 20,000 fsyncs become one.
@@ -224,8 +226,10 @@ bool Publisher::commit(PublishStats& stats, Diagnostics& diags) {
       return false;  // the destructor removes the temporaries
     }
     for (Staged* f : staged) {
-      if (commit_file(f->tmp, f->final_path, diags)) ++stats.written;
-      else ok = false;
+      if (commit_file(f->tmp, f->final_path, diags))
+        ++stats.written;
+      else
+        ok = false;
       f->tmp.clear();
     }
   }
@@ -254,8 +258,8 @@ bool Publisher::commit(PublishStats& stats, Diagnostics& diags) {
   return ok;
 }
 
-bool publish_resources(const std::string& out_dir, const std::string& manifest_path, const std::vector<Resource>& resources,
-                       PublishStats& stats, Diagnostics& diags) {
+bool publish_resources(const std::string& out_dir, const std::string& manifest_path,
+                       const std::vector<Resource>& resources, PublishStats& stats, Diagnostics& diags) {
   Publisher publisher(out_dir, manifest_path);
   // Staging is mostly kernel work on separate files: spread it over the cores.
   parallel_for(resources.size(), 0, [&](size_t i) { publisher.stage(resources[i]); });

@@ -52,8 +52,10 @@ std::string when_text(const Event& e) {
   }
   LocalSeconds ls = e.local_start(), le = e.local_end();
   std::string s = date::format("%A, %d %B %Y, %H:%M", ls);
-  if (date::floor<date::days>(ls) == date::floor<date::days>(le)) s += "–" + date::format("%H:%M", le);
-  else s += " – " + date::format("%A, %d %B %Y, %H:%M", le);
+  if (date::floor<date::days>(ls) == date::floor<date::days>(le))
+    s += "–" + date::format("%H:%M", le);
+  else
+    s += " – " + date::format("%A, %d %B %Y, %H:%M", le);
   return s + " (" + e.zone_name() + ", UTC" + format_offset(e.start_offset(), true) + ")";
 }
 
@@ -61,8 +63,10 @@ std::string when_text(const Event& e) {
 
 std::string google_calendar_link(const Event& e) {
   std::string dates;
-  if (e.all_day) dates = format_date_basic(e.start_day) + "/" + format_date_basic(e.end_day);
-  else dates = format_local_basic(e.local_start()) + "/" + format_local_basic(e.local_end());
+  if (e.all_day)
+    dates = format_date_basic(e.start_day) + "/" + format_date_basic(e.end_day);
+  else
+    dates = format_local_basic(e.local_start()) + "/" + format_local_basic(e.local_end());
   std::string link = "https://calendar.google.com/calendar/render?action=TEMPLATE&text=" + url_encode(e.title) +
                      "&dates=" + dates + "&ctz=" + url_encode(e.zone_name());
   if (!e.location.empty()) link += "&location=" + url_encode(e.location);
@@ -74,7 +78,8 @@ std::string event_content_html(const Event& e, const SiteConfig& site) {
   std::string h = "<div class=\"event\">";
   h += "<p><strong>When:</strong> " + html_escape(when_text(e)) + "</p>";
   if (e.status != EventStatus::confirmed)
-    h += std::string("<p><strong>Status:</strong> ") + (e.status == EventStatus::cancelled ? "Cancelled" : "Tentative") + "</p>";
+    h += std::string("<p><strong>Status:</strong> ") +
+         (e.status == EventStatus::cancelled ? "Cancelled" : "Tentative") + "</p>";
   if (!e.location.empty()) h += "<p><strong>Where:</strong> " + html_escape(e.location) + "</p>";
   if (!e.fee.empty()) h += "<p><strong>Fee:</strong> " + html_escape(e.fee) + "</p>";
   if (!e.speakers.empty()) {
@@ -221,10 +226,10 @@ std::string render_json_feed(const std::vector<const Event*>& events, const Site
     }
     j += "      \"language\": " + str(e->lang) + ",\n";
     j += "      \"_event\": {\"start\": " + str(format_rfc3339(e->start, e->start_offset())) +
-         ", \"end\": " + str(format_rfc3339(e->end, offset_at(e->zone, e->end))) + ", \"timezone\": " + str(e->zone_name()) +
-         ", \"all_day\": " + (e->all_day ? "true" : "false") + ", \"location\": " + str(e->location) +
-         ", \"status\": " + str(to_lower_ascii(status_name(e->status))) + ", \"ics\": " +
-         str(site.base_url + "events/" + e->slug + ".ics") + "}\n    }";
+         ", \"end\": " + str(format_rfc3339(e->end, offset_at(e->zone, e->end))) +
+         ", \"timezone\": " + str(e->zone_name()) + ", \"all_day\": " + (e->all_day ? "true" : "false") +
+         ", \"location\": " + str(e->location) + ", \"status\": " + str(to_lower_ascii(status_name(e->status))) +
+         ", \"ics\": " + str(site.base_url + "events/" + e->slug + ".ics") + "}\n    }";
   }
   j += events.empty() ? "]\n}\n" : "\n  ]\n}\n";
   return j;

@@ -58,16 +58,21 @@ std::string render_index_html(const std::vector<const Event*>& events, const Sit
   std::vector<CalendarLinks> cals{links_for(site, "", site.title)};
   for (const auto& f : site.feeds) cals.push_back(links_for(site, f.dir() + "/", f.title));
 
-  std::string h = "<!DOCTYPE html>\n<html lang=\"" + html_escape(site.language) + "\">\n<head>\n<meta charset=\"utf-8\">\n";
+  std::string h =
+      "<!DOCTYPE html>\n<html lang=\"" + html_escape(site.language) + "\">\n<head>\n<meta charset=\"utf-8\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   h += "<title>" + html_escape(clean_utf8(site.title)) + "</title>\n";
   h += "<meta name=\"description\" content=\"" + html_escape(clean_utf8(site.description)) + "\">\n";
   for (const auto& c : cals) {
-    h += "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"" + html_escape(c.name) + " (RSS)\" href=\"" + html_escape(c.rss) + "\">\n";
-    h += "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"" + html_escape(c.name) + " (Atom)\" href=\"" + html_escape(c.atom) + "\">\n";
-    h += "<link rel=\"alternate\" type=\"application/feed+json\" title=\"" + html_escape(c.name) + " (JSON)\" href=\"" + html_escape(c.json) + "\">\n";
+    h += "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"" + html_escape(c.name) + " (RSS)\" href=\"" +
+         html_escape(c.rss) + "\">\n";
+    h += "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"" + html_escape(c.name) + " (Atom)\" href=\"" +
+         html_escape(c.atom) + "\">\n";
+    h += "<link rel=\"alternate\" type=\"application/feed+json\" title=\"" + html_escape(c.name) + " (JSON)\" href=\"" +
+         html_escape(c.json) + "\">\n";
   }
-  h += "<link rel=\"alternate\" type=\"text/calendar\" title=\"" + html_escape(site.title) + "\" href=\"" + html_escape(cals[0].ics) + "\">\n";
+  h += "<link rel=\"alternate\" type=\"text/calendar\" title=\"" + html_escape(site.title) + "\" href=\"" +
+       html_escape(cals[0].ics) + "\">\n";
   h += R"(<style>
 :root{--fg:#1d2330;--muted:#5b6475;--bg:#fff;--card:#f5f7fa;--accent:#1a62d6;--line:#dfe3ea}
 @media (prefers-color-scheme:dark){:root{--fg:#e8ebf1;--muted:#a3acbd;--bg:#14171d;--card:#1e232c;--accent:#7aa7ff;--line:#2e3440}}
@@ -96,7 +101,8 @@ details{margin:.5rem 0}
 <body>
 <main>
 )";
-  h += "<h1>" + html_escape(clean_utf8(site.title)) + "</h1>\n<p>" + html_escape(clean_utf8(site.description)) + "</p>\n";
+  h += "<h1>" + html_escape(clean_utf8(site.title)) + "</h1>\n<p>" + html_escape(clean_utf8(site.description)) +
+       "</p>\n";
   h += "<h2 id=\"subscribe\">Subscribe</h2>\n<div class=\"subs\">\n";
   for (size_t i = 0; i < cals.size(); ++i) h += subscribe_block(cals[i], static_cast<int>(i)) + "\n";
   h += "</div>\n<h2 id=\"upcoming\">Upcoming events</h2>\n<ol class=\"events\" id=\"upcoming-list\">\n";
@@ -105,7 +111,8 @@ details{margin:.5rem 0}
     std::string when;
     if (e.all_day) {
       when = date::format("%Y-%m-%d (%a)", e.start_day);
-      if (e.end_day - e.start_day > date::days{1}) when += " – " + date::format("%Y-%m-%d (%a)", e.end_day - date::days{1});
+      if (e.end_day - e.start_day > date::days{1})
+        when += " – " + date::format("%Y-%m-%d (%a)", e.end_day - date::days{1});
     } else {
       when = date::format("%Y-%m-%d (%a) %H:%M", e.local_start()) + "–" + date::format("%H:%M", e.local_end()) + " " +
              e.zone_name() + " (UTC" + format_offset(e.start_offset(), true) + ")";
@@ -113,7 +120,8 @@ details{margin:.5rem 0}
     h += "<li class=\"ev" + std::string(e.status == EventStatus::cancelled ? " cancelled" : "") + "\" data-end=\"" +
          std::to_string(e.end.time_since_epoch().count()) + "\" lang=\"" + html_escape(e.lang) + "\">";
     h += "<h3><a href=\"" + html_escape(clean_utf8(e.url)) + "\">" + html_escape(clean_utf8(e.title)) + "</a></h3>";
-    h += "<p class=\"when\"><time datetime=\"" + format_rfc3339(e.start, e.start_offset()) + "\">" + html_escape(when) + "</time>";
+    h += "<p class=\"when\"><time datetime=\"" + format_rfc3339(e.start, e.start_offset()) + "\">" + html_escape(when) +
+         "</time>";
     if (e.status == EventStatus::cancelled) h += " · Cancelled";
     h += "</p>";
     if (!e.location.empty()) h += "<p class=\"where\">" + html_escape(clean_utf8(e.location)) + "</p>";

@@ -11,11 +11,11 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "evfeed/event_codec.hpp"
 #include "evfeed/markdown.hpp"
 #include "evfeed/parallel.hpp"
-#include "evfeed/event_codec.hpp"
-#include "evfeed/resources.hpp"
 #include "evfeed/render.hpp"
+#include "evfeed/resources.hpp"
 #include "evfeed/text.hpp"
 #include "evfeed/version.hpp"
 
@@ -26,10 +26,16 @@ namespace {
 struct Component {
   icalcomponent* c;
   explicit Component(icalcomponent_kind k) : c(icalcomponent_new(k)) {}
-  ~Component() { if (c) icalcomponent_free(c); }
+  ~Component() {
+    if (c) icalcomponent_free(c);
+  }
   Component(const Component&) = delete;
   Component& operator=(const Component&) = delete;
-  icalcomponent* release() { auto* r = c; c = nullptr; return r; }
+  icalcomponent* release() {
+    auto* r = c;
+    c = nullptr;
+    return r;
+  }
 };
 
 std::string clean(std::string_view s) { return clean_utf8(s); }
@@ -129,9 +135,7 @@ std::string refold_ical(std::string_view text) {
   return out;
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::string event_uid(const Event& e, const SiteConfig& site) {
   // The path (not the title, slug or time) and the host: stable across edits and builds.
@@ -145,8 +149,7 @@ std::string event_description_text(const Event& e) {
   if (!e.fee.empty()) out += "Fee: " + e.fee + "\n";
   if (!e.speakers.empty()) {
     out += "Speakers:\n";
-    for (const auto& s : e.speakers)
-      out += "- " + s.name + (s.designation.empty() ? "" : ", " + s.designation) + "\n";
+    for (const auto& s : e.speakers) out += "- " + s.name + (s.designation.empty() ? "" : ", " + s.designation) + "\n";
   }
   if (!e.sponsor.empty()) out += "Sponsor: " + markdown_to_text(e.sponsor, e.url) + "\n";
   if (!e.signup_url.empty()) out += "Sign up: " + e.signup_url + "\n";
@@ -224,9 +227,10 @@ std::string render_vevent(const Event& e, const SiteConfig& site, int sequence) 
     icalproperty_add_parameter(p, icalparameter_new_display(ICAL_DISPLAY_BADGE));
     icalcomponent_add_property(ev.c, p);
   }
-  icalcomponent_add_property(ev.c, icalproperty_new_status(e.status == EventStatus::cancelled ? ICAL_STATUS_CANCELLED
-                                                           : e.status == EventStatus::tentative ? ICAL_STATUS_TENTATIVE
-                                                                                                 : ICAL_STATUS_CONFIRMED));
+  icalcomponent_add_property(ev.c,
+                             icalproperty_new_status(e.status == EventStatus::cancelled   ? ICAL_STATUS_CANCELLED
+                                                     : e.status == EventStatus::tentative ? ICAL_STATUS_TENTATIVE
+                                                                                          : ICAL_STATUS_CONFIRMED));
   return refold_ical(serialize(ev.c));
 }
 
@@ -246,8 +250,8 @@ std::string valarm_text(const Event& e, const SiteConfig& site) {
 
 }  // namespace
 
-std::string render_calendar(const std::vector<const Event*>& events, const SiteConfig& site, const CalendarOptions& opts,
-                            const Sequences& seq, const RenderCache* cache) {
+std::string render_calendar(const std::vector<const Event*>& events, const SiteConfig& site,
+                            const CalendarOptions& opts, const Sequences& seq, const RenderCache* cache) {
   Component cal(ICAL_VCALENDAR_COMPONENT);
   icalcomponent_add_property(cal.c, icalproperty_new_version("2.0"));
   icalcomponent_add_property(cal.c, icalproperty_new_prodid("-//evfeed//evfeed " EVFEED_VERSION "//EN"));

@@ -77,7 +77,9 @@ Resource make_resource(std::string path, std::string body, SysSeconds last_modif
   return r;
 }
 
-bool gzip_sibling_on_disk(const std::string& path) { return !(starts_with(path, "events/") && ends_with(path, ".ics")); }
+bool gzip_sibling_on_disk(const std::string& path) {
+  return !(starts_with(path, "events/") && ends_with(path, ".ics"));
+}
 
 void finalize_resources(std::vector<Resource>& resources, unsigned threads) {
   parallel_for(resources.size(), threads, [&](size_t i) {

@@ -39,7 +39,8 @@ const char* field_name(Field f) {
 const std::vector<std::string>& field_aliases(Field f) {
   // Order matters: rOpenSci writes `date` equal to the END, so explicit start keys come first.
   static const std::map<Field, std::vector<std::string>> table = {
-      {Field::start, {"dateStart", "startDate", "start_date", "eventdate", "event_date", "event.date", "start", "date"}},
+      {Field::start,
+       {"dateStart", "startDate", "start_date", "eventdate", "event_date", "event.date", "start", "date"}},
       {Field::end, {"dateEnd", "endDate", "end_date", "enddate", "date_end", "event.end", "end"}},
       {Field::event_time, {"event.time", "time"}},
       {Field::all_day, {"all_day", "allDay", "allday"}},
@@ -59,7 +60,9 @@ const std::vector<std::string>& field_aliases(Field f) {
       {Field::tags, {"tags"}},
       {Field::categories, {"categories"}},
       {Field::speakers, {"speaker", "speakers", "authors", "author", "attendees"}},
-      {Field::signup_url, {"apply_url", "signup.url", "event_url", "registration", "register_url", "registration_url", "signup_url", "link"}},
+      {Field::signup_url,
+       {"apply_url", "signup.url", "event_url", "registration", "register_url", "registration_url", "signup_url",
+        "link"}},
       {Field::status, {"status", "event_status"}},
       {Field::fee, {"fee", "price", "cost"}},
       {Field::sponsor, {"sponsor", "sponsors", "organizer"}},

@@ -40,7 +40,7 @@ namespace evfeed {
 namespace {
 
 constexpr std::size_t header_limit = 8 * 1024;
-constexpr auto idle_timeout = std::chrono::seconds(30);   // keep-alive idle and header read
+constexpr auto idle_timeout = std::chrono::seconds(30);  // keep-alive idle and header read
 constexpr auto write_timeout = std::chrono::seconds(60);
 constexpr auto shutdown_grace = std::chrono::milliseconds(4500);  // exit well within 5 s
 // Filtered outputs: rendered on a pool of their own (never on an I/O thread), at most this
@@ -145,8 +145,8 @@ struct ServerState {
 void access_log(ServerState& st, const std::string& remote, const std::string& method, const std::string& target,
                 int status, std::size_t bytes, double ms) {
   if (!st.opts.access_log) return;
-  std::string line = remote + " \"" + method + " " + target + "\" " + std::to_string(status) + " " + std::to_string(bytes) +
-                     " " + std::to_string(static_cast<long>(ms * 1000)) + "us\n";
+  std::string line = remote + " \"" + method + " " + target + "\" " + std::to_string(status) + " " +
+                     std::to_string(bytes) + " " + std::to_string(static_cast<long>(ms * 1000)) + "us\n";
   std::lock_guard<std::mutex> lock(st.log_mutex);
   std::fwrite(line.data(), 1, line.size(), stdout);
   // Buffered for speed, flushed at most once a second so the log stays timely.
@@ -349,7 +349,8 @@ class Session : public std::enable_shared_from_this<Session> {
         // start of the body (a separate small write would wait for an ACK under Nagle).
         beast::error_code ec;
         make_non_blocking(ec);
-        ssize_t n = ec ? -1 : ::send(stream_.socket().native_handle(), head_.data(), head_.size(), MSG_MORE | MSG_NOSIGNAL);
+        ssize_t n =
+            ec ? -1 : ::send(stream_.socket().native_handle(), head_.data(), head_.size(), MSG_MORE | MSG_NOSIGNAL);
         if (n == static_cast<ssize_t>(head_.size())) return send_file_part();
         std::size_t sent = n > 0 ? static_cast<std::size_t>(n) : 0;
         net::async_write(stream_, net::buffer(head_.data() + sent, head_.size() - sent),
@@ -446,7 +447,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_{header_limit};
   ServerState& st_;
   std::optional<http::request_parser<http::empty_body>> parser_;
-  std::string head_;  // status line and headers of the response being written
+  std::string head_;                                 // status line and headers of the response being written
   std::shared_ptr<const SendfileCache::File> file_;  // body source while sendfile runs
   std::size_t file_offset_ = 0;
   net::steady_timer file_deadline_{stream_.get_executor()};

@@ -42,9 +42,9 @@ bool load_site_config_text(const std::string& text, const std::string& path, Sit
     diags.add(path, 1, 1, Severity::error, "config must be a YAML mapping");
     return false;
   }
-  static const std::set<std::string> known = {"title", "description", "base_url", "baseurl", "language", "timezone",
-                                              "default_duration", "items_limit", "author", "calendar", "http",
-                                              "fields", "feeds", "feeds_url"};
+  static const std::set<std::string> known = {"title",    "description",      "base_url",    "baseurl",  "language",
+                                              "timezone", "default_duration", "items_limit", "author",   "calendar",
+                                              "http",     "fields",           "feeds",       "feeds_url"};
   bool ok = true;
   auto where = [&](const YAML::Node& n, const std::string& msg) {
     diags.add(path, n.Mark().line + 1, n.Mark().column + 1, Severity::error, msg);
@@ -68,18 +68,24 @@ bool load_site_config_text(const std::string& text, const std::string& path, Sit
     if (root["timezone"]) c.timezone = root["timezone"].as<std::string>();
     if (root["author"]) c.author = root["author"].as<std::string>();
     if (auto n = root["default_duration"]) {
-      if (auto d = parse_duration(n.as<std::string>()); d && d->count() > 0) c.default_duration = *d;
-      else where(n, "default_duration must be a duration such as 2h or PT2H");
+      if (auto d = parse_duration(n.as<std::string>()); d && d->count() > 0)
+        c.default_duration = *d;
+      else
+        where(n, "default_duration must be a duration such as 2h or PT2H");
     }
     if (auto n = root["items_limit"]) c.items_limit = n.as<size_t>();
     if (auto cal = root["calendar"]) {
       if (auto n = cal["refresh_interval"]) {
-        if (auto d = parse_duration(n.as<std::string>()); d && d->count() > 0) c.refresh_interval = *d;
-        else where(n, "calendar.refresh_interval must be a duration such as PT6H");
+        if (auto d = parse_duration(n.as<std::string>()); d && d->count() > 0)
+          c.refresh_interval = *d;
+        else
+          where(n, "calendar.refresh_interval must be a duration such as PT6H");
       }
       if (auto n = cal["alarm_before"]) {
-        if (auto d = parse_duration(n.as<std::string>()); d && d->count() >= 0) c.alarm_before = *d;
-        else where(n, "calendar.alarm_before must be a duration such as P1D");
+        if (auto d = parse_duration(n.as<std::string>()); d && d->count() >= 0)
+          c.alarm_before = *d;
+        else
+          where(n, "calendar.alarm_before must be a duration such as P1D");
       }
       if (auto n = cal["window_past_days"]) c.window_past_days = n.as<int>();
     }
@@ -136,7 +142,8 @@ bool validate_site_config(SiteConfig& c, const std::string& origin, Diagnostics&
   // Written into every response's headers: a CR or LF would inject headers of its own.
   for (unsigned char ch : c.cache_control)
     if (ch < 0x20 || ch == 0x7F) {
-      diags.add(origin, 0, 0, Severity::error, "http.cache_control holds a control character (line break?); write it on one line");
+      diags.add(origin, 0, 0, Severity::error,
+                "http.cache_control holds a control character (line break?); write it on one line");
       ok = false;
       break;
     }

@@ -15,9 +15,9 @@ namespace evfeed {
 namespace {
 
 // Section and collection names that hold events on the sites we know.
-const char* const event_section_names[] = {"event",     "events",      "talk",     "talks",    "meetup",
-                                           "meetups",   "workshop",    "workshops", "conference", "conferences",
-                                           "seminar",   "seminars",    "webinar",  "webinars", "calendar",
+const char* const event_section_names[] = {"event",           "events",    "talk",      "talks",      "meetup",
+                                           "meetups",         "workshop",  "workshops", "conference", "conferences",
+                                           "seminar",         "seminars",  "webinar",   "webinars",   "calendar",
                                            "community-calls", "commcalls", "sessions"};
 
 bool is_event_name(const std::string& name) {
@@ -350,9 +350,12 @@ void merge_values(Value& base, const Value& over) {
     return;
   }
   for (const auto& [k, v] : over.members) {
-    auto it = std::find_if(base.members.begin(), base.members.end(), [&](const auto& m) { return iequals(m.first, k); });
-    if (it == base.members.end()) base.members.emplace_back(k, v);
-    else merge_values(it->second, v);
+    auto it =
+        std::find_if(base.members.begin(), base.members.end(), [&](const auto& m) { return iequals(m.first, k); });
+    if (it == base.members.end())
+      base.members.emplace_back(k, v);
+    else
+      merge_values(it->second, v);
   }
 }
 
@@ -372,8 +375,8 @@ bool load_site_profile(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& 
   bool ok;
   if (!opts.jekyll_configs.empty() || has_any(dir, {"_config.yml", "_config.yaml"})) {
     ok = load_jekyll(o, p, site, diags);
-  } else if (has_any(dir, {"hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml", "config.yml",
-                           "config.json", "config/_default"})) {
+  } else if (has_any(dir, {"hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml",
+                           "config.yml", "config.json", "config/_default"})) {
     ok = load_hugo(o, p, site, diags);
   } else {
     diags.add(o.dir, 0, 0, Severity::error,
@@ -393,8 +396,10 @@ bool load_site_profile(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& 
     diags.add(o.dir, 0, 0, Severity::warning,
               "no event section found (folders named event, events, talks, meetups, ...); name yours with "
               "events: {sections: [...]} in the site's evfeed settings");
-  if (!p.timezone.empty()) site.timezone = p.timezone;
-  else site.timezone = "UTC";  // Hugo reads naive dates in UTC when timeZone is unset; so do we here
+  if (!p.timezone.empty())
+    site.timezone = p.timezone;
+  else
+    site.timezone = "UTC";  // Hugo reads naive dates in UTC when timeZone is unset; so do we here
   site.include_drafts = p.build_drafts;
   site.include_future = p.build_future;
   site.include_expired = p.build_expired;

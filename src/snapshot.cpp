@@ -42,8 +42,11 @@ constexpr std::size_t max_filter_value = 200;  // bytes of one decoded filter va
 std::string FilterQuery::key() const {
   // Values encoded (no topic can fake a separator) and lowercased (matching ignores case).
   std::string q;
-  for (const auto& [name, value] : {std::pair<const char*, const std::string&>{"topic", topic}, {"tag", tag},
-                                    {"location", location}, {"from", from_day}, {"to", to_day}})
+  for (const auto& [name, value] : {std::pair<const char*, const std::string&>{"topic", topic},
+                                    {"tag", tag},
+                                    {"location", location},
+                                    {"from", from_day},
+                                    {"to", to_day}})
     if (!value.empty()) q += std::string(q.empty() ? "?" : "&") + name + "=" + url_encode(to_lower_ascii(value));
   return path + q;
 }
@@ -206,8 +209,8 @@ std::shared_ptr<const SiteSnapshot> make_snapshot(SnapshotInputs in) {
   files.problems = std::move(in.problems);
   for (auto& d : render_diags.items) files.problems.push_back(std::move(d));
   files.build_seconds = in.build_seconds;
-  return std::make_shared<const SiteSnapshot>(std::move(files), std::move(in.model), std::move(in.site), std::move(in.seq),
-                                              reuse.texts, std::move(in.filters));
+  return std::make_shared<const SiteSnapshot>(std::move(files), std::move(in.model), std::move(in.site),
+                                              std::move(in.seq), reuse.texts, std::move(in.filters));
 }
 
 }  // namespace evfeed

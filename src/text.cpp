@@ -13,11 +13,21 @@ size_t decode_utf8(std::string_view s, size_t i, uint32_t& cp) {
   const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char c = b(i);
   size_t len;
-  if (c < 0x80) { cp = c; return 1; }
-  if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
-  else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
-  else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
-  else return 0;
+  if (c < 0x80) {
+    cp = c;
+    return 1;
+  }
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+    cp = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    cp = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    cp = c & 0x07;
+  } else
+    return 0;
   if (i + len > s.size()) return 0;
   for (size_t k = 1; k < len; ++k) {
     if ((b(i + k) & 0xC0) != 0x80) return 0;
@@ -95,7 +105,8 @@ std::pair<int, int> line_column(std::string_view text, size_t offset) {
   offset = std::min(offset, text.size());
   size_t line_start = offset == 0 ? std::string_view::npos : text.rfind('\n', offset - 1);
   line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
-  int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_start), '\n'));
+  int line =
+      1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_start), '\n'));
   return {line, static_cast<int>(offset - line_start) + 1};
 }
 
@@ -244,7 +255,10 @@ std::string resolve_url(std::string_view base, std::string_view ref) {
   std::vector<std::string> segs;
   for (const auto& seg : split(dir + r, '/')) {
     if (seg == ".") continue;
-    if (seg == "..") { if (segs.size() > 1) segs.pop_back(); continue; }
+    if (seg == "..") {
+      if (segs.size() > 1) segs.pop_back();
+      continue;
+    }
     segs.push_back(seg);
   }
   std::string path;
@@ -265,8 +279,8 @@ bool is_safe_url(std::string_view url) {
   size_t colon = scheme_end(u);
   if (colon == std::string::npos) return true;
   std::string scheme = u.substr(0, colon);
-  return scheme == "http" || scheme == "https" || scheme == "mailto" || scheme == "webcal" ||
-         scheme == "tel" || scheme == "ftp";
+  return scheme == "http" || scheme == "https" || scheme == "mailto" || scheme == "webcal" || scheme == "tel" ||
+         scheme == "ftp";
 }
 
 std::string percent_decode(std::string_view s, bool* ok, bool plus_is_space) {

@@ -40,7 +40,8 @@ struct Cursor {
 };
 
 bool valid_ymd(int y, int m, int d) {
-  return date::year_month_day{date::year{y}, date::month{static_cast<unsigned>(m)}, date::day{static_cast<unsigned>(d)}}.ok();
+  return date::year_month_day{date::year{y}, date::month{static_cast<unsigned>(m)}, date::day{static_cast<unsigned>(d)}}
+      .ok();
 }
 
 std::string strip_comment(std::string_view text, std::string& comment) {
@@ -383,7 +384,8 @@ const PosixRule* footer_rule(const date::time_zone* zone) {
       // "...\n<TZ string>\n" closes a version 2+ file.
       if (bytes.size() > 2 && bytes.back() == '\n' && bytes.compare(0, 4, "TZif") == 0) {
         size_t open = bytes.rfind('\n', bytes.size() - 2);
-        if (open != std::string::npos) rule = parse_posix_tz(std::string_view(bytes).substr(open + 1, bytes.size() - open - 2));
+        if (open != std::string::npos)
+          rule = parse_posix_tz(std::string_view(bytes).substr(open + 1, bytes.size() - open - 2));
       }
       by_name[name] = rule;
     }
@@ -407,14 +409,16 @@ date::sys_info zone_info(const date::time_zone* zone, SysSeconds t) {
   std::vector<std::pair<SysSeconds, bool>> changes;  // instant, DST after it
   date::year y = date::year_month_day{date::floor<date::days>(t)}.year();
   for (date::year year = y - date::years{1}; year <= y + date::years{1}; year += date::years{1}) {
-    changes.push_back({SysSeconds{(rule_day(rule->start, year) + rule->start.time).time_since_epoch()} - rule->std_offset, true});
-    changes.push_back({SysSeconds{(rule_day(rule->end, year) + rule->end.time).time_since_epoch()} - rule->dst_offset, false});
+    changes.push_back(
+        {SysSeconds{(rule_day(rule->start, year) + rule->start.time).time_since_epoch()} - rule->std_offset, true});
+    changes.push_back(
+        {SysSeconds{(rule_day(rule->end, year) + rule->end.time).time_since_epoch()} - rule->dst_offset, false});
   }
   std::sort(changes.begin(), changes.end());
   size_t next = 0;
   while (next < changes.size() && changes[next].first <= t) ++next;
   if (next == 0 || next == changes.size()) return info;  // cannot happen with three years
-  if (changes[next - 1].first < info.begin) {  // the last listed transition is still the latest
+  if (changes[next - 1].first < info.begin) {            // the last listed transition is still the latest
     info.end = changes[next].first;
     return info;
   }
@@ -457,9 +461,7 @@ Resolved resolve_local(const date::time_zone* zone, LocalSeconds local) {
   Resolved r;
   auto info = zone_local_info(zone, local);
   switch (info.result) {
-    case date::local_info::unique:
-      r.instant = SysSeconds{local.time_since_epoch() - info.first.offset};
-      break;
+    case date::local_info::unique: r.instant = SysSeconds{local.time_since_epoch() - info.first.offset}; break;
     case date::local_info::nonexistent:  // gap: the offset before the gap applies
       r.in_gap = true;
       r.instant = SysSeconds{local.time_since_epoch() - info.first.offset};
@@ -544,7 +546,8 @@ struct RangeCursor {
     return {};
   }
   void skip_space() {  // std::regex's \s on bytes
-    while (!at_end() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\v' || s[i] == '\f' || s[i] == '\r')) ++i;
+    while (!at_end() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\v' || s[i] == '\f' || s[i] == '\r'))
+      ++i;
   }
   bool digit(size_t k) const { return k < s.size() && s[k] >= '0' && s[k] <= '9'; }
   // H:MM or H：MM with one or two hour digits and exactly two minute digits.
@@ -657,7 +660,8 @@ std::optional<BodyTimeRange> find_body_time_range(std::string_view body) {
       }
       std::smatch dm;
       if (std::regex_search(line, dm, cn_date) || std::regex_search(line, dm, iso_date)) {
-        date::year_month_day ymd{date::year{std::stoi(dm[1].str())}, date::month{static_cast<unsigned>(std::stoi(dm[2].str()))},
+        date::year_month_day ymd{date::year{std::stoi(dm[1].str())},
+                                 date::month{static_cast<unsigned>(std::stoi(dm[2].str()))},
                                  date::day{static_cast<unsigned>(std::stoi(dm[3].str()))}};
         if (ymd.ok()) r.day = ymd;
       }

@@ -13,7 +13,7 @@ struct Transition {
   Seconds to;
   bool dst;
   std::string abbrev;
-  LocalSeconds local;  // in the `from` offset, as DTSTART wants it
+  LocalSeconds local;                            // in the `from` offset, as DTSTART wants it
   int year, month, day_of_month, weekday, week;  // week: 1..4, or -1 for "last"
   Seconds time_of_day;
 };
@@ -39,7 +39,8 @@ Transition make_transition(SysSeconds at, const date::sys_info& before, const da
 }
 
 auto rule_key(const Transition& t) {
-  return std::make_tuple(t.dst, t.from.count(), t.to.count(), t.abbrev, t.month, t.weekday, t.week, t.time_of_day.count());
+  return std::make_tuple(t.dst, t.from.count(), t.to.count(), t.abbrev, t.month, t.weekday, t.week,
+                         t.time_of_day.count());
 }
 
 const char* weekday_code(int wd) {
@@ -52,7 +53,8 @@ void append_observance(std::string& out, const Transition& first, const std::str
   out += "BEGIN:";
   out += kind;
   out += "\r\nTZNAME:" + first.abbrev + "\r\nTZOFFSETFROM:" + format_utc_offset_ical(first.from) +
-         "\r\nTZOFFSETTO:" + format_utc_offset_ical(first.to) + "\r\nDTSTART:" + format_local_basic(first.local) + "\r\n";
+         "\r\nTZOFFSETTO:" + format_utc_offset_ical(first.to) + "\r\nDTSTART:" + format_local_basic(first.local) +
+         "\r\n";
   if (!rrule.empty()) out += rrule + "\r\n";
   out += "END:";
   out += kind;

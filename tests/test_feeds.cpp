@@ -117,7 +117,8 @@ TEST_CASE("RSS: hostile text survives as text and the XML is well-formed", "[fee
   CHECK_THAT(html, Catch::Contains("🎉 中文"));
   CHECK_THAT(html, Catch::Contains("https://events.example.org/events/hostile.ics"));
   std::vector<std::string> cats;
-  for (auto* c = item->FirstChildElement("category"); c; c = c->NextSiblingElement("category")) cats.push_back(text_of(c));
+  for (auto* c = item->FirstChildElement("category"); c; c = c->NextSiblingElement("category"))
+    cats.push_back(text_of(c));
   CHECK(cats == std::vector<std::string>{"Service Mesh", "tag<script>", "]]>", "中文"});
   auto* media = item->FirstChildElement("media:content");
   REQUIRE(media);
@@ -235,8 +236,8 @@ TEST_CASE("JSON Feed 1.1: required fields, hostile text decoded intact", "[feeds
        "assert '\\U0001F389' in t and '\\u4e2d\\u6587' in t, t\n"
        "assert '\\x01' not in t and '\\x7f' not in t, t\n"
        "assert '<script' not in d['items'][0]['content_html']\n");
-  int rc = run_shell(py + " " + shell_quote((tmp / "check.py").string()) + " " + shell_quote((tmp / "feed.json").string()) +
-                     " 2>" + shell_quote((tmp / "err").string()));
+  int rc = run_shell(py + " " + shell_quote((tmp / "check.py").string()) + " " +
+                     shell_quote((tmp / "feed.json").string()) + " 2>" + shell_quote((tmp / "err").string()));
   INFO("python: " << slurp(tmp / "err"));
   CHECK(rc == 0);
 }
@@ -262,7 +263,8 @@ TEST_CASE("feeds of the real seed event: dates, links and content", "[feeds]") {
   CHECK_THAT(rss, Catch::Contains("<pubDate>Sun, 24 Nov 2019 13:00:00 +0800</pubDate>"));
   CHECK_THAT(atom, Catch::Contains("<updated>2019-11-24T13:00:00+08:00</updated>"));
   std::string html = event_content_html(e, site);
-  CHECK_THAT(html, Catch::Contains("<strong>When:</strong> Sunday, 24 November 2019, 13:00–15:00 (Asia/Shanghai, UTC+08:00)"));
+  CHECK_THAT(
+      html, Catch::Contains("<strong>When:</strong> Sunday, 24 November 2019, 13:00–15:00 (Asia/Shanghai, UTC+08:00)"));
   CHECK_THAT(html, Catch::Contains("<li>曾凡松, 阿里巴巴高级技术专家</li>"));
   CHECK_THAT(html, Catch::Contains("<a href=\"https://tech.antfin.com/community/activities/985\">Sign up</a>"));
   CHECK_THAT(html, Catch::Contains("<a href=\"https://www.servicemesher.com\">ServiceMesher</a>"));
@@ -274,9 +276,11 @@ TEST_CASE("feeds of the real seed event: dates, links and content", "[feeds]") {
 }
 
 TEST_CASE("all-day and multi-day events in feed content", "[feeds][allday]") {
-  Event e = event_from("---\ntitle: open day\ndate: 2026-06-20\nendDate: 2026-06-21\n---\n", test_site(), "event/open-day.md");
+  Event e = event_from("---\ntitle: open day\ndate: 2026-06-20\nendDate: 2026-06-21\n---\n", test_site(),
+                       "event/open-day.md");
   e.slug = "open-day";
-  CHECK_THAT(event_content_html(e, test_site()), Catch::Contains("Saturday, 20 June 2026 – Sunday, 21 June 2026 (all day)"));
+  CHECK_THAT(event_content_html(e, test_site()),
+             Catch::Contains("Saturday, 20 June 2026 – Sunday, 21 June 2026 (all day)"));
   CHECK_THAT(google_calendar_link(e), Catch::Contains("&dates=20260620/20260622&"));
 }
 
@@ -303,14 +307,22 @@ std::set<std::string> page_links(const std::string& html, const std::string& pag
     std::string v = html.substr(start, end - start);
     std::string d;
     for (size_t i = 0; i < v.size(); ++i) {  // &amp; &lt; &gt; &quot; &#39; &#NN;
-      if (v[i] != '&') { d += v[i]; continue; }
+      if (v[i] != '&') {
+        d += v[i];
+        continue;
+      }
       size_t semi = v.find(';', i);
       std::string ent = v.substr(i + 1, semi - i - 1);
-      if (ent == "amp") d += '&';
-      else if (ent == "lt") d += '<';
-      else if (ent == "gt") d += '>';
-      else if (ent == "quot") d += '"';
-      else if (!ent.empty() && ent[0] == '#') d += static_cast<char>(std::stoi(ent.substr(1)));
+      if (ent == "amp")
+        d += '&';
+      else if (ent == "lt")
+        d += '<';
+      else if (ent == "gt")
+        d += '>';
+      else if (ent == "quot")
+        d += '"';
+      else if (!ent.empty() && ent[0] == '#')
+        d += static_cast<char>(std::stoi(ent.substr(1)));
       i = semi;
     }
     out.insert(resolve_url(page_url, d));

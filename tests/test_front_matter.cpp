@@ -34,14 +34,14 @@ const Diagnostic* first_error(const Parsed& p) {
 
 TEST_CASE("YAML values carry 1-based line and column in the file", "[front_matter][yaml]") {
   auto p = parse(
-      "---\n"                                  // 1
-      "title: Hello\n"                         // 2
-      "date: 2019-11-24T13:00:00+08:00\n"      // 3
-      "# a comment line\n"                     // 4
-      "speaker:\n"                             // 5
-      "  - name : \"曾凡松\"\n"                // 6
-      "    designation: 专家\n"                // 7
-      "tags: [a, b]\n"                         // 8
+      "---\n"                              // 1
+      "title: Hello\n"                     // 2
+      "date: 2019-11-24T13:00:00+08:00\n"  // 3
+      "# a comment line\n"                 // 4
+      "speaker:\n"                         // 5
+      "  - name : \"曾凡松\"\n"            // 6
+      "    designation: 专家\n"            // 7
+      "tags: [a, b]\n"                     // 8
       "---\n"
       "body\n");
   INFO(p.messages());
@@ -129,19 +129,19 @@ TEST_CASE("YAML duplicate key: first value kept, warning at the duplicate", "[fr
 
 TEST_CASE("TOML front matter: types, date-times and positions", "[front_matter][toml]") {
   auto p = parse(
-      "+++\n"                                     // 1
-      "title = \"Operators\"\n"                   // 2
-      "date = 2026-09-19T14:00:00\n"              // 3
-      "start = 2021-07-12T10:00:00+02:00\n"       // 4
-      "utc = 2021-07-12T08:00:00Z\n"              // 5
-      "neg = 2021-07-12T08:00:00-07:30\n"         // 6
-      "day = 2021-07-12\n"                        // 7
-      "clock = 10:30:00\n"                        // 8
-      "draft = false\n"                           // 9
-      "count = 3\n"                               // 10
-      "tags = [\"a\", \"b\"]\n"                   // 11
-      "[[speaker]]\n"                             // 12
-      "name = \"Chen\"\n"                         // 13
+      "+++\n"                                // 1
+      "title = \"Operators\"\n"              // 2
+      "date = 2026-09-19T14:00:00\n"         // 3
+      "start = 2021-07-12T10:00:00+02:00\n"  // 4
+      "utc = 2021-07-12T08:00:00Z\n"         // 5
+      "neg = 2021-07-12T08:00:00-07:30\n"    // 6
+      "day = 2021-07-12\n"                   // 7
+      "clock = 10:30:00\n"                   // 8
+      "draft = false\n"                      // 9
+      "count = 3\n"                          // 10
+      "tags = [\"a\", \"b\"]\n"              // 11
+      "[[speaker]]\n"                        // 12
+      "name = \"Chen\"\n"                    // 13
       "+++\n"
       "body\n");
   INFO(p.messages());

@@ -84,7 +84,7 @@ TEST_CASE("golden: the seed page alone -> events/service-mesh-meetup-08.ics", "[
 
 TEST_CASE("golden: `evfeed build` writes the same bytes as the library", "[golden][seed][cli]") {
   std::string bin = evfeed_bin();
-  REQUIRE_FALSE(bin.empty());  // ctest sets EVFEED_BIN; the test target depends on evfeed
+  REQUIRE_FALSE(bin.empty());   // ctest sets EVFEED_BIN; the test target depends on evfeed
   if (update_golden()) return;  // the library test rewrites the file
   TempDir tmp;
   seed_site(tmp);

@@ -43,9 +43,11 @@ TEST_CASE("handler serves snapshot files with types, ETag and CORS", "[handler]"
     const char* path;
     const char* type;
   };
-  for (Case c : {Case{"/calendar.ics", "text/calendar; charset=utf-8"}, Case{"/rss.xml", "application/rss+xml; charset=utf-8"},
-                 Case{"/atom.xml", "application/atom+xml; charset=utf-8"}, Case{"/feed.json", "application/feed+json; charset=utf-8"},
-                 Case{"/", "text/html; charset=utf-8"}, Case{"/topics/service-mesh/calendar.ics", "text/calendar; charset=utf-8"}}) {
+  for (Case c :
+       {Case{"/calendar.ics", "text/calendar; charset=utf-8"}, Case{"/rss.xml", "application/rss+xml; charset=utf-8"},
+        Case{"/atom.xml", "application/atom+xml; charset=utf-8"},
+        Case{"/feed.json", "application/feed+json; charset=utf-8"}, Case{"/", "text/html; charset=utf-8"},
+        Case{"/topics/service-mesh/calendar.ics", "text/calendar; charset=utf-8"}}) {
     INFO(c.path);
     auto r = get(*snap, m, c.path);
     CHECK(r.status == 200);
@@ -140,7 +142,8 @@ TEST_CASE("filters: the handler never renders, it asks the caller to", "[handler
   CHECK(second.resource == rendered);
 }
 
-TEST_CASE("filters: equivalent queries share one entry; unknown or repeated parameters are refused", "[handler][filter]") {
+TEST_CASE("filters: equivalent queries share one entry; unknown or repeated parameters are refused",
+          "[handler][filter]") {
   auto snap = feeds_snapshot();
   ServerMetrics m;
   auto a = get(*snap, m, "/calendar.ics?from=2024-03-01&topic=service%20mesh");
@@ -171,7 +174,8 @@ TEST_CASE("filters: equivalent queries share one entry; unknown or repeated para
   CHECK(std::string(to_day.body()).find("Service Mesh Meetup #8") != std::string::npos);
 }
 
-TEST_CASE("FilterCache: bounded by bytes, least recently used out first, stale generations dropped", "[handler][filter]") {
+TEST_CASE("FilterCache: bounded by bytes, least recently used out first, stale generations dropped",
+          "[handler][filter]") {
   FilterCache cache(80 * 1024);
   auto res = [](size_t kb) {
     return std::make_shared<const Resource>(make_resource("calendar.ics", std::string(kb * 1024, 'x'), {}));
@@ -201,8 +205,9 @@ TEST_CASE("filters: many distinct queries stay within the byte budget", "[handle
   ServerMetrics m;
   for (int day = 1; day <= 200; ++day) {
     std::string d = std::to_string(day % 28 + 1);
-    auto r = get(*snap, m, "/calendar.ics?from=2019-" + std::to_string(day % 12 + 1) + "-" + (d.size() < 2 ? "0" : "") + d +
-                               "&location=" + std::to_string(day));
+    auto r = get(*snap, m,
+                 "/calendar.ics?from=2019-" + std::to_string(day % 12 + 1) + "-" + (d.size() < 2 ? "0" : "") + d +
+                     "&location=" + std::to_string(day));
     REQUIRE(r.status == 200);
     CHECK(cache->bytes() <= cache->budget());
   }
@@ -218,14 +223,16 @@ TEST_CASE("HEAD gets no body whatever the status; future If-Modified-Since is ig
     CHECK(r.status >= 400);
     CHECK(r.head);
   }
-  HttpRequest req{"GET", "/calendar.ics", "", "Fri, 01 Jan 2100 00:00:00 GMT", "", date::sys_days{date::year{2026} / 12 / 1}};
+  HttpRequest req{
+      "GET", "/calendar.ics", "", "Fri, 01 Jan 2100 00:00:00 GMT", "", date::sys_days{date::year{2026} / 12 / 1}};
   CHECK(handle_request(req, *snap, m).status == 200);
   req.if_modified_since = "Tue, 01 Dec 2026 00:00:00 GMT";
   CHECK(handle_request(req, *snap, m).status == 304);
   SysSeconds t = date::sys_days{date::year{1994} / 11 / 6} + std::chrono::hours{8} + std::chrono::minutes{49} +
                  std::chrono::seconds{37};
   SysSeconds back;
-  for (const char* form : {"Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"}) {
+  for (const char* form :
+       {"Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"}) {
     INFO(form);
     REQUIRE(parse_http_date(form, back));
     CHECK(back == t);
@@ -245,7 +252,8 @@ TEST_CASE("healthz and metrics", "[handler]") {
   CHECK(std::string(h.body()).find("\"status\":\"ok\"") != std::string::npos);
   CHECK(std::string(h.body()).find("\"events\":") != std::string::npos);
   auto metrics = get(*snap, m, "/metrics");
-  CHECK(std::string(metrics.body()).find("evfeed_http_requests_total{route=\"/calendar.ics\",status=\"200\"} 1") != std::string::npos);
+  CHECK(std::string(metrics.body()).find("evfeed_http_requests_total{route=\"/calendar.ics\",status=\"200\"} 1") !=
+        std::string::npos);
   CHECK(std::string(metrics.body()).find("evfeed_events ") != std::string::npos);
 }
 

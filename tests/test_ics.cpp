@@ -246,7 +246,8 @@ TEST_CASE("New York 2024: yearly rules folded into RRULEs", "[ics][vtimezone]") 
 
 TEST_CASE("all-day and multi-day events use VALUE=DATE with an exclusive DTEND", "[ics][allday]") {
   Event one = event_from("---\ntitle: one\ndate: 2026-06-20\n---\n", test_site(), "event/one.md");
-  Event multi = event_from("---\ntitle: multi\ndate: 2026-06-20\nendDate: 2026-06-22\n---\n", test_site(), "event/multi.md");
+  Event multi =
+      event_from("---\ntitle: multi\ndate: 2026-06-20\nendDate: 2026-06-22\n---\n", test_site(), "event/multi.md");
   Event timed = event_from("---\ntitle: timed\ndate: 2019-11-24T13:00:00+08:00\nall_day: true\n---\n", test_site(),
                            "event/timed.md");
   std::string text = render_calendar({&one, &multi, &timed}, test_site(), opts(), {});
@@ -291,10 +292,12 @@ TEST_CASE("an offset from another zone gets its own fixed VTIMEZONE", "[ics][zon
 
 TEST_CASE("several zones in one calendar: every TZID has its VTIMEZONE", "[ics][zone]") {
   Event a = event_from(seed_text(), test_site(), "en/event/service-mesh-meetup-08.md");
-  Event b = event_from("---\ntitle: ny\ndate: 2024-07-04T18:00:00\ntimezone: America/New_York\n---\n", test_site(), "event/ny.md");
+  Event b = event_from("---\ntitle: ny\ndate: 2024-07-04T18:00:00\ntimezone: America/New_York\n---\n", test_site(),
+                       "event/ny.md");
   Event c = event_from("---\ntitle: berlin\ndate: 2024-03-31T10:00:00\ntimezone: Europe/Berlin\n---\n", test_site(),
                        "event/berlin.md");
-  Event d = event_from("---\ntitle: utc\ndate: 2024-03-31T10:00:00Z\ntimezone: UTC\n---\n", test_site(), "event/utc.md");
+  Event d =
+      event_from("---\ntitle: utc\ndate: 2024-03-31T10:00:00Z\ntimezone: UTC\n---\n", test_site(), "event/utc.md");
   std::string text = render_calendar({&a, &b, &c, &d}, test_site(), opts(), {});
   check_lines(text);
   CHECK(count_of(text, "BEGIN:VTIMEZONE") == 3);
@@ -325,7 +328,8 @@ TEST_CASE("TEXT values are escaped and read back unchanged", "[ics][escape]") {
   icalcomponent* ev = cal.events().at(0);
   CHECK(std::string(icalcomponent_get_summary(ev)) == "a,b;c\\d\nnext line");
   CHECK(std::string(icalcomponent_get_location(ev)) == "上海市徐汇区, 蚂蚁 Z 空间; 1F\\A");
-  CHECK_THAT(std::string(icalcomponent_get_description(ev)), Catch::StartsWith("Line one\nLine two, with; punctuation\\"));
+  CHECK_THAT(std::string(icalcomponent_get_description(ev)),
+             Catch::StartsWith("Line one\nLine two, with; punctuation\\"));
 }
 
 TEST_CASE("control characters are stripped and invalid UTF-8 replaced", "[ics][escape]") {
@@ -389,7 +393,8 @@ TEST_CASE("UID is built from the identity and the host: stable across edits", "[
   SiteConfig http = test_site();
   http.base_url = "http://events.example.org/";
   Event a = event_from("---\ntitle: First title\ndate: 2019-11-24T13:00:00+08:00\n---\n", https, "en/event/x.md");
-  Event b = event_from("---\ntitle: Renamed\ndate: 2020-01-01T10:00:00+08:00\nslug: other\n---\n", https, "zh/event/x.md");
+  Event b =
+      event_from("---\ntitle: Renamed\ndate: 2020-01-01T10:00:00+08:00\nslug: other\n---\n", https, "zh/event/x.md");
   CHECK(event_uid(a, https) == "event/x@events.example.org");
   CHECK(event_uid(a, https) == event_uid(b, https));
   CHECK(event_uid(a, https) == event_uid(a, http));
@@ -438,8 +443,8 @@ TEST_CASE("calendar header, SEQUENCE, STATUS, CATEGORIES, IMAGE and alarms", "[i
 TEST_CASE("events after 2037 still convert through the VTIMEZONE", "[ics][vtimezone]") {
   Event e = event_from("---\ntitle: far\ndate: 2040-07-04T18:00:00\ntimezone: America/New_York\n---\n", test_site(),
                        "event/far.md");
-  Event w = event_from("---\ntitle: far winter\ndate: 2041-01-15T12:00:00\ntimezone: America/New_York\n---\n", test_site(),
-                       "event/far-winter.md");
+  Event w = event_from("---\ntitle: far winter\ndate: 2041-01-15T12:00:00\ntimezone: America/New_York\n---\n",
+                       test_site(), "event/far-winter.md");
   std::string text = render_calendar({&e, &w}, test_site(), opts(), {});
   Cal cal(text);
   REQUIRE(cal.c);
@@ -491,7 +496,8 @@ TEST_CASE("vtimezone_text covers just the span asked for", "[ics][vtimezone]") {
     CHECK(icalcomponent_isa(c) == ICAL_VTIMEZONE_COMPONENT);
     icalcomponent_free(c);
   }
-  std::string utc_zone = vtimezone_text(find_zone("Etc/GMT-8"), utc("2024-01-01T00:00:00Z"), utc("2024-01-02T00:00:00Z"));
+  std::string utc_zone =
+      vtimezone_text(find_zone("Etc/GMT-8"), utc("2024-01-01T00:00:00Z"), utc("2024-01-02T00:00:00Z"));
   CHECK(count_of(utc_zone, "BEGIN:STANDARD") == 1);
   CHECK_THAT(utc_zone, Catch::Contains("TZOFFSETFROM:+0800\r\nTZOFFSETTO:+0800"));
 }
@@ -501,8 +507,8 @@ TEST_CASE("New York 2005-2008 events convert through the VTIMEZONE with UNTIL ru
   const char* dates[] = {"2005-04-03T12:00:00", "2005-10-29T12:00:00", "2005-10-31T12:00:00", "2007-03-12T12:00:00",
                          "2007-11-03T12:00:00", "2007-11-05T12:00:00", "2008-03-08T12:00:00"};
   for (const char* d : dates)
-    evs.push_back(event_from(std::string("---\ntitle: t\ndate: ") + d + "\ntimezone: America/New_York\n---\n", test_site(),
-                             std::string("event/") + d + ".md"));
+    evs.push_back(event_from(std::string("---\ntitle: t\ndate: ") + d + "\ntimezone: America/New_York\n---\n",
+                             test_site(), std::string("event/") + d + ".md"));
   std::vector<const Event*> ptrs;
   for (const auto& e : evs) ptrs.push_back(&e);
   std::string text = render_calendar(ptrs, test_site(), opts(), {});

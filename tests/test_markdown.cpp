@@ -24,9 +24,9 @@ TEST_CASE("raw HTML is escaped, never passed through", "[markdown][security]") {
 }
 
 TEST_CASE("links with unsafe schemes are neutralised", "[markdown][security]") {
-  for (const char* md : {"[click](javascript:alert(1))", "[click](JavaScript:alert(1))", "[click](javascript:alert%281%29)",
-                         "<javascript:alert(1)>", "[click](vbscript:msgbox(1))", "![pic](data:text/html;base64,PHNjcmlwdD4=)",
-                         "[click][ref]\n\n[ref]: javascript:alert(1)"}) {
+  for (const char* md : {"[click](javascript:alert(1))", "[click](JavaScript:alert(1))",
+                         "[click](javascript:alert%281%29)", "<javascript:alert(1)>", "[click](vbscript:msgbox(1))",
+                         "![pic](data:text/html;base64,PHNjcmlwdD4=)", "[click][ref]\n\n[ref]: javascript:alert(1)"}) {
     std::string html = markdown_to_html(md, PAGE);
     INFO(md << "\n -> " << html);
     std::string lower = to_lower_ascii(html);
@@ -39,8 +39,9 @@ TEST_CASE("links with unsafe schemes are neutralised", "[markdown][security]") {
 }
 
 TEST_CASE("entity-encoded schemes do not sneak past the link check", "[markdown][security]") {
-  for (const char* md : {"[a](java&#115;cript:alert(1))", "[a](javascript&#58;alert(1))", "[a](&#106;avascript:alert(1))",
-                         "[a](java%73cript:alert(1))", "[a](<javascript:alert(1)>)", "[a]( javascript:alert(1) )"}) {
+  for (const char* md :
+       {"[a](java&#115;cript:alert(1))", "[a](javascript&#58;alert(1))", "[a](&#106;avascript:alert(1))",
+        "[a](java%73cript:alert(1))", "[a](<javascript:alert(1)>)", "[a]( javascript:alert(1) )"}) {
     std::string html = markdown_to_html(md, PAGE);
     INFO(md << "\n -> " << html);
     // Decode the character references a browser would, then look at the scheme.
@@ -49,7 +50,8 @@ TEST_CASE("entity-encoded schemes do not sneak past the link check", "[markdown]
       if (html[i] == '&' && i + 2 < html.size() && html[i + 1] == '#') {
         size_t semi = html.find(';', i);
         bool hex = html[i + 2] == 'x' || html[i + 2] == 'X';
-        decoded += static_cast<char>(std::stoi(html.substr(i + (hex ? 3 : 2), semi - i - (hex ? 3 : 2)), nullptr, hex ? 16 : 10));
+        decoded += static_cast<char>(
+            std::stoi(html.substr(i + (hex ? 3 : 2), semi - i - (hex ? 3 : 2)), nullptr, hex ? 16 : 10));
         i = semi;
       } else {
         decoded += html[i];
@@ -131,7 +133,8 @@ TEST_CASE("markdown_to_text: plain text for iCalendar", "[markdown][text]") {
 
 TEST_CASE("markdown_to_text: nested lists, tables and unsafe links", "[markdown][text]") {
   std::string text = markdown_to_text(
-      "- outer\n  - inner\n- next\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[bad](javascript:alert(1)) [top](#top)\n", PAGE);
+      "- outer\n  - inner\n- next\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[bad](javascript:alert(1)) [top](#top)\n",
+      PAGE);
   INFO(text);
   CHECK_THAT(text, Catch::Contains("- outer\n  - inner\n- next"));
   CHECK_THAT(text, Catch::Contains("a | b"));

@@ -62,7 +62,8 @@ TEST_CASE("identity_from_path", "[model][path]") {
   CHECK(identity_from_path("event/observability-summit-2023/index.md") == "event/observability-summit-2023");
   CHECK(identity_from_path("english/event/event-1.md") == "event/event-1");
   CHECK(identity_from_path("2021-early-july.markdown") == "2021-early-july");
-  CHECK(identity_from_path("2023-0205-opensearch-at-fosdem23 copy.markdown") == "2023-0205-opensearch-at-fosdem23 copy");
+  CHECK(identity_from_path("2023-0205-opensearch-at-fosdem23 copy.markdown") ==
+        "2023-0205-opensearch-at-fosdem23 copy");
   CHECK(identity_from_path("index.md") == "index");
   CHECK(identity_from_path("event/x.zh-cn.md") == "event/x");
   // Translations share their identity, whatever the language marker.
@@ -263,7 +264,7 @@ TEST_CASE("where the end comes from", "[model][end]") {
   }
   SECTION("an unreadable end is reported, and the next source decides the end") {
     Built b = build_from("---\ntitle: t\ndate: 2019-11-24T13:00:00+08:00\nendDate: soon\nduration: 90m\n---\n");
-    REQUIRE(b.ok);  // the event is still built
+    REQUIRE(b.ok);                                                      // the event is still built
     CHECK(has_diag(b, Severity::warning, "cannot read 'endDate'", 4));  // a warning: the event is still published
     CHECK_FALSE(has_diag(b, Severity::error, "endDate", 4));
     CHECK(b.event.end - b.event.start == minutes{90});
@@ -281,7 +282,8 @@ TEST_CASE("where the end comes from", "[model][end]") {
   }
   SECTION("a time range in the body") {
     Built b = build_from(
-        "---\ntitle: t\ndate: 2018-07-29T13:00:00+08:00\n---\n\n## 关于本次活动\n\n时间：2018年7月29日（星期日）下午 1:00 - 5:30\n");
+        "---\ntitle: t\ndate: 2018-07-29T13:00:00+08:00\n---\n\n## 关于本次活动\n\n时间：2018年7月29日（星期日）下午 "
+        "1:00 - 5:30\n");
     REQUIRE(b.ok);
     CHECK(b.warnings() == 0);
     CHECK(b.event.local_end() == local(2018, 7, 29, 17, 30));
@@ -314,7 +316,8 @@ TEST_CASE("where the end comes from", "[model][end]") {
 TEST_CASE("fields, aliases and text", "[model][schema]") {
   SECTION("rOpenSci dateStart/dateEnd win over date") {
     Event e = event_from(
-        "---\ntitle: t\ndateStart: 2024-09-24T16:00:00Z\ndateEnd: 2024-09-24T17:00:00Z\ndate: 2024-09-24T17:00:00Z\n---\n");
+        "---\ntitle: t\ndateStart: 2024-09-24T16:00:00Z\ndateEnd: 2024-09-24T17:00:00Z\ndate: "
+        "2024-09-24T17:00:00Z\n---\n");
     CHECK(iso_utc(e.start) == "2024-09-24T16:00:00Z");
     CHECK(iso_utc(e.end) == "2024-09-24T17:00:00Z");
   }
@@ -546,7 +549,9 @@ TEST_CASE("feed_matches: topics, tags and locations", "[model][feeds]") {
 }
 
 TEST_CASE("a file name's control characters reach no UID, slug or URL", "[model][path]") {
-  Event e = event_from("---\ntitle: t\ndate: 2024-01-01T10:00:00Z\n---\n", test_site(), "event/a\nb\x7f" "c.md");
+  Event e = event_from("---\ntitle: t\ndate: 2024-01-01T10:00:00Z\n---\n", test_site(),
+                       "event/a\nb\x7f"
+                       "c.md");
   CHECK(e.identity == "event/a-b-c");
   for (char c : e.url + e.identity) CHECK(static_cast<unsigned char>(c) >= 0x20);
   EventModel m = assemble_model({e}, test_site(), utc("2025-01-01T00:00:00Z"));
@@ -555,7 +560,8 @@ TEST_CASE("a file name's control characters reach no UID, slug or URL", "[model]
 }
 
 TEST_CASE("a front-matter url naming another host is not the page's link", "[model][url]") {
-  Built b = build_from("---\ntitle: t\ndate: 2024-01-01T10:00:00Z\nurl: //evil.example/x\n---\n", test_site(), "event/x.md");
+  Built b =
+      build_from("---\ntitle: t\ndate: 2024-01-01T10:00:00Z\nurl: //evil.example/x\n---\n", test_site(), "event/x.md");
   REQUIRE(b.ok);
   CHECK(url_host(b.event.url) == url_host(test_site().base_url));
   CHECK(b.messages().find("another host") != std::string::npos);

@@ -120,7 +120,8 @@ TEST_CASE("split_page: TOML front matter", "[page]") {
 }
 
 TEST_CASE("split_page: JSON front matter", "[page]") {
-  auto s = split_text("{\n  \"title\": \"a } b { c\",\n  \"tags\": [\"x\"],\n  \"nested\": {\"k\": \"\\\"}\"}\n}\n\nBody here\n");
+  auto s = split_text(
+      "{\n  \"title\": \"a } b { c\",\n  \"tags\": [\"x\"],\n  \"nested\": {\"k\": \"\\\"}\"}\n}\n\nBody here\n");
   REQUIRE(s.ok);
   CHECK(s.page.format == FrontMatterFormat::json);
   CHECK(starts_with(s.page.front_matter, "{"));
@@ -150,7 +151,8 @@ TEST_CASE("split_page: a NUL byte is an error with its line", "[page][errors]") 
 }
 
 TEST_CASE("split_page: unclosed front matter is an error at line 1", "[page][errors]") {
-  for (const char* text : {"---\ntitle: x\ndate: 2019-11-24\n\nbody without a closing line\n", "+++\ntitle = \"x\"\n"}) {
+  for (const char* text :
+       {"---\ntitle: x\ndate: 2019-11-24\n\nbody without a closing line\n", "+++\ntitle = \"x\"\n"}) {
     auto s = split_text(text);
     CHECK_FALSE(s.ok);
     REQUIRE(s.diags.items.size() == 1);
@@ -193,8 +195,8 @@ TEST_CASE("find_pages lists Markdown pages, sorted, without section indexes", "[
     CHECK(f.mtime_ns != 0);  // libstdc++'s file clock: not the Unix epoch, only compared
     CHECK(starts_with(f.path, root.string()));
   }
-  CHECK(rels == std::vector<std::string>{"en/event/a.md", "en/event/b.md", "jekyll/2015-01-14.markdown", "x/index.es.md",
-                                         "x/index.md", "zh/event/a.md"});
+  CHECK(rels == std::vector<std::string>{"en/event/a.md", "en/event/b.md", "jekyll/2015-01-14.markdown",
+                                         "x/index.es.md", "x/index.md", "zh/event/a.md"});
 }
 
 TEST_CASE("find_pages reports a missing content folder", "[page][fs][errors]") {
@@ -211,7 +213,7 @@ TEST_CASE("find_pages loads each folder once: symlink loops and second links are
   auto root = tmp.path() / "content";
   spit(root / "a/page.md", "---\ntitle: t\n---\n");
   spit(tmp.path() / "shared/other.md", "---\ntitle: o\n---\n");
-  fs::create_directory_symlink("..", root / "a" / "loop");                 // contains itself
+  fs::create_directory_symlink("..", root / "a" / "loop");                // contains itself
   fs::create_directory_symlink(tmp.path() / "shared", root / "linked");   // fine: loaded once
   fs::create_directory_symlink(tmp.path() / "shared", root / "linked2");  // the same folder again
   Diagnostics d;

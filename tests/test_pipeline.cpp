@@ -109,8 +109,8 @@ TEST_CASE("feeds/: loads cleanly and publishes the expected set", "[pipeline][fe
 
   auto files = b.by_path();
   for (const char* p : {"calendar.ics", "calendar-alarms.ics", "rss.xml", "atom.xml", "feed.json", "index.html",
-                        "events/service-mesh-meetup-08.ics", "topics/service-mesh/calendar.ics", "topics/cloud-native/rss.xml",
-                        "topics/beijing/atom.xml", "en/calendar.ics", "zh/feed.json"}) {
+                        "events/service-mesh-meetup-08.ics", "topics/service-mesh/calendar.ics",
+                        "topics/cloud-native/rss.xml", "topics/beijing/atom.xml", "en/calendar.ics", "zh/feed.json"}) {
     INFO(p);
     CHECK(files.count(p) == 1);
   }
@@ -131,7 +131,8 @@ TEST_CASE("feeds/: loads cleanly and publishes the expected set", "[pipeline][fe
   CHECK_THAT(files["events/service-mesh-summit-2027.ics"]->body,
              Catch::Contains("DTEND;TZID=Asia/Shanghai:20270320T173000"));
   // The seed: site language zh, so calendar.ics carries its Chinese translation.
-  CHECK_THAT(files["events/service-mesh-meetup-08.ics"]->body, Catch::Contains("SUMMARY:Service Mesh Meetup #8 北京站"));
+  CHECK_THAT(files["events/service-mesh-meetup-08.ics"]->body,
+             Catch::Contains("SUMMARY:Service Mesh Meetup #8 北京站"));
   CHECK_THAT(files["en/calendar.ics"]->body, Catch::Contains("SUMMARY:Service Mesh Meetup #8\r\n"));
   // Topic and location feeds select what they should.
   CHECK(count_of(files["topics/beijing/calendar.ics"]->body, "BEGIN:VEVENT") >= 2);
@@ -290,8 +291,8 @@ TEST_CASE("editing one page's time bumps its SEQUENCE and changes only the outpu
   CHECK(count_of(after["calendar.ics"]->body, "SEQUENCE:0\r\n") == 10);
 
   // A title-only edit changes bytes but not the schedule: SEQUENCE stays.
-  replace_in_file(tmp / "content/en/event/cloud-native-meetup-shanghai-operators.md", "title = \"Cloud Native Meetup Shanghai",
-                  "title = \"Renamed Meetup Shanghai");
+  replace_in_file(tmp / "content/en/event/cloud-native-meetup-shanghai-operators.md",
+                  "title = \"Cloud Native Meetup Shanghai", "title = \"Renamed Meetup Shanghai");
   SiteBuild third = build_site({content}, site, second.state);
   CHECK(third.state.at(id).sequence == 1);
 }
@@ -330,8 +331,8 @@ TEST_CASE("render_site_again (serve's reload) equals a fresh render and keeps th
   }
 
   // One title edited: the outputs carrying that event are new, the others the same objects.
-  replace_in_file(tmp / "content/en/event/cloud-native-meetup-shanghai-operators.md", "title = \"Cloud Native Meetup Shanghai",
-                  "title = \"Renamed Meetup Shanghai");
+  replace_in_file(tmp / "content/en/event/cloud-native-meetup-shanghai-operators.md",
+                  "title = \"Cloud Native Meetup Shanghai", "title = \"Renamed Meetup Shanghai");
   SiteBuild edited = build_site({content}, site, again.state);
   Diagnostics d3;
   auto files3 = render_site_again(edited.model, site, sequences_of(edited.state), NOW, d3, reuse);
@@ -341,7 +342,8 @@ TEST_CASE("render_site_again (serve's reload) equals a fresh render and keeps th
     bool carries = r->body.find("Renamed Meetup Shanghai") != std::string::npos;
     CHECK((r != files2.at(path)) == carries);
   }
-  CHECK(files3.at("events/cloud-native-meetup-shanghai-operators.ics") != files2.at("events/cloud-native-meetup-shanghai-operators.ics"));
+  CHECK(files3.at("events/cloud-native-meetup-shanghai-operators.ics") !=
+        files2.at("events/cloud-native-meetup-shanghai-operators.ics"));
   CHECK(files3.at("events/service-mesh-meetup-08.ics") == files2.at("events/service-mesh-meetup-08.ics"));
   CHECK(files3.at("zh/calendar.ics") == files2.at("zh/calendar.ics"));
 
@@ -415,7 +417,8 @@ TEST_CASE("advance_sequences: schedule changes count, other edits do not", "[pip
 }
 
 TEST_CASE("sequence state serializes and parses back", "[pipeline][sequence]") {
-  SequenceState s{{"event/a", {3, "0123456789abcdef"}}, {"2023-11-23", {0, "fedcba9876543210"}},
+  SequenceState s{{"event/a", {3, "0123456789abcdef"}},
+                  {"2023-11-23", {0, "fedcba9876543210"}},
                   {"dir/with space", {12, "00ff00ff00ff00ff"}}};
   std::string text = serialize_sequences(s);
   CHECK(starts_with(text, "#"));
@@ -495,7 +498,8 @@ TEST_CASE("load_events over several content folders", "[pipeline]") {
   TempDir tmp;
   spit(tmp / "one/en/event/a.md", "---\ntitle: A\ndate: 2019-11-24T13:00:00+08:00\n---\n");
   spit(tmp / "two/zh/event/a.md", "---\ntitle: A zh\ndate: 2019-11-24T13:00:00+08:00\n---\n");
-  LoadResult r = load_events({{(tmp / "one").string(), (tmp / "two").string(), (tmp / "missing").string()}, 0}, test_site());
+  LoadResult r =
+      load_events({{(tmp / "one").string(), (tmp / "two").string(), (tmp / "missing").string()}, 0}, test_site());
   CHECK(r.pages_seen == 2);
   CHECK(r.built.size() == 2);
   CHECK(r.diags.count(Severity::error) == 1);  // the missing folder
@@ -505,7 +509,8 @@ TEST_CASE("load_events over several content folders", "[pipeline]") {
 }
 
 TEST_CASE("calendar window: old events leave calendar.ics, not their own files", "[pipeline]") {
-  std::vector<Event> evs = {seq_event("event/old", "2020-01-01T00:00:00Z"), seq_event("event/new", "2024-12-20T00:00:00Z")};
+  std::vector<Event> evs = {seq_event("event/old", "2020-01-01T00:00:00Z"),
+                            seq_event("event/new", "2024-12-20T00:00:00Z")};
   for (auto& e : evs) e.url = "https://events.example.org/" + e.identity + "/";
   SiteConfig site = test_site();
   site.window_past_days = 30;

@@ -67,7 +67,7 @@ TEST_CASE("write_file_atomic writes, then leaves equal bytes untouched", "[publi
   REQUIRE(write_file_atomic(file.string(), "BEGIN:VCALENDAR\r\n", &changed, d));
   CHECK_FALSE(changed);
   CHECK(fs::last_write_time(file) == OLD_TIME);  // mtime kept
-  CHECK(inode(file) == before);                 // not replaced either
+  CHECK(inode(file) == before);                  // not replaced either
 
   // Same size, different bytes: rewritten.
   REQUIRE(write_file_atomic(file.string(), "BEGIN:VCALENDAX\r\n", &changed, d));
@@ -154,7 +154,8 @@ TEST_CASE("publish_resources removes stale outputs listed in the old manifest on
   Diagnostics d;
   PublishStats st;
   REQUIRE(publish_resources(out.string(), manifest_of(tmp),
-                            {res("calendar.ics", "cal"), res("events/gone.ics", "g"), res("topics/old/rss.xml", "r")}, st, d));
+                            {res("calendar.ics", "cal"), res("events/gone.ics", "g"), res("topics/old/rss.xml", "r")},
+                            st, d));
   // Files evfeed never wrote: next to ours, inside our folders, and outside the output.
   spit(out / "foreign.txt", "keep me");
   spit(out / "events/foreign.ics", "keep me too");
@@ -198,7 +199,8 @@ TEST_CASE("Publisher: staged outputs stay invisible until commit, and vanish wit
   auto out = tmp / "out";
   PublishStats st;
   Diagnostics d;
-  REQUIRE(publish_resources(out.string(), manifest_of(tmp), {res("calendar.ics", "old"), res("events/a.ics", "a")}, st, d));
+  REQUIRE(
+      publish_resources(out.string(), manifest_of(tmp), {res("calendar.ics", "old"), res("events/a.ics", "a")}, st, d));
   auto before = files_under(out);
   {
     Publisher p(out.string(), manifest_of(tmp));

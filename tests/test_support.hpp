@@ -210,8 +210,10 @@ inline std::vector<std::string> unfold_ical(const std::string& text) {
   std::string line;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!line.empty() && (line[0] == ' ' || line[0] == '\t') && !out.empty()) out.back() += line.substr(1);
-    else if (!line.empty()) out.push_back(line);
+    if (!line.empty() && (line[0] == ' ' || line[0] == '\t') && !out.empty())
+      out.back() += line.substr(1);
+    else if (!line.empty())
+      out.push_back(line);
   }
   return out;
 }
@@ -283,14 +285,20 @@ class JsonReader {
     return true;
   }
   static void put_utf8(std::string& o, unsigned cp) {
-    if (cp < 0x80) o += static_cast<char>(cp);
-    else if (cp < 0x800) { o += static_cast<char>(0xC0 | (cp >> 6)); o += static_cast<char>(0x80 | (cp & 0x3F)); }
-    else if (cp < 0x10000) {
-      o += static_cast<char>(0xE0 | (cp >> 12)); o += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    if (cp < 0x80)
+      o += static_cast<char>(cp);
+    else if (cp < 0x800) {
+      o += static_cast<char>(0xC0 | (cp >> 6));
+      o += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      o += static_cast<char>(0xE0 | (cp >> 12));
+      o += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
       o += static_cast<char>(0x80 | (cp & 0x3F));
     } else {
-      o += static_cast<char>(0xF0 | (cp >> 18)); o += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      o += static_cast<char>(0x80 | ((cp >> 6) & 0x3F)); o += static_cast<char>(0x80 | (cp & 0x3F));
+      o += static_cast<char>(0xF0 | (cp >> 18));
+      o += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      o += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      o += static_cast<char>(0x80 | (cp & 0x3F));
     }
   }
   unsigned hex4() {
@@ -299,10 +307,14 @@ class JsonReader {
     for (int k = 0; k < 4; ++k) {
       char c = s_[i_++];
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f') v |= static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') v |= static_cast<unsigned>(c - 'A' + 10);
-      else fail("bad hex digit");
+      if (c >= '0' && c <= '9')
+        v |= static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        v |= static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        v |= static_cast<unsigned>(c - 'A' + 10);
+      else
+        fail("bad hex digit");
     }
     return v;
   }
@@ -314,7 +326,10 @@ class JsonReader {
       unsigned char c = static_cast<unsigned char>(s_[i_++]);
       if (c == '"') break;
       if (c < 0x20) fail("raw control character in string");
-      if (c != '\\') { o += static_cast<char>(c); continue; }
+      if (c != '\\') {
+        o += static_cast<char>(c);
+        continue;
+      }
       char e = s_[i_++];
       switch (e) {
         case '"': o += '"'; break;
@@ -353,7 +368,10 @@ class JsonReader {
       ++i_;
       j.kind = Json::Kind::object;
       ws();
-      if (peek() == '}') { ++i_; return j; }
+      if (peek() == '}') {
+        ++i_;
+        return j;
+      }
       while (true) {
         ws();
         std::string k = string();
@@ -361,7 +379,10 @@ class JsonReader {
         expect(':');
         j.obj.emplace_back(k, value(depth + 1));
         ws();
-        if (peek() == ',') { ++i_; continue; }
+        if (peek() == ',') {
+          ++i_;
+          continue;
+        }
         expect('}');
         return j;
       }
@@ -370,11 +391,17 @@ class JsonReader {
       ++i_;
       j.kind = Json::Kind::array;
       ws();
-      if (peek() == ']') { ++i_; return j; }
+      if (peek() == ']') {
+        ++i_;
+        return j;
+      }
       while (true) {
         j.arr.push_back(value(depth + 1));
         ws();
-        if (peek() == ',') { ++i_; continue; }
+        if (peek() == ',') {
+          ++i_;
+          continue;
+        }
         expect(']');
         return j;
       }
@@ -384,8 +411,15 @@ class JsonReader {
       j.str = string();
       return j;
     }
-    if (literal("true")) { j.kind = Json::Kind::boolean; j.b = true; return j; }
-    if (literal("false")) { j.kind = Json::Kind::boolean; return j; }
+    if (literal("true")) {
+      j.kind = Json::Kind::boolean;
+      j.b = true;
+      return j;
+    }
+    if (literal("false")) {
+      j.kind = Json::Kind::boolean;
+      return j;
+    }
     if (literal("null")) return j;
     size_t start = i_;
     if (peek() == '-') ++i_;
@@ -415,8 +449,10 @@ inline int run_shell(const std::string& cmd) {
 inline std::string shell_quote(const std::string& s) {
   std::string o = "'";
   for (char c : s) {
-    if (c == '\'') o += "'\\''";
-    else o += c;
+    if (c == '\'')
+      o += "'\\''";
+    else
+      o += c;
   }
   return o + "'";
 }

@@ -17,7 +17,13 @@ TEST_CASE("clean_utf8 keeps valid text untouched", "[text][utf8]") {
 
 TEST_CASE("clean_utf8 drops control characters XML and iCalendar cannot carry", "[text][utf8]") {
   bool changed = false;
-  CHECK(clean_utf8("a\x01" "b\x7f" "c\x1b" "d\x0b" "e\x0c" "f", &changed) == "abcdef");
+  CHECK(clean_utf8("a\x01"
+                   "b\x7f"
+                   "c\x1b"
+                   "d\x0b"
+                   "e\x0c"
+                   "f",
+                   &changed) == "abcdef");
   CHECK(changed);
   // C1 controls (U+0080..U+009F) and the noncharacters U+FFFE / U+FFFF.
   CHECK(clean_utf8("x\xC2\x85y\xC2\x9Fz") == "xyz");
@@ -26,7 +32,10 @@ TEST_CASE("clean_utf8 drops control characters XML and iCalendar cannot carry", 
   CHECK(clean_utf8("a\tb\nc") == "a\tb\nc");
   CHECK(clean_utf8("a\r\nb\rc") == "a\nb\nc");
   // U+00A0 and U+2028 are ordinary characters.
-  CHECK(clean_utf8("a\xC2\xA0" "b") == "a\xC2\xA0" "b");
+  CHECK(clean_utf8("a\xC2\xA0"
+                   "b") ==
+        "a\xC2\xA0"
+        "b");
 }
 
 TEST_CASE("clean_utf8 replaces invalid UTF-8 with U+FFFD", "[text][utf8]") {
@@ -83,8 +92,8 @@ TEST_CASE("url_host and is_safe_url", "[text][url]") {
   for (const char* ok : {"https://x.org", "http://x.org/a", "mailto:a@b.org", "webcal://x.org/c.ics", "tel:+861234",
                          "ftp://x.org/f", "relative/path", "/abs/path", "#frag", "?q=1", "HTTPS://X.ORG"})
     CHECK(is_safe_url(ok));
-  for (const char* bad : {"javascript:alert(1)", "JavaScript:alert(1)", "  javascript:alert(1)", "data:text/html,<b>x</b>",
-                          "vbscript:msgbox(1)", "file:///etc/passwd"})
+  for (const char* bad : {"javascript:alert(1)", "JavaScript:alert(1)", "  javascript:alert(1)",
+                          "data:text/html,<b>x</b>", "vbscript:msgbox(1)", "file:///etc/passwd"})
     CHECK_FALSE(is_safe_url(bad));
 }
 

@@ -81,12 +81,8 @@ TEST_CASE("parse_time: every documented form", "[time][parse]") {
     CHECK(must_parse("  '2019-11-24'  ").kind == TimeValue::Kind::date);
     CHECK(must_parse("\"2019-11-24T13:00:00+08:00\"").kind == TimeValue::Kind::instant);
   }
-  SECTION("single-digit month and day") {
-    CHECK(must_parse("2019-1-5").local == local(2019, 1, 5));
-  }
-  SECTION("24:00 is the end of the day") {
-    CHECK(must_parse("2019-11-24T24:00:00").local == local(2019, 11, 25));
-  }
+  SECTION("single-digit month and day") { CHECK(must_parse("2019-1-5").local == local(2019, 1, 5)); }
+  SECTION("24:00 is the end of the day") { CHECK(must_parse("2019-11-24T24:00:00").local == local(2019, 11, 25)); }
 }
 
 TEST_CASE("parse_time: rejects what it cannot read, with a reason", "[time][parse][errors]") {

@@ -59,9 +59,9 @@ struct BuildReport {
   size_t pages_reused = 0;  // taken from the parse cache
   size_t events = 0;
   PublishStats stats;
-  Diagnostics page_diags;    // of the pages, in file order (also replayed by the fast path)
+  Diagnostics page_diags;  // of the pages, in file order (also replayed by the fast path)
   Diagnostics render_diags;
-  Diagnostics io_diags;      // state and output files
+  Diagnostics io_diags;  // state and output files
 };
 
 // The fast path of a warm rebuild: the same files, sizes and mtimes as the last complete

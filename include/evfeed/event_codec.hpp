@@ -97,7 +97,6 @@ struct CodecReader {
   }
 };
 
-
 std::string serialize_event(const Event& e);
 bool deserialize_event(std::string_view text, Event& e);
 // Everything of an event its texts depend on, as one string: equal fingerprints, equal texts.

@@ -13,11 +13,11 @@ namespace evfeed {
 struct Value {
   enum class Kind { null, boolean, number, string, datetime, list, map };
   Kind kind = Kind::null;
-  std::string scalar;  // text of a scalar (TOML date-times in ISO 8601 form)
-  bool quoted = false; // YAML scalar written in quotes: never a boolean or number
+  std::string scalar;   // text of a scalar (TOML date-times in ISO 8601 form)
+  bool quoted = false;  // YAML scalar written in quotes: never a boolean or number
   std::vector<Value> items;
   std::vector<std::pair<std::string, Value>> members;
-  int line = 0;    // 1-based position in the file
+  int line = 0;  // 1-based position in the file
   int column = 0;
 
   bool is_scalar() const { return kind != Kind::list && kind != Kind::map && kind != Kind::null; }

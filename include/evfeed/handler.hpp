@@ -4,10 +4,10 @@
 // in-memory snapshot. A filtered output that is not cached yet comes back as a response
 // with `render` set: the server renders it off its I/O threads (SiteSnapshot::render_filter)
 // and answers with respond_with_resource.
-#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,14 +45,14 @@ struct HttpResponse {
 HttpResponse handle_request(const HttpRequest& req, const SiteSnapshot& snap, ServerMetrics& metrics);
 // The answer with `res` as the selected representation: validators, preconditions (RFC 9110
 // 13.2.2 order), encoding.
-HttpResponse respond_with_resource(const HttpRequest& req, const SiteSnapshot& snap, std::shared_ptr<const Resource> res,
-                                   std::string route);
+HttpResponse respond_with_resource(const HttpRequest& req, const SiteSnapshot& snap,
+                                   std::shared_ptr<const Resource> res, std::string route);
 // handle_request, rendering a missing filtered output on the calling thread (tests, fuzzing).
 HttpResponse handle_request_now(const HttpRequest& req, const SiteSnapshot& snap, ServerMetrics& metrics);
 // "/topics/x/rss.xml" -> "/topics/*": a bounded set of labels for metrics.
 std::string route_of(const std::string& path);
 
-std::string http_date(SysSeconds t);                         // "Sun, 24 Nov 2019 05:00:00 GMT"
+std::string http_date(SysSeconds t);  // "Sun, 24 Nov 2019 05:00:00 GMT"
 // RFC 9110 5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms recipients accept.
 bool parse_http_date(const std::string& s, SysSeconds& out);
 bool accepts_gzip(const std::string& accept_encoding);

@@ -21,9 +21,9 @@ namespace evfeed {
 struct ServeOptions {
   std::vector<std::string> content_dirs;
   std::string config_path;
-  SiteConfig site;             // config file + flags, as validated at start
-  SiteConfig site_base;        // before the config file (--site settings): a reload reads the file onto it
-  std::string flag_timezone;   // flags re-applied when the config file is reloaded
+  SiteConfig site;            // config file + flags, as validated at start
+  SiteConfig site_base;       // before the config file (--site settings): a reload reads the file onto it
+  std::string flag_timezone;  // flags re-applied when the config file is reloaded
   std::string flag_base_url;
   bool access_log = true;
   std::string listen = "127.0.0.1:8080";
@@ -59,9 +59,9 @@ class LiveSite {
   void compress_pending();
 
   std::map<std::string, std::shared_ptr<const Event>> last_good_;  // source path -> last event built from it
-  ParseCache parse_cache_;                  // unchanged pages are not parsed again
+  ParseCache parse_cache_;                                         // unchanged pages are not parsed again
   std::string config_fp_;
-  RenderReuse reuse_;                       // unchanged events and outputs are not rendered again
+  RenderReuse reuse_;  // unchanged events and outputs are not rendered again
   std::shared_ptr<FilterCache> filters_ = std::make_shared<FilterCache>();  // one budget for all snapshots
   std::string fingerprint_;
   int inotify_fd_ = -1;

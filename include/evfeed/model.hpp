@@ -22,10 +22,10 @@ std::string identity_from_path(const std::string& rel_path);
 bool build_event(const Page& page, const Value& front_matter, const SiteConfig& site, Event& out, Diagnostics& diags);
 
 struct EventModel {
-  std::vector<Event> pages;      // every published page, all languages, sorted by identity+lang
-  std::vector<Event> events;     // one per identity, in the site's language where it exists
+  std::vector<Event> pages;            // every published page, all languages, sorted by identity+lang
+  std::vector<Event> events;           // one per identity, in the site's language where it exists
   std::vector<std::string> languages;  // languages seen, sorted
-  SysSeconds updated{};          // newest page change: feeds' lastBuildDate
+  SysSeconds updated{};                // newest page change: feeds' lastBuildDate
 };
 
 // "draft", "future" or "expired" when the publishing rules (Hugo's, or the site generator's
@@ -36,7 +36,8 @@ std::string unpublished_reason(const Event& e, const SiteConfig& site, SysSecond
 // languages, sorts events by start (newest first).
 // With `diags`: a warning for pages that share an identity (published apart, never merged)
 // or a link, and (--site) for events the feeds carry whose page the site does not publish.
-EventModel assemble_model(std::vector<Event> built, const SiteConfig& site, SysSeconds now, Diagnostics* diags = nullptr);
+EventModel assemble_model(std::vector<Event> built, const SiteConfig& site, SysSeconds now,
+                          Diagnostics* diags = nullptr);
 
 // Does the event belong in this feed?
 bool feed_matches(const FeedSpec& feed, const Event& e);

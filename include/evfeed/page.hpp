@@ -23,7 +23,7 @@ struct Page {
   std::string front_matter;   // text between the delimiters (JSON: the object itself)
   int front_matter_line = 1;  // 1-based file line of the first front-matter line
   std::string body;
-  int body_line = 1;          // 1-based file line of the first body line
+  int body_line = 1;  // 1-based file line of the first body line
 };
 
 // Lists every .md/.markdown file under the dirs, sorted by path, skipping Hugo section

@@ -19,7 +19,7 @@ namespace evfeed {
 struct CachedPage {
   SourceFile file;
   std::string content_hash;
-  bool ok = false;  // false: the page had errors and yields no event
+  bool ok = false;                     // false: the page had errors and yields no event
   std::shared_ptr<const Event> event;  // shared from one cache to the next: reloads copy no events
   std::vector<Diagnostic> diags;
 };
@@ -61,6 +61,5 @@ bool parse_index(const std::string& text, BuildIndex& index);
 bool same_inputs(const BuildIndex& index, const std::vector<SourceFile>& files);
 // When the first publishing decision about these events changes after `now`.
 SysSeconds decisions_valid_until(const std::vector<Event>& built, const SiteConfig& site, SysSeconds now);
-
 
 }  // namespace evfeed

@@ -17,16 +17,16 @@ class ParseCache;
 
 struct LoadOptions {
   std::vector<std::string> content_dirs;
-  unsigned threads = 0;                // 0 = all cores
-  const ParseCache* cache = nullptr;   // reuse events of unchanged pages
-  ParseCache* next_cache = nullptr;    // filled with this run's pages
+  unsigned threads = 0;               // 0 = all cores
+  const ParseCache* cache = nullptr;  // reuse events of unchanged pages
+  ParseCache* next_cache = nullptr;   // filled with this run's pages
 };
 
 struct LoadResult {
   std::vector<Event> built;  // every page that yielded an event (before publishing rules)
   size_t pages_seen = 0;
-  Diagnostics diags;         // in file order, whatever the thread count
-  size_t pages_reused = 0;   // taken from the parse cache
+  Diagnostics diags;        // in file order, whatever the thread count
+  size_t pages_reused = 0;  // taken from the parse cache
 };
 
 // The pages under the content dirs, sorted; with --site only those its generator treats as
@@ -63,15 +63,15 @@ SysSeconds newest_update_of(const EventModel& model, SysSeconds now);
 std::string output_digest(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now);
 
 // Every output of the site, sorted by path, with ETag and gzip.
-std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq,
-                                  SysSeconds now, Diagnostics& diags);
+std::vector<Resource> render_site(const EventModel& model, const SiteConfig& site, const Sequences& seq, SysSeconds now,
+                                  Diagnostics& diags);
 
 // What a long-running process (serve) carries from one build to the next.
 struct RenderReuse {
-  std::shared_ptr<RenderCache> events;  // per-event texts by content
-  std::map<std::string, std::shared_ptr<const Resource>> files;  // previous outputs
+  std::shared_ptr<RenderCache> events;                              // per-event texts by content
+  std::map<std::string, std::shared_ptr<const Resource>> files;     // previous outputs
   std::map<std::string, std::vector<const RenderedEvent*>> inputs;  // output -> the texts it was made of
-  bool defer_gzip = false;  // leave gzip empty for changed outputs (compressed after the swap)
+  bool defer_gzip = false;                   // leave gzip empty for changed outputs (compressed after the swap)
   std::shared_ptr<const RenderCache> texts;  // the last build's texts by event: filtered outputs
   SysSeconds updated_cap{};                  // newest_update_of the last build
 };
@@ -79,9 +79,10 @@ struct RenderReuse {
 // render_site for a live server: events whose content did not change keep their texts,
 // outputs made of exactly the same texts are not rendered again, and outputs whose bytes
 // did not change are the previous objects (same ETag and gzip). Updates `reuse`.
-std::map<std::string, std::shared_ptr<const Resource>> render_site_again(const EventModel& model, const SiteConfig& site,
-                                                                         const Sequences& seq, SysSeconds now,
-                                                                         Diagnostics& diags, RenderReuse& reuse);
+std::map<std::string, std::shared_ptr<const Resource>> render_site_again(const EventModel& model,
+                                                                         const SiteConfig& site, const Sequences& seq,
+                                                                         SysSeconds now, Diagnostics& diags,
+                                                                         RenderReuse& reuse);
 
 // What `evfeed build` writes: every output handed to `sink` as soon as it is rendered (from
 // several threads at once, in no particular order), with gzip where the build writes a .gz

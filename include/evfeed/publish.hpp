@@ -74,7 +74,7 @@ class Publisher {
 };
 
 // Stages every resource with a Publisher and commits.
-bool publish_resources(const std::string& out_dir, const std::string& manifest_path, const std::vector<Resource>& resources,
-                       PublishStats& stats, Diagnostics& diags);
+bool publish_resources(const std::string& out_dir, const std::string& manifest_path,
+                       const std::vector<Resource>& resources, PublishStats& stats, Diagnostics& diags);
 
 }  // namespace evfeed

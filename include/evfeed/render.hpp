@@ -48,8 +48,8 @@ class RenderCache {
   // Renders every event, spread over `threads` (0 = all cores): the VEVENT of each, the
   // feed HTML of those in `html_for` (null: all). Events whose content and sequence are
   // unchanged since `previous` (same site config) reuse its text.
-  RenderCache(const std::vector<const Event*>& events, const SiteConfig& site, const Sequences& seq, unsigned threads = 0,
-              const RenderCache* previous = nullptr, bool remember = false,
+  RenderCache(const std::vector<const Event*>& events, const SiteConfig& site, const Sequences& seq,
+              unsigned threads = 0, const RenderCache* previous = nullptr, bool remember = false,
               const std::unordered_set<const Event*>* html_for = nullptr);
   const RenderedEvent* find(const Event* e) const;
   // `copy` (an identical copy of `original`, already rendered) gets the same text.
@@ -79,7 +79,7 @@ std::string render_calendar(const std::vector<const Event*>& events, const SiteC
 struct FeedInfo {
   std::string title;
   std::string description;
-  std::string dir;       // "" for the site feed, "topics/x/" or "zh/" otherwise
+  std::string dir;  // "" for the site feed, "topics/x/" or "zh/" otherwise
   std::string language;
   SysSeconds updated{};  // newest page change among the items
 };

@@ -15,10 +15,10 @@ struct Resource {
   std::string path;  // "calendar.ics", "events/x.ics", "topics/y/rss.xml"
   std::string content_type;
   std::string body;
-  std::string gzip;           // body compressed once, gzip level 6
-  std::string etag;           // strong, quoted: "\"3f2a...\""
+  std::string gzip;            // body compressed once, gzip level 6
+  std::string etag;            // strong, quoted: "\"3f2a...\""
   SysSeconds last_modified{};  // newest page change behind it
-  bool is_feed = false;       // gets Access-Control-Allow-Origin
+  bool is_feed = false;        // gets Access-Control-Allow-Origin
 };
 
 std::string content_type_for(const std::string& path);

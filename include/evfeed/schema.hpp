@@ -10,9 +10,32 @@
 namespace evfeed {
 
 enum class Field {
-  start, end, all_day, timezone, duration, title, description, draft, publish_date, expiry_date,
-  lastmod, date, slug, url, image, topic, tags, categories, speakers, signup_url, status, fee,
-  sponsor, location, event_time, sequence
+  start,
+  end,
+  all_day,
+  timezone,
+  duration,
+  title,
+  description,
+  draft,
+  publish_date,
+  expiry_date,
+  lastmod,
+  date,
+  slug,
+  url,
+  image,
+  topic,
+  tags,
+  categories,
+  speakers,
+  signup_url,
+  status,
+  fee,
+  sponsor,
+  location,
+  event_time,
+  sequence
 };
 
 // Canonical name used in the config's `fields:` overrides ("start", "end", "signup_url", ...).

@@ -28,8 +28,8 @@ struct SiteConfig {
   // Where the feeds are published (calendar.ics, rss.xml... sit right under it); with
   // --site, page links come from the site's own rules instead.
   std::string base_url = "http://localhost:8080/";  // always ends with '/'
-  bool base_url_given = false;  // by a flag or a config: `build` refuses the localhost default
-  std::string uid_domain;       // the host in UIDs ("" = base_url's); --site: the site's host
+  bool base_url_given = false;                      // by a flag or a config: `build` refuses the localhost default
+  std::string uid_domain;                           // the host in UIDs ("" = base_url's); --site: the site's host
   std::string language = "en";
   std::string timezone = "Asia/Shanghai";
   Seconds default_duration{2 * 3600};

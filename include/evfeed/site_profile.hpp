@@ -28,10 +28,10 @@ struct ContentRoot {
 
 struct SiteProfile {
   Generator generator = Generator::hugo;
-  std::string root;      // the site folder
-  std::string config_files;  // the files read, for messages
-  std::string fingerprint;   // their bytes and the roots found: caches keyed on the config see a change
-  std::string base_url;  // the site's own, with its subpath, ending in '/'
+  std::string root;                    // the site folder
+  std::string config_files;            // the files read, for messages
+  std::string fingerprint;             // their bytes and the roots found: caches keyed on the config see a change
+  std::string base_url;                // the site's own, with its subpath, ending in '/'
   std::vector<ContentRoot> roots;      // the event sections found (or configured)
   std::vector<std::string> languages;  // Hugo: configured languages, by weight
   std::string default_language;
@@ -63,7 +63,7 @@ struct SiteProfile {
 
 struct SiteLoadOptions {
   std::string dir;
-  std::string environment = "production";  // Hugo: config/<environment>/
+  std::string environment = "production";   // Hugo: config/<environment>/
   std::vector<std::string> jekyll_configs;  // --jekyll-config; default _config.yml or _config.yaml
 };
 

@@ -105,10 +105,10 @@ struct SnapshotInputs {
   SiteConfig site;
   Sequences seq;
   SysSeconds now{};
-  RenderReuse* reuse = nullptr;             // serve: reuse the previous build's texts and outputs
-  std::shared_ptr<FilterCache> filters;     // null: a cache of its own
+  RenderReuse* reuse = nullptr;          // serve: reuse the previous build's texts and outputs
+  std::shared_ptr<FilterCache> filters;  // null: a cache of its own
   size_t page_count = 0;
-  std::vector<Diagnostic> problems;         // of the config and the pages
+  std::vector<Diagnostic> problems;  // of the config and the pages
   double build_seconds = 0;
 };
 

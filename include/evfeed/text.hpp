@@ -35,7 +35,7 @@ std::string html_escape(std::string_view s);
 std::string url_encode(std::string_view s);  // RFC 3986 unreserved kept
 // %XX decoded; *ok false when a '%' starts no valid escape (kept as is).
 std::string percent_decode(std::string_view s, bool* ok, bool plus_is_space);
-std::string json_escape(std::string_view s); // without the surrounding quotes
+std::string json_escape(std::string_view s);  // without the surrounding quotes
 
 // Resolves `ref` against an absolute base URL (scheme://host/path/). Absolute refs are
 // returned as they are; `//host` takes the base's scheme; `/x` is host-relative.

@@ -70,7 +70,7 @@ std::string format_ical_duration(Seconds d);  // "PT2H30M", "P1D", "-P1D"
 // "Time: 18:30 - 19:30", "When: September 21, 2022, 10:00 a.m. – 6:30 p.m.").
 struct BodyTimeRange {
   bool has_range = false;  // false: the line names only a date
-  int start_minutes = 0;  // minutes after local midnight
+  int start_minutes = 0;   // minutes after local midnight
   int end_minutes = 0;
   std::optional<date::year_month_day> day;  // when the line also names a date
   int line = 0;                             // 1-based line in the body

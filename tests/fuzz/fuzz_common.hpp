@@ -12,14 +12,14 @@
 #include "evfeed/diagnostic.hpp"
 #include "evfeed/text.hpp"
 
-#define FUZZ_CHECK(cond, ...)                                                       \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
+#define FUZZ_CHECK(cond, ...)                                                                 \
+  do {                                                                                        \
+    if (!(cond)) {                                                                            \
       std::fprintf(stderr, "\n==FUZZ_CHECK failed== %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-      std::fprintf(stderr, __VA_ARGS__);                                            \
-      std::fprintf(stderr, "\n");                                                   \
-      std::abort();                                                                 \
-    }                                                                               \
+      std::fprintf(stderr, __VA_ARGS__);                                                      \
+      std::fprintf(stderr, "\n");                                                             \
+      std::abort();                                                                           \
+    }                                                                                         \
   } while (0)
 
 namespace fuzz {
@@ -33,13 +33,16 @@ inline std::string show(std::string_view s, size_t max = 200) {
   std::string out;
   for (size_t i = 0; i < s.size() && i < max; ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
     else if (c < 0x20 || c == 0x7f) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", c);
       out += buf;
-    } else out += static_cast<char>(c);
+    } else
+      out += static_cast<char>(c);
   }
   if (s.size() > max) out += "...";
   return out;
@@ -49,8 +52,8 @@ inline bool icontains(std::string_view hay, std::string_view needle) {
   if (needle.size() > hay.size()) return false;
   for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
     size_t k = 0;
-    while (k < needle.size() && std::tolower(static_cast<unsigned char>(hay[i + k])) ==
-                                    std::tolower(static_cast<unsigned char>(needle[k])))
+    while (k < needle.size() &&
+           std::tolower(static_cast<unsigned char>(hay[i + k])) == std::tolower(static_cast<unsigned char>(needle[k])))
       ++k;
     if (k == needle.size()) return true;
   }
@@ -77,8 +80,8 @@ inline bool env_flag(const char* name) {
 // Every text field of an event.
 template <class EventT>
 std::vector<const std::string*> event_texts(const EventT& e) {
-  std::vector<const std::string*> texts = {&e.title, &e.summary, &e.location, &e.body_markdown, &e.fee,
-                                           &e.sponsor, &e.signup_url, &e.image, &e.url};
+  std::vector<const std::string*> texts = {&e.title,      &e.summary, &e.location, &e.body_markdown, &e.fee, &e.sponsor,
+                                           &e.signup_url, &e.image,   &e.url};
   for (const auto& t : e.topics) texts.push_back(&t);
   for (const auto& t : e.tags) texts.push_back(&t);
   for (const auto& sp : e.speakers) texts.insert(texts.end(), {&sp.name, &sp.designation, &sp.url});

@@ -18,8 +18,8 @@
 
 #include "evfeed/handler.hpp"
 #include "evfeed/pipeline.hpp"
-#include "evfeed/snapshot.hpp"
 #include "evfeed/site.hpp"
+#include "evfeed/snapshot.hpp"
 #include "fuzz_common.hpp"
 
 using namespace evfeed;
@@ -48,7 +48,8 @@ const SiteSnapshot& base() {
       std::fprintf(stderr, "fuzz_http: the snapshot of %s is empty\n", root.c_str());
       std::abort();
     }
-    std::fprintf(stderr, "fuzz_http: snapshot of %zu files, %zu events\n", snap->files().files.size(), model->events.size());
+    std::fprintf(stderr, "fuzz_http: snapshot of %zu files, %zu events\n", snap->files().files.size(),
+                 model->events.size());
     return snap;
   }();
   return *b;
@@ -69,7 +70,8 @@ std::string header(const HttpResponse& r, const std::string& name) {
 
 void check_response(const HttpRequest& req, const HttpResponse& r) {
   static const std::set<int> statuses = {200, 304, 400, 404, 405};
-  FUZZ_CHECK(statuses.count(r.status), "status %d for %s %s", r.status, req.method.c_str(), fuzz::show(req.target).c_str());
+  FUZZ_CHECK(statuses.count(r.status), "status %d for %s %s", r.status, req.method.c_str(),
+             fuzz::show(req.target).c_str());
   for (const auto& [k, v] : r.headers) {
     FUZZ_CHECK(!k.empty(), "empty header name");
     for (char c : k + v)
@@ -84,7 +86,8 @@ void check_response(const HttpRequest& req, const HttpResponse& r) {
   if (r.status == 200 && r.resource) {
     bool enc = header(r, "Content-Encoding") == "gzip";
     FUZZ_CHECK(enc == r.gzip, "Content-Encoding header and gzip flag disagree");
-    if (r.gzip) FUZZ_CHECK(accepts_gzip(req.accept_encoding), "gzip sent to '%s'", fuzz::show(req.accept_encoding).c_str());
+    if (r.gzip)
+      FUZZ_CHECK(accepts_gzip(req.accept_encoding), "gzip sent to '%s'", fuzz::show(req.accept_encoding).c_str());
     FUZZ_CHECK(!header(r, "ETag").empty() && !header(r, "Last-Modified").empty(), "200 without validators");
     SysSeconds lm;
     FUZZ_CHECK(parse_http_date(header(r, "Last-Modified"), lm), "Last-Modified does not parse: %s",
@@ -95,8 +98,8 @@ void check_response(const HttpRequest& req, const HttpResponse& r) {
   if (r.status == 200 && !r.resource)
     FUZZ_CHECK(r.route == "/healthz" || r.route == "/metrics", "200 without a resource on route %s", r.route.c_str());
   if (req.method == "HEAD" && r.status == 200) FUZZ_CHECK(r.head, "HEAD answered with a body");
-  if (req.method != "GET" && req.method != "HEAD") FUZZ_CHECK(r.status == 405 || r.status == 400, "method %s got %d",
-                                                              fuzz::show(req.method).c_str(), r.status);
+  if (req.method != "GET" && req.method != "HEAD")
+    FUZZ_CHECK(r.status == 405 || r.status == 400, "method %s got %d", fuzz::show(req.method).c_str(), r.status);
 }
 
 bool same(const HttpResponse& a, const HttpResponse& b) {

@@ -93,9 +93,9 @@ void check_instant(icaltimetype t, SysSeconds expected, const Event& e, const ch
 
 // Only what evfeed writes: a property or component more is an injection.
 void check_structure(icalcomponent* cal, const std::string& ics, const char* what, bool alarms) {
-  static const std::set<std::string> event_props = {"UID", "DTSTAMP", "LAST-MODIFIED", "SEQUENCE", "DTSTART", "DTEND",
-                                                    "TRANSP", "SUMMARY", "DESCRIPTION", "LOCATION", "URL",
-                                                    "CATEGORIES", "IMAGE", "STATUS"};
+  static const std::set<std::string> event_props = {"UID",   "DTSTAMP",    "LAST-MODIFIED", "SEQUENCE",    "DTSTART",
+                                                    "DTEND", "TRANSP",     "SUMMARY",       "DESCRIPTION", "LOCATION",
+                                                    "URL",   "CATEGORIES", "IMAGE",         "STATUS"};
   for (icalcomponent* c = icalcomponent_get_first_component(cal, ICAL_ANY_COMPONENT); c;
        c = icalcomponent_get_next_component(cal, ICAL_ANY_COMPONENT)) {
     icalcomponent_kind k = icalcomponent_isa(c);
@@ -175,7 +175,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   {  // exceptions are not caught: one escaping is a crash (std::terminate) with its throw site
     for (size_t i = 0; i < texts.size(); ++i) {
       SourceFile f;
-      f.rel_path = (i % 2 ? "zh/event/p" : "event/p") + std::to_string(i / 2) + ".md";  // translations share an identity
+      f.rel_path =
+          (i % 2 ? "zh/event/p" : "event/p") + std::to_string(i / 2) + ".md";  // translations share an identity
       f.path = "content/" + f.rel_path;
       Diagnostics diags;
       Page page;
@@ -196,7 +197,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Sequences seq;
     for (size_t i = 0; i < events.size(); ++i) seq[events[i]->identity] = static_cast<int>(i * 7);
 
-    CalendarOptions opts{site().title, "A calendar; with, \\ escapes\nand lines", site().base_url + "calendar.ics", false};
+    CalendarOptions opts{site().title, "A calendar; with, \\ escapes\nand lines", site().base_url + "calendar.ics",
+                         false};
     std::string ics = render_calendar(events, site(), opts, seq);
     check_calendar(ics, events, "calendar.ics");
     opts.alarms = true;

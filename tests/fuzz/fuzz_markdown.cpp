@@ -26,17 +26,24 @@ std::string attribute_as_browser_sees_it(std::string_view v) {
       if (semi != std::string_view::npos && semi - i <= 10) {
         std::string ent(v.substr(i + 1, semi - i - 1));
         long cp = -1;
-        if (ent == "amp") cp = '&';
-        else if (ent == "lt") cp = '<';
-        else if (ent == "gt") cp = '>';
-        else if (ent == "quot") cp = '"';
-        else if (ent == "colon") cp = ':';
-        else if (ent == "Tab") cp = '\t';
-        else if (ent == "NewLine") cp = '\n';
+        if (ent == "amp")
+          cp = '&';
+        else if (ent == "lt")
+          cp = '<';
+        else if (ent == "gt")
+          cp = '>';
+        else if (ent == "quot")
+          cp = '"';
+        else if (ent == "colon")
+          cp = ':';
+        else if (ent == "Tab")
+          cp = '\t';
+        else if (ent == "NewLine")
+          cp = '\n';
         else if (!ent.empty() && ent[0] == '#') {
           try {
             cp = (ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X')) ? std::stol(ent.substr(2), nullptr, 16)
-                                                                         : std::stol(ent.substr(1));
+                                                                      : std::stol(ent.substr(1));
           } catch (const std::exception&) {
             cp = -1;
           }
@@ -57,8 +64,8 @@ std::string attribute_as_browser_sees_it(std::string_view v) {
 }
 
 void check_html(const std::string& html, std::string_view input) {
-  for (const char* bad : {"<script", "<iframe", "<object", "<embed", "<style", "<svg", "<math", "<form",
-                          "<base", "<meta", "<link", "<frame", "<textarea", "<noscript", "<template"})
+  for (const char* bad : {"<script", "<iframe", "<object", "<embed", "<style", "<svg", "<math", "<form", "<base",
+                          "<meta", "<link", "<frame", "<textarea", "<noscript", "<template"})
     FUZZ_CHECK(!fuzz::icontains(html, bad), "HTML contains %s for input '%s':\n%s", bad, fuzz::show(input).c_str(),
                fuzz::show(html, 2000).c_str());
   // Attributes: md4c writes name="value" with the value escaped; look at every one.
@@ -78,8 +85,8 @@ void check_html(const std::string& html, std::string_view input) {
                "event handler attribute %s in:\n%s", name.c_str(), fuzz::show(html, 2000).c_str());
     if (name == "href" || name == "src") {
       for (const char* scheme : {"javascript:", "vbscript:", "data:", "file:"})
-        FUZZ_CHECK(value.compare(0, std::string(scheme).size(), scheme) != 0,
-                   "unsafe %s=\"%s\" for input '%s'", name.c_str(), value.c_str(), fuzz::show(input).c_str());
+        FUZZ_CHECK(value.compare(0, std::string(scheme).size(), scheme) != 0, "unsafe %s=\"%s\" for input '%s'",
+                   name.c_str(), value.c_str(), fuzz::show(input).c_str());
     }
   }
 }

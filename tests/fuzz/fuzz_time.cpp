@@ -62,8 +62,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string dpart = text.substr(0, bar);
     std::string tpart = bar == std::string::npos ? "" : text.substr(bar + 1);
     err.clear();
-    if (auto tv = parse_human_date(dpart, tpart, &err)) check_time_value(*tv, text, "parse_human_date");
-    else FUZZ_CHECK(!err.empty(), "parse_human_date failed without a message");
+    if (auto tv = parse_human_date(dpart, tpart, &err))
+      check_time_value(*tv, text, "parse_human_date");
+    else
+      FUZZ_CHECK(!err.empty(), "parse_human_date failed without a message");
 
     // --- parse_duration, with a round trip through format_ical_duration
     if (auto d = parse_duration(text)) {
@@ -92,8 +94,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // --- a time range in a page body
     if (auto r = find_body_time_range(text)) {
       int lines = static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1;
-      FUZZ_CHECK(r->line >= 1 && r->line <= lines && r->column >= 1, "body range at line %d col %d (of %d lines)", r->line,
-                 r->column, lines);
+      FUZZ_CHECK(r->line >= 1 && r->line <= lines && r->column >= 1, "body range at line %d col %d (of %d lines)",
+                 r->line, r->column, lines);
       FUZZ_CHECK(r->has_range || r->day, "a range with neither times nor a day");
       if (r->has_range)
         FUZZ_CHECK(r->start_minutes >= 0 && r->start_minutes < 1440 && r->end_minutes >= 0 && r->end_minutes < 1440,
