@@ -212,7 +212,8 @@ std::vector<Speaker> read_speakers(const Value* v) {
 bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site, Event& e, Diagnostics& diags) {
   // --site: where the generator sees the page, and Jekyll's front-matter defaults under it.
   const ContentRoot* root = site.profile ? root_of(*site.profile, page.file.path) : nullptr;
-  PageRef ref{root ? root->prefix + page.file.rel_path : page.file.rel_path, root ? root->lang : ""};
+  PageRef ref{root ? root->prefix + page.file.rel_path : page.file.rel_path, root ? root->lang : "",
+              page.file.mtime_ns};
   Value with_defaults;
   if (root && site.profile->generator == Generator::jekyll)
     with_defaults = with_jekyll_defaults(*site.profile, ref.rel, page_fm);
@@ -530,8 +531,11 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   if (generator) {  // the generator's own reading: Hugo's publishDate falls back to date
     e.draft = e.draft || generator->draft;
     if (generator->publish) e.publish_date = generator->publish;
+    if (generator->expiry) e.expiry_date = generator->expiry;
   }
-  if (auto lm = meta_time(Field::lastmod))
+  if (generator && generator->lastmod && in_supported_years(*generator->lastmod))
+    e.updated = *generator->lastmod;  // Hugo's lastmod ([frontmatter] lastmod, falling back to .Date)
+  else if (auto lm = meta_time(Field::lastmod))
     e.updated = *lm;
   else if (auto d = meta_time(Field::date))
     e.updated = *d;

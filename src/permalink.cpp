@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -88,14 +89,72 @@ std::optional<LocalDate> local_date_of(const TimeValue& tv, const date::time_zon
 
 // --- Hugo ------------------------------------------------------------------------------
 
-// A page's .Date: the first of these keys that holds a date.
-std::optional<TimeValue> hugo_date(const Value& fm) {
-  for (const char* key : {"date", "publishdate", "pubdate", "published", "lastmod", "modified"}) {
-    const Value* v = fm.find(key);
-    if (!v || !v->is_scalar()) continue;
-    if (auto tv = parse_time(v->scalar)) return tv;
+// Hugo's [frontmatter] defaults (page_frontmatter.go newDefaultFrontmatterConfig).
+const std::vector<std::string>& hugo_default_keys(const std::string& which) {
+  static const std::map<std::string, std::vector<std::string>> defaults = {
+      {"date", {"date", "publishdate", "pubdate", "published", "lastmod", "modified"}},
+      {"publishdate", {"publishdate", "pubdate", "published", "date"}},
+      {"lastmod", {":git", "lastmod", "modified", "date", "publishdate", "pubdate", "published"}},
+      {"expirydate", {"expirydate", "unpublishdate"}}};
+  return defaults.at(which);
+}
+
+// "2022-03-04-talk" -> (2022-03-04, "talk"), as Hugo's :filename reads a name.
+std::optional<std::pair<date::local_days, std::string>> date_in_name(const std::string& base) {
+  if (base.size() < 10) return std::nullopt;
+  auto tv = parse_time(base.substr(0, 10));
+  if (!tv || tv->kind != TimeValue::Kind::date) return std::nullopt;
+  std::string rest = base.substr(10);
+  size_t from = rest.find_first_not_of(" -_");
+  return std::make_pair(date::floor<date::days>(tv->local), from == std::string::npos ? "" : rest.substr(from));
+}
+
+std::string base_name_of(const std::string& rel) {
+  auto parts = split(rel, '/');
+  std::string stem = stem_of(parts.back());
+  if ((stem == "index" || starts_with(stem, "index.")) && parts.size() > 1) return parts[parts.size() - 2];
+  return stem;
+}
+
+// One of a page's dates ("date", "publishdate", "lastmod", "expirydate") as the site's
+// [frontmatter] lists (or Hugo's defaults) say.
+std::optional<TimeValue> hugo_front_date(const SiteProfile& site, const std::string& which, const Value& fm,
+                                         const PageRef& page) {
+  auto configured = site.front_dates.find(which);
+  std::vector<std::string> keys;
+  for (const auto& k : configured == site.front_dates.end() ? hugo_default_keys(which) : configured->second) {
+    if (k == ":default") {
+      const auto& d = hugo_default_keys(which);
+      keys.insert(keys.end(), d.begin(), d.end());
+    } else {
+      keys.push_back(k);
+    }
+  }
+  for (const auto& key : keys) {
+    if (key == ":filename") {
+      if (auto d = date_in_name(base_name_of(page.rel)))
+        return TimeValue{TimeValue::Kind::date, LocalSeconds{d->first}, Seconds{0}, ""};
+    } else if (key == ":filemodtime") {
+      if (page.mtime_ns > 0)
+        return TimeValue{TimeValue::Kind::instant, LocalSeconds{Seconds{page.mtime_ns / 1000000000}}, Seconds{0}, ""};
+    } else if (key[0] != ':') {
+      const Value* v = fm.find(key);
+      if (v && v->is_scalar())
+        if (auto tv = parse_time(v->scalar)) return tv;
+    }
   }
   return std::nullopt;
+}
+
+// A page's .Date; publishDate and lastmod fall back to it, as in Hugo.
+std::optional<TimeValue> hugo_date(const SiteProfile& site, const Value& fm, const PageRef& page) {
+  return hugo_front_date(site, "date", fm, page);
+}
+
+bool uses_filename_slug(const SiteProfile& site) {
+  for (const auto& [which, keys] : site.front_dates)
+    if (std::find(keys.begin(), keys.end(), ":filename") != keys.end()) return true;
+  return false;
 }
 
 struct HugoPath {
@@ -124,6 +183,9 @@ HugoPath hugo_path(const SiteProfile& site, const std::string& rel) {
   }
   for (const auto& d : parts) p.dir += (p.dir.empty() ? "" : "/") + d;
   p.section = parts.empty() ? "" : parts.front();
+  // With :filename in [frontmatter], "2022-03-04-talk" is the page "talk" of that date.
+  if (uses_filename_slug(site))
+    if (auto d = date_in_name(p.base); d && !d->second.empty()) p.base = d->second;
   return p;
 }
 
@@ -139,12 +201,12 @@ std::string two(unsigned n) {
 
 std::string query_unescape(const std::string& s) { return percent_decode(s, nullptr, true); }
 
-std::string expand_hugo_pattern(const SiteProfile& site, const std::string& pattern, const HugoPath& p,
-                                const Value& fm) {
+std::string expand_hugo_pattern(const SiteProfile& site, const std::string& pattern, const HugoPath& p, const Value& fm,
+                                const PageRef& page) {
   static const char* months[] = {"January", "February", "March",     "April",   "May",      "June",
                                  "July",    "August",   "September", "October", "November", "December"};
   static const char* weekdays[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
-  auto date = hugo_date(fm);
+  auto date = hugo_date(site, fm, page);
   std::optional<LocalDate> ld = date ? local_date_of(*date, nullptr) : std::nullopt;
   date::year_month_day ymd =
       ld ? date::year_month_day{ld->day} : date::year_month_day{date::year{1}, date::month{1}, date::day{1}};
@@ -215,7 +277,7 @@ std::string hugo_link(const SiteProfile& site, const PageRef& page, const Value&
     while (!slug.empty() && slug.front() == '-') slug.erase(0, 1);
     while (!slug.empty() && slug.back() == '-') slug.pop_back();
     auto pattern = site.permalinks.find(to_lower_ascii(p.section));
-    std::string path = pattern != site.permalinks.end() ? expand_hugo_pattern(site, pattern->second, p, fm)
+    std::string path = pattern != site.permalinks.end() ? expand_hugo_pattern(site, pattern->second, p, fm, page)
                                                         : "/" + p.dir + "/" + (slug.empty() ? p.base : slug);
     path = squeeze_slashes("/" + path);
     if (ugly) {
@@ -541,15 +603,14 @@ GeneratorDates generator_dates(const SiteProfile& site, const PageRef& page, con
     return resolve_local(zone, tv.local).instant;
   };
   if (site.generator == Generator::hugo) {
-    // publishDate falls back to the page's .Date (date, pubdate, published, lastmod, modified).
-    for (const char* key : {"publishdate", "pubdate", "published", "date", "lastmod", "modified"}) {
-      const Value* v = fm.find(key);
-      if (!v || !v->is_scalar()) continue;
-      if (auto tv = parse_time(v->scalar)) {
-        g.publish = instant_of(*tv);
-        break;
-      }
-    }
+    auto date = hugo_date(site, fm, page);  // publishDate and lastmod fall back to it
+    auto publish = hugo_front_date(site, "publishdate", fm, page);
+    if (!publish) publish = date;
+    if (publish) g.publish = instant_of(*publish);
+    if (auto expiry = hugo_front_date(site, "expirydate", fm, page)) g.expiry = instant_of(*expiry);
+    auto lastmod = hugo_front_date(site, "lastmod", fm, page);
+    if (!lastmod) lastmod = date;
+    if (lastmod) g.lastmod = instant_of(*lastmod);
     const Value* draft = fm.find("draft");
     const Value* published = fm.find("published");
     if (draft && draft->is_scalar())

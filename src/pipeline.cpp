@@ -356,6 +356,9 @@ void render_outputs(const std::vector<std::shared_ptr<const FeedSet>>& sets, con
                     const std::vector<const Event*>& all, const Emit& emit, const Reusable& reusable = nullptr) {
   std::vector<Job> jobs;
   for (const auto& set : sets) add_feed_set_jobs(jobs, set, site, seq, cache, emit, reusable, now);
+  // An event page dated after the build has not changed since the site's newest past change:
+  // every replica and restart sends the same Last-Modified for it.
+  SysSeconds site_changed = newest_update_before(all, now);
   jobs.push_back({[&] {
     emit(pending_resource("index.html", render_index_html(all, site, now), newest_update_before(all, now)));
   }});
@@ -367,7 +370,8 @@ void render_outputs(const std::vector<std::shared_ptr<const FeedSet>>& sets, con
         std::string path = "events/" + e->slug + ".ics";
         if (reusable && reusable(path, {e})) continue;
         CalendarOptions copts{e->title, "", site.base_url + path, false};
-        emit(pending_resource(path, render_calendar({e}, site, copts, seq, &cache), e->updated));
+        emit(pending_resource(path, render_calendar({e}, site, copts, seq, &cache),
+                              e->updated <= now ? e->updated : site_changed));
       }
     }});
   run_jobs(jobs);

@@ -218,6 +218,19 @@ bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Di
     else
       p.ugly_urls = flag(ugly);
   }
+  if (const Value* fd = c.find("frontmatter"); fd && fd->kind == Value::Kind::map) {
+    for (const auto& [which, list] : fd->members) {
+      std::vector<std::string> keys;
+      auto add = [&](const Value& v) {
+        if (v.is_scalar()) keys.push_back(to_lower_ascii(v.scalar));
+      };
+      if (list.kind == Value::Kind::list)
+        for (const auto& k : list.items) add(k);
+      else
+        add(list);
+      p.front_dates[to_lower_ascii(which)] = keys;
+    }
+  }
   std::string content_dir = text(c.find("contentdir"));
   if (content_dir.empty()) content_dir = "content";
   std::vector<HugoLanguage> langs;

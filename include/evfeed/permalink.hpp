@@ -4,6 +4,7 @@
 // CreateTargetPaths/permalinks/MakePathSanitized and Jekyll 4.3's URL placeholders and
 // slugify, as data and small steps; tests compare them page by page with the real
 // generators (tests/sites/oracle.py).
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ namespace evfeed {
 struct PageRef {
   std::string rel;
   std::string lang;
+  std::int64_t mtime_ns = 0;  // Hugo's :fileModTime
 };
 
 // The absolute link ("https://site/sub/event/x/"), or "" when the generator writes no page
@@ -30,6 +32,8 @@ std::string generator_link(const SiteProfile& site, const PageRef& page, const V
 // What decides publishing, as the generator reads it.
 struct GeneratorDates {
   std::optional<SysSeconds> publish;  // Hugo: publishDate, else date; Jekyll: the post's date
+  std::optional<SysSeconds> expiry;   // Hugo: expiryDate ([frontmatter] expiryDate)
+  std::optional<SysSeconds> lastmod;  // Hugo: lastmod ([frontmatter] lastmod; :git is not read)
   bool draft = false;                 // Hugo draft (or `published: false`); Jekyll published: false, _drafts
   // Jekyll: a post's date from its file name ("2014-11-10-title.md"), when the front matter has none.
   std::optional<date::local_days> date_from_name;

@@ -42,6 +42,9 @@ struct SiteProfile {
   bool ugly_urls = false;
   std::map<std::string, bool> ugly_sections;
   bool disable_path_to_lower = false;
+  // [frontmatter]: date, publishdate, lastmod, expirydate -> keys in order, or :filename,
+  // :filemodtime, :git (not read: evfeed has no git history); absent = Hugo's defaults.
+  std::map<std::string, std::vector<std::string>> front_dates;
   bool remove_path_accents = false;
   // Jekyll URL rules
   std::string jekyll_url;      // `url`
