@@ -49,7 +49,7 @@ bool parse_http_date(const std::string& s, SysSeconds& out) {
   if (m == 12) return false;
   date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(m + 1)},
                            date::day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return false;
+  if (!ymd.ok() || d < 1 || h < 0 || mi < 0 || sec < 0 || h > 23 || mi > 59 || sec > 60) return false;
   out = SysSeconds{date::sys_days{ymd}} + std::chrono::hours{h} + std::chrono::minutes{mi} + Seconds{sec};
   return true;
 }

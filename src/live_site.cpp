@@ -116,6 +116,7 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
       files.problems = missing;
       for (const auto& d : missing) std::cerr << format_diagnostic(d) << "\n";
       std::atomic_store(&current_, old->with_files(std::move(files)));
+      valid_until_ = SysSeconds::max();  // the scan notices the folder's return
       ++metrics.reloads;
       ++metrics.reload_failures;
       metrics.last_reload_ok = 0;
@@ -158,6 +159,9 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
   last_good_ = std::move(good);
 
   SysSeconds now = date::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  // Time alone changes outputs when a publishDate, expiryDate, calendar window or future
+  // page date passes: watch() rebuilds then, so every replica serves the same bytes.
+  valid_until_ = decisions_valid_until(events, site, now);
   EventModel model = assemble_model(std::move(events), site, now, &r.diags);
   // After the first build, changed outputs go out uncompressed at once and get their gzip
   // right after: new bytes reach clients first (identity is always acceptable).
@@ -229,6 +233,10 @@ void LiveSite::watch(const std::atomic<bool>& stop, ServerMetrics& metrics) {
       std::this_thread::sleep_for(std::chrono::milliseconds(opts_.poll_ms));
     }
     if (stop) break;
+    if (date::floor<std::chrono::seconds>(std::chrono::system_clock::now()) >= valid_until_) {
+      rebuild(metrics, false);
+      continue;
+    }
     bool blind = inotify_fd_ < 0 || fingerprint_.find("|missing\n") != std::string::npos;
     if (!changed && !blind && ++polls_since_scan < 20) continue;
     polls_since_scan = 0;

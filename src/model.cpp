@@ -530,8 +530,12 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   e.expiry_date = meta_time(Field::expiry_date);
   if (generator) {  // the generator's own reading: Hugo's publishDate falls back to date
     e.draft = e.draft || generator->draft;
-    if (generator->publish) e.publish_date = generator->publish;
-    if (generator->expiry) e.expiry_date = generator->expiry;
+    if (site.profile->generator == Generator::hugo) {  // Hugo's own lists decide, empty included
+      e.publish_date = generator->publish;
+      e.expiry_date = generator->expiry;
+    } else if (generator->publish) {
+      e.publish_date = generator->publish;
+    }
   }
   if (generator && generator->lastmod && in_supported_years(*generator->lastmod))
     e.updated = *generator->lastmod;  // Hugo's lastmod ([frontmatter] lastmod, falling back to .Date)
@@ -577,7 +581,7 @@ std::string site_would_hide(const Event& e, const SiteProfile& p, SysSeconds now
   if (e.publish_date && *e.publish_date > now && !p.build_future)
     return hugo ? "its publish date is in the future (buildFuture = true publishes it)"
                 : "its date is in the future (future: true)";
-  if (e.expiry_date && *e.expiry_date <= now && !p.build_expired)
+  if (hugo && e.expiry_date && *e.expiry_date <= now && !p.build_expired)
     return "it has expired (buildExpired = true publishes it)";
   return "";
 }
@@ -588,22 +592,35 @@ void separate_collisions(std::vector<Event>& pages, Diagnostics* diags) {
     return std::tie(a.identity, a.lang, a.source_path) < std::tie(b.identity, b.lang, b.source_path);
   });
   std::set<std::pair<std::string, std::string>> identities;
-  for (const auto& e : pages) identities.insert({e.identity, e.lang});
-  for (size_t i = 1; i < pages.size(); ++i) {
-    Event& e = pages[i];
-    const Event& first = pages[i - 1];
-    if (e.identity != first.identity || e.lang != first.lang) continue;
-    // Same path without extension (a.md and a.markdown): the later one gets its own
-    // identity, hence its own UID and slug.
-    std::string ext = e.source_path.substr(e.source_path.rfind('.') + 1);
-    std::string id = e.identity + "-" + ext;
-    for (int n = 2; identities.count({id, e.lang}); ++n) id = e.identity + "-" + ext + std::to_string(n);
-    identities.insert({id, e.lang});
-    if (diags)
-      diags->add(e.source_path, 0, 0, Severity::warning,
-                 "same event identity '" + e.identity + "' as " + first.source_path + "; published apart as '" + id +
-                     "' (rename one of the files to choose)");
-    e.identity = id;
+  std::map<std::pair<std::string, std::string>, std::vector<size_t>> groups;  // (identity, lang) -> pages
+  for (size_t i = 0; i < pages.size(); ++i) {
+    identities.insert({pages[i].identity, pages[i].lang});
+    groups[{pages[i].identity, pages[i].lang}].push_back(i);
+  }
+  for (auto& [key, members] : groups) {
+    if (members.size() < 2) continue;
+    // The shortest file name keeps the identity (a.md before a.markdown or a.en.md), so
+    // adding a second file never changes the UID of the first; the others get their own.
+    std::sort(members.begin(), members.end(), [&](size_t a, size_t b) {
+      const auto& pa = pages[a].source_path;
+      const auto& pb = pages[b].source_path;
+      return std::make_pair(pa.size(), pa) < std::make_pair(pb.size(), pb);
+    });
+    const Event& kept = pages[members[0]];
+    for (size_t k = 1; k < members.size(); ++k) {
+      Event& e = pages[members[k]];
+      std::string ext = e.source_path.substr(e.source_path.rfind('/') + 1);
+      for (auto& c : ext)
+        if (c == '.') c = '-';
+      std::string id = e.identity.substr(0, e.identity.rfind('/') + 1) + ext;
+      for (int n = 2; identities.count({id, e.lang}); ++n) id = e.identity + "-" + std::to_string(n);
+      identities.insert({id, e.lang});
+      if (diags)
+        diags->add(e.source_path, 0, 0, Severity::warning,
+                   "same event identity '" + e.identity + "' as " + kept.source_path + "; published apart as '" + id +
+                       "' (rename one of the files to choose)");
+      e.identity = id;
+    }
   }
   std::sort(pages.begin(), pages.end(), [](const Event& a, const Event& b) {
     return std::tie(a.identity, a.lang, a.source_path) < std::tie(b.identity, b.lang, b.source_path);

@@ -25,11 +25,12 @@ bool is_page_name(const std::string& name) {
   return ends_with(name, ".md") || ends_with(name, ".markdown");
 }
 
+// Nanoseconds since the Unix epoch (stat's st_mtim: std::filesystem's file clock has an
+// epoch of its own in libstdc++, so its count is no date).
 std::int64_t mtime_ns(const fs::path& p) {
-  std::error_code ec;
-  auto t = fs::last_write_time(p, ec);
-  if (ec) return 0;
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return 0;
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
 
 }  // namespace

@@ -105,8 +105,9 @@ std::optional<std::pair<date::local_days, std::string>> date_in_name(const std::
   auto tv = parse_time(base.substr(0, 10));
   if (!tv || tv->kind != TimeValue::Kind::date) return std::nullopt;
   std::string rest = base.substr(10);
-  size_t from = rest.find_first_not_of(" -_");
-  return std::make_pair(date::floor<date::days>(tv->local), from == std::string::npos ? "" : rest.substr(from));
+  size_t from = rest.find_first_not_of(" -_"), to = rest.find_last_not_of(" -_");  // strings.Trim(" -_")
+  return std::make_pair(date::floor<date::days>(tv->local),
+                        from == std::string::npos ? "" : rest.substr(from, to - from + 1));
 }
 
 std::string base_name_of(const std::string& rel) {
@@ -117,44 +118,53 @@ std::string base_name_of(const std::string& rel) {
 }
 
 // One of a page's dates ("date", "publishdate", "lastmod", "expirydate") as the site's
-// [frontmatter] lists (or Hugo's defaults) say.
-std::optional<TimeValue> hugo_front_date(const SiteProfile& site, const std::string& which, const Value& fm,
-                                         const PageRef& page) {
+// [frontmatter] lists (or Hugo's defaults) say, with Hugo's aliases after each key.
+struct FrontDate {
+  std::optional<TimeValue> value;
+  bool from_filename = false;  // the :filename handler gave it (Hugo then takes the slug too)
+};
+
+FrontDate hugo_front_date(const SiteProfile& site, const std::string& which, const Value& fm, const PageRef& page) {
+  static const std::map<std::string, std::vector<std::string>> aliases = {
+      {"publishdate", {"pubdate", "published"}}, {"lastmod", {"modified"}}, {"expirydate", {"unpublishdate"}}};
   auto configured = site.front_dates.find(which);
   std::vector<std::string> keys;
   for (const auto& k : configured == site.front_dates.end() ? hugo_default_keys(which) : configured->second) {
-    if (k == ":default") {
-      const auto& d = hugo_default_keys(which);
-      keys.insert(keys.end(), d.begin(), d.end());
-    } else {
-      keys.push_back(k);
+    const auto& expanded = k == ":default" ? hugo_default_keys(which) : std::vector<std::string>{k};
+    for (const auto& key : expanded) {
+      keys.push_back(key);
+      if (auto a = aliases.find(key); a != aliases.end()) keys.insert(keys.end(), a->second.begin(), a->second.end());
     }
   }
   for (const auto& key : keys) {
     if (key == ":filename") {
       if (auto d = date_in_name(base_name_of(page.rel)))
-        return TimeValue{TimeValue::Kind::date, LocalSeconds{d->first}, Seconds{0}, ""};
+        return {TimeValue{TimeValue::Kind::date, LocalSeconds{d->first}, Seconds{0}, ""}, true};
     } else if (key == ":filemodtime") {
       if (page.mtime_ns > 0)
-        return TimeValue{TimeValue::Kind::instant, LocalSeconds{Seconds{page.mtime_ns / 1000000000}}, Seconds{0}, ""};
+        return {TimeValue{TimeValue::Kind::instant, LocalSeconds{Seconds{page.mtime_ns / 1000000000}}, Seconds{0}, ""}};
     } else if (key[0] != ':') {
       const Value* v = fm.find(key);
       if (v && v->is_scalar())
-        if (auto tv = parse_time(v->scalar)) return tv;
+        if (auto tv = parse_time(v->scalar)) return {tv};
     }
   }
-  return std::nullopt;
+  return {};
 }
 
-// A page's .Date; publishDate and lastmod fall back to it, as in Hugo.
+// A page's .Date (permalink date tokens; lastmod falls back to it).
 std::optional<TimeValue> hugo_date(const SiteProfile& site, const Value& fm, const PageRef& page) {
-  return hugo_front_date(site, "date", fm, page);
+  return hugo_front_date(site, "date", fm, page).value;
 }
 
-bool uses_filename_slug(const SiteProfile& site) {
-  for (const auto& [which, keys] : site.front_dates)
-    if (std::find(keys.begin(), keys.end(), ":filename") != keys.end()) return true;
-  return false;
+// The slug Hugo's :filename handler sets ("2022-03-04-talk" -> "talk") when one of the
+// date lists took its date from the file name and the page names no slug; else "".
+std::string filename_slug(const SiteProfile& site, const Value& fm, const PageRef& page) {
+  if (!trim(text_of(fm, "slug")).empty()) return "";
+  for (const char* which : {"date", "publishdate", "lastmod", "expirydate"})
+    if (hugo_front_date(site, which, fm, page).from_filename)
+      if (auto d = date_in_name(base_name_of(page.rel))) return d->second;
+  return "";
 }
 
 struct HugoPath {
@@ -183,9 +193,6 @@ HugoPath hugo_path(const SiteProfile& site, const std::string& rel) {
   }
   for (const auto& d : parts) p.dir += (p.dir.empty() ? "" : "/") + d;
   p.section = parts.empty() ? "" : parts.front();
-  // With :filename in [frontmatter], "2022-03-04-talk" is the page "talk" of that date.
-  if (uses_filename_slug(site))
-    if (auto d = date_in_name(p.base); d && !d->second.empty()) p.base = d->second;
   return p;
 }
 
@@ -213,6 +220,7 @@ std::string expand_hugo_pattern(const SiteProfile& site, const std::string& patt
   date::weekday wd = ld ? date::weekday{ld->day} : date::weekday{1};
   std::string title = urlize(site, text_of(fm, "title"));
   std::string slug = trim(text_of(fm, "slug"));
+  if (slug.empty()) slug = filename_slug(site, fm, page);
   while (!slug.empty() && slug.front() == '-') slug.erase(0, 1);
   while (!slug.empty() && slug.back() == '-') slug.pop_back();
   std::string filename = urlize(site, p.base);
@@ -274,6 +282,7 @@ std::string hugo_link(const SiteProfile& site, const PageRef& page, const Value&
     if (link.back() != '/' && url.find('.') == std::string::npos) link += '/';  // as CreateTargetPaths does
   } else {
     std::string slug = text_of(fm, "slug");
+    if (trim(slug).empty()) slug = filename_slug(site, fm, page);
     while (!slug.empty() && slug.front() == '-') slug.erase(0, 1);
     while (!slug.empty() && slug.back() == '-') slug.pop_back();
     auto pattern = site.permalinks.find(to_lower_ascii(p.section));
@@ -603,12 +612,10 @@ GeneratorDates generator_dates(const SiteProfile& site, const PageRef& page, con
     return resolve_local(zone, tv.local).instant;
   };
   if (site.generator == Generator::hugo) {
-    auto date = hugo_date(site, fm, page);  // publishDate and lastmod fall back to it
-    auto publish = hugo_front_date(site, "publishdate", fm, page);
-    if (!publish) publish = date;
-    if (publish) g.publish = instant_of(*publish);
-    if (auto expiry = hugo_front_date(site, "expirydate", fm, page)) g.expiry = instant_of(*expiry);
-    auto lastmod = hugo_front_date(site, "lastmod", fm, page);
+    auto date = hugo_date(site, fm, page);  // lastmod falls back to it; publishDate only through its list
+    if (auto publish = hugo_front_date(site, "publishdate", fm, page).value) g.publish = instant_of(*publish);
+    if (auto expiry = hugo_front_date(site, "expirydate", fm, page).value) g.expiry = instant_of(*expiry);
+    auto lastmod = hugo_front_date(site, "lastmod", fm, page).value;
     if (!lastmod) lastmod = date;
     if (lastmod) g.lastmod = instant_of(*lastmod);
     const Value* draft = fm.find("draft");

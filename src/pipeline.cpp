@@ -437,7 +437,7 @@ std::map<std::string, std::shared_ptr<const Resource>> render_site_again(const E
   auto sets = plan_feed_sets(model, site, now, all);
   auto cache = render_events(model, site, seq, all, feed_items(sets, site), reuse.events.get(), true);
   // Feed dates are capped at `now`: when the cap moves, outputs of the same texts may differ.
-  SysSeconds cap = newest_update_of(model, now);
+  std::pair<SysSeconds, SysSeconds> cap{newest_update_of(model, now), newest_update_before(all, now)};
   if (cap != reuse.updated_cap) reuse.inputs.clear();
   reuse.updated_cap = cap;
   // An output made of the very same event texts (objects kept from the previous build,
@@ -474,7 +474,8 @@ std::map<std::string, std::shared_ptr<const Resource>> render_site_again(const E
   std::vector<Resource> todo;
   for (auto& r : rendered) {
     auto prev = reuse.files.find(r.path);
-    if (prev != reuse.files.end() && prev->second->etag == r.etag && prev->second->body.size() == r.body.size()) {
+    if (prev != reuse.files.end() && prev->second->etag == r.etag && prev->second->body.size() == r.body.size() &&
+        prev->second->last_modified == r.last_modified) {
       files[r.path] = prev->second;
     } else if (reuse.defer_gzip) {
       std::string path = r.path;

@@ -221,8 +221,10 @@ bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Di
   if (const Value* fd = c.find("frontmatter"); fd && fd->kind == Value::Kind::map) {
     for (const auto& [which, list] : fd->members) {
       std::vector<std::string> keys;
-      auto add = [&](const Value& v) {
-        if (v.is_scalar()) keys.push_back(to_lower_ascii(v.scalar));
+      auto add = [&](const Value& v) {  // a string is split on spaces, as Hugo's cast.ToStringSlice
+        if (v.is_scalar())
+          for (const auto& k : split(v.scalar, ' '))
+            if (!trim(k).empty()) keys.push_back(to_lower_ascii(trim(k)));
       };
       if (list.kind == Value::Kind::list)
         for (const auto& k : list.items) add(k);
@@ -362,7 +364,9 @@ void merge_values(Value& base, const Value& over) {
     base = over;
     return;
   }
-  for (const auto& [k, v] : over.members) {
+  for (const auto& member : over.members) {
+    const std::string& k = member.first;  // a plain reference: clang cannot capture structured bindings (C++17)
+    const Value& v = member.second;
     auto it =
         std::find_if(base.members.begin(), base.members.end(), [&](const auto& m) { return iequals(m.first, k); });
     if (it == base.members.end())

@@ -377,8 +377,9 @@ const PosixRule* footer_rule(const date::time_zone* zone) {
     if (known != by_name.end()) {
       rule = known->second;
     } else {
-      const char* dir = std::getenv("TZDIR");
-      std::string path = std::string(dir && *dir ? dir : "/usr/share/zoneinfo") + "/" + name;
+      // The folder date/tz reads (USE_OS_TZDB: /usr/share/zoneinfo), whatever TZDIR says:
+      // one database for the listed transitions and the rule after them.
+      std::string path = "/usr/share/zoneinfo/" + name;
       std::ifstream in(path, std::ios::binary);
       std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       // "...\n<TZ string>\n" closes a version 2+ file.

@@ -240,6 +240,7 @@ TEST_CASE("HEAD gets no body whatever the status; future If-Modified-Since is ig
   CHECK_FALSE(parse_http_date("Sun, 06 Nov 70000 08:49:37 GMT", back));  // no year wrapped to 16 bits
   CHECK_FALSE(parse_http_date("Tue, 01 Dec 2026 -1:-1:-1 GMT", back));   // no signs in fields
   CHECK_FALSE(parse_http_date("Tue, 01 Dec 2026 +1:00:00 GMT", back));
+  CHECK_FALSE(parse_http_date("Sunday, 06-Nov-9-4:49:37 GMT", back));
   CHECK_FALSE(parse_http_date("Sun, 06 Nov 1994 08:49:37 CET", back));
 }
 

@@ -64,6 +64,7 @@ class LiveSite {
   RenderReuse reuse_;  // unchanged events and outputs are not rendered again
   std::shared_ptr<FilterCache> filters_ = std::make_shared<FilterCache>();  // one budget for all snapshots
   std::string fingerprint_;
+  SysSeconds valid_until_ = SysSeconds::max();  // when a publishing decision of the content falls due
   int inotify_fd_ = -1;
 };
 

@@ -71,9 +71,9 @@ struct RenderReuse {
   std::shared_ptr<RenderCache> events;                              // per-event texts by content
   std::map<std::string, std::shared_ptr<const Resource>> files;     // previous outputs
   std::map<std::string, std::vector<const RenderedEvent*>> inputs;  // output -> the texts it was made of
-  bool defer_gzip = false;                   // leave gzip empty for changed outputs (compressed after the swap)
-  std::shared_ptr<const RenderCache> texts;  // the last build's texts by event: filtered outputs
-  SysSeconds updated_cap{};                  // newest_update_of the last build
+  bool defer_gzip = false;                          // leave gzip empty for changed outputs (compressed after the swap)
+  std::shared_ptr<const RenderCache> texts;         // the last build's texts by event: filtered outputs
+  std::pair<SysSeconds, SysSeconds> updated_cap{};  // feed dates of the last build (pages, events)
 };
 
 // render_site for a live server: events whose content did not change keep their texts,

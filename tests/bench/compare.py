@@ -3,7 +3,7 @@
 (the rule: no change may slow build or serve beyond noise).
 
 Usage: compare.py OLD_BIN NEW_BIN [--sizes 1000,10000] [--reps 5] [--serve-seconds 5]
-                  [--serve-pages 300] [--results FILE]
+                  [--serve-pages 300] [--results FILE] [--settle 15] [--max-wait 1800]
 
 Both binaries are copied to a temporary folder first (a rebuild cannot change them mid-run).
 Sites come from gen_site.py and are cached in /tmp/evfeed-bench/site-N, shared with bench.py
@@ -18,6 +18,10 @@ monotonic clock around the process (time's %e has 10 ms resolution, too coarse f
 rebuilds), peak RSS from `/usr/bin/time -f '%e %M'`. Nothing is deleted until the end of the run
 (see discard() in bench.py: creating files right after deleting as many is slow on this
 journal-less ext4).
+
+Before each round of measurements (every binary once) the machine must have been free of
+ninja, cc1plus and ctest for --settle s (other engineers build and test here); a round during
+which one ran is discarded and run again.
 
 Serve: one build of a serve-pages site gives the paths; both binaries serve the site at once on
 their own ports (`--threads 2 --no-access-log`) and wrk (-t2 -c64 --latency, Accept-Encoding:
@@ -39,6 +43,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -185,6 +190,75 @@ class RunFailed(Exception):
     pass
 
 
+class Quiet:
+    """Other work on the machine that would skew a measurement: compilers and test runs (any
+    process named ninja, cc1plus or ctest). A thread samples /proc twice a second; wait() blocks
+    until none has been seen for `settle` s, and a round of measurements during which one was
+    seen is run again (see rounds())."""
+    BUSY = {"ninja", "cc1plus", "ctest"}
+
+    def __init__(self, settle=15, max_wait=1800):
+        self.settle, self.budget = settle, max_wait
+        self.seen = 0          # samples with a busy process, ever
+        self.last_busy = 0.0   # monotonic time of the last one
+        self.waited = 0.0
+        self.names = set()
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def busy_now(self):
+        found = set()
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    comm = open(f"/proc/{d}/comm").read().strip()
+                except OSError:
+                    continue
+                if comm in self.BUSY:
+                    found.add(comm)
+        return found
+
+    def _sample(self):
+        while True:
+            found = self.busy_now()
+            if found:
+                self.seen += 1
+                self.last_busy = time.monotonic()
+                self.names |= found
+            time.sleep(0.5)
+
+    def wait(self):
+        t0 = time.monotonic()
+        said = False
+        while self.budget - self.waited - (time.monotonic() - t0) > 0:
+            if self.busy_now():
+                self.last_busy = time.monotonic()
+            elif time.monotonic() - self.last_busy >= self.settle:
+                break
+            if not said:
+                log(f"  waiting: {', '.join(sorted(self.busy_now() or {'(settling)'}))} running on the machine")
+                said = True
+            time.sleep(1)
+        self.waited += time.monotonic() - t0
+
+
+def rounds(quiet, what, fn, notes, tries=4):
+    """Runs fn() (one round: every binary once, in the round's order) until no compiler or test
+    run was seen during it; returns its result. After `tries` disturbed rounds the last one is
+    kept and said so."""
+    for attempt in range(tries):
+        quiet.wait()
+        before = quiet.seen
+        res = fn()
+        if quiet.seen == before:
+            return res
+        if quiet.waited >= quiet.budget:  # no more waiting allowed: no point in running it again
+            tries = attempt + 1
+            break
+        log(f"  {what}: {', '.join(sorted(quiet.names))} ran meanwhile: round discarded, run again")
+    notes.append(f"**{what}: kept although other builds or tests ran during it ({tries} tr{'ies' if tries > 1 else 'y'})**")
+    return res
+
+
 def timed(cmd, tag):
     """(wall s from a monotonic clock, time's %e s, peak RSS MB, stderr text)."""
     out = os.path.join(WORK, f"compare-time-{os.getpid()}.out")
@@ -213,16 +287,23 @@ def build_cmd(binary, site, out):
     return [binary, "build", "--quiet", "--config", CONFIG, "--base-url", BASE_URL, "--content", site, "--out", out]
 
 
-def build_bench(bins, sizes, reps, data, notes, problems):
-    def said(msg):  # output of a --quiet build (problems only), once per distinct text
-        if msg not in problems:
-            problems.append(msg)
+def build_bench(bins, sizes, reps, data, notes, problems, messages, quiet):
+    def said(msg):  # what a --quiet build printed (problems only), once per distinct text
+        if msg not in messages:
+            messages.append(msg)
 
     for n in sizes:
         site = ensure_site(n)
         warm_page_cache(site)
+        for name in NAMES:  # one untimed cold build each first: binary, site and allocator warm
+            try:
+                timed(build_cmd(bins[name], site, fresh_out(n, name, "warmup")), f"{name} warm-up build {n}")
+            except RunFailed as ex:
+                problems.append(str(ex))
         first_out = {}
-        for r in range(reps):
+
+        def one_round(r):
+            got = {}
             order = NAMES if r % 2 == 0 else NAMES[::-1]
             for name in order:
                 out = fresh_out(n, name, r)
@@ -230,34 +311,50 @@ def build_bench(bins, sizes, reps, data, notes, problems):
                 try:
                     w, e, m, msg = timed(cmd, f"{name} cold build {n} r{r}")
                     if msg:
-                        said(f"{name} cold build {n} printed: {msg[:500]}")
-                    data.setdefault((f"build {n:,} cold wall s", name), []).append(w)
-                    data.setdefault((f"build {n:,} cold peak RSS MB", name), []).append(m)
-                    data.setdefault((f"build {n:,} cold %e s", name), []).append(e)
-                    if r == 0:
-                        first_out[name] = out
-                        cold_digest = tree_digest(out)
+                        said(f"{name} build {n:,} (cold) printed: {msg[:500]}")
                     w2, e2, m2, msg2 = timed(cmd, f"{name} warm build {n} r{r}")
                     if msg2:
-                        said(f"{name} warm build {n} printed: {msg2[:500]}")
-                    data.setdefault((f"build {n:,} warm wall s", name), []).append(w2)
-                    data.setdefault((f"build {n:,} warm peak RSS MB", name), []).append(m2)
-                    if r == 0:
-                        warm_digest = tree_digest(out)
-                        if warm_digest != cold_digest:
-                            problems.append(f"{name} {n}: warm rebuild output differs from the cold one")
-                        notes.append(f"{name} {n:,} pages: {cold_digest[1]:,} output files; warm rebuild "
-                                     f"byte-identical to cold: {'yes' if warm_digest == cold_digest else '**NO**'}")
-                    if r == 0 and name == "new" and not os.path.exists(out + ".evfeed-state"):
-                        notes.append(f"new {n}: no {os.path.basename(out)}.evfeed-state beside the output (unexpected layout)")
-                    log(f"  build {n:>6} r{r} {name}: cold {w:7.3f} s {m:7.0f} MB | warm {w2:7.3f} s {m2:6.0f} MB")
+                        said(f"{name} build {n:,} (warm) printed: {msg2[:500]}")
                 except RunFailed as ex:
                     problems.append(str(ex))
                     log(f"  FAILED: {ex}")
+                    continue
+                got[(f"build {n:,} cold wall s", name)] = w
+                got[(f"build {n:,} cold peak RSS MB", name)] = m
+                got[(f"build {n:,} cold %e s", name)] = e
+                got[(f"build {n:,} warm wall s", name)] = w2
+                got[(f"build {n:,} warm peak RSS MB", name)] = m2
+                got[("out", name)] = out
+                log(f"  build {n:>6} r{r} {name}: cold {w:7.3f} s {m:7.0f} MB | warm {w2:7.3f} s {m2:6.0f} MB")
+            return got
+
+        for r in range(reps):
+            got = rounds(quiet, f"build {n:,} repetition {r}", lambda: one_round(r), notes)
+            for (metric, name), v in got.items():
+                if metric != "out":
+                    data.setdefault((metric, name), []).append(v)
+            if r == 0:
+                first_out = {name: v for (metric, name), v in got.items() if metric == "out"}
+        # Checks on the first repetition's outputs, outside the timed runs.
+        for name, out in first_out.items():
+            cold = tree_digest(out)  # after the warm rebuild: compared with a third, fresh build
+            ref = fresh_out(n, name, "check")
+            try:
+                timed(build_cmd(bins[name], site, ref), f"{name} check build {n}")
+                same = tree_digest(ref) == cold
+            except RunFailed as ex:
+                problems.append(str(ex))
+                same = None
+            if same is False:
+                problems.append(f"{name} {n:,}: output after the warm rebuild differs from a cold build's")
+            notes.append(f"{name} {n:,} pages: {cold[1]:,} output files; after the warm rebuild byte-identical to a "
+                         f"cold build: {'yes' if same else ('**NO**' if same is False else '?')}"
+                         + ("" if name == "old" or os.path.exists(out + ".evfeed-state") else
+                            f"; **no {os.path.basename(out)}.evfeed-state beside the output**"))
         if len(first_out) == 2:
             da, db = tree_digest(first_out["old"]), tree_digest(first_out["new"])
             if da == db:
-                notes.append(f"{n:,} pages: old and new cold outputs byte-identical ({da[1]:,} files, state files aside)")
+                notes.append(f"{n:,} pages: old and new outputs byte-identical ({da[1]:,} files, state files aside)")
             else:
                 only_old, only_new, differ, first = tree_diff(first_out["old"], first_out["new"])
                 notes.append(f"{n:,} pages: old and new outputs differ: {da[1]:,} vs {db[1]:,} files; "
@@ -328,20 +425,21 @@ def run_wrk(port, path, duration):
     return {"rps": rps, "p99": p99, "errors": errors}
 
 
-def serve_bench(bins, pages, seconds, data, notes, problems):
+def serve_bench(bins, pages, seconds, data, notes, problems, messages, quiet):
     site = ensure_site(pages)
     warm_page_cache(site)
     out = fresh_out(pages, "serve-paths", 0)
     sh(build_cmd(bins["new"], site, out))  # only to pick the paths
     events = sorted(f for f in os.listdir(os.path.join(out, "events")) if f.endswith(".ics"))
     small = "/events/" + min(events, key=lambda f: abs(os.path.getsize(os.path.join(out, "events", f)) - 5000))
-    want = {"/calendar.ics": open(out + "/calendar.ics", "rb").read(), small: open(out + small, "rb").read()}
+    full = os.path.getsize(out + "/calendar.ics")
     cases = [("large /calendar.ics", "/calendar.ics"), (f"small {small}", small), ("filtered", FILTER_QUERY)]
-    notes.append(f"serve: {pages}-page site; large `/calendar.ics` ({len(want['/calendar.ics']):,} B), small `{small}` "
-                 f"({len(want[small]):,} B), filtered `{FILTER_QUERY}`")
+    notes.append(f"serve: {pages}-page site; large `/calendar.ics` ({full:,} B built), small `{small}` "
+                 f"({os.path.getsize(out + small):,} B built), filtered `{FILTER_QUERY}`")
 
     procs, ports, logs = {}, {}, {}
     try:
+        quiet.wait()
         for name in NAMES:
             port = free_port()
             logs[name] = os.path.join(RUNDIR, f"serve-{name}.log")
@@ -350,51 +448,61 @@ def serve_bench(bins, pages, seconds, data, notes, problems):
                  "--threads", "2", "--no-access-log", "--listen", f"127.0.0.1:{port}"],
                 stdout=open(logs[name], "w"), stderr=subprocess.STDOUT)
             ports[name] = port
-        for name in NAMES:
             t0 = time.perf_counter()
-            wait_http(ports[name], "/healthz", procs[name])
-            log(f"  {name} serve ready after {time.perf_counter() - t0:.2f} s")
-        # Checks: every path answers 200; the filter really filters (and both binaries agree).
+            wait_http(port, "/healthz", procs[name])
+            log(f"  {name} serve ready {time.perf_counter() - t0:.2f} s after start")
+        # Checks: every path answers 200 on both; the filter really filters.
         for label, path in cases:
-            sizes = {}
+            got = {}
             for name in NAMES:
                 st, h, body = http_get(ports[name], path)
-                sizes[name] = (st, len(body), hashlib.sha256(body).hexdigest()[:12])
+                got[name] = (st, len(body), hashlib.sha256(body).hexdigest()[:12])
                 if st != 200:
                     problems.append(f"{name} serve {path}: status {st}: {body[:200]!r}")
-                if path == FILTER_QUERY and st == 200 and len(body) >= len(want["/calendar.ics"]) * 0.95:
+                if path == FILTER_QUERY and st == 200 and len(body) >= full * 0.95:
                     problems.append(f"{name} serve {path}: {len(body):,} B, about the whole calendar: the filter seems ignored")
-            notes.append(f"check {label}: " + "; ".join(f"{n} {s[0]} {s[1]:,} B (sha256 {s[2]}…)" for n, s in sizes.items()))
+            notes.append(f"check {label} (identity): " + "; ".join(f"{n} {g[0]} {g[1]:,} B (sha256 {g[2]}…)" for n, g in got.items())
+                         + " (the bytes include each server's own base URL, with its port)")
+
+        def one_round(path, r):
+            res = {}
+            order = NAMES if r % 2 == 0 else NAMES[::-1]
+            for name in order:
+                if procs[name].poll() is not None:
+                    raise RunFailed(f"{name} serve exited with {procs[name].returncode}")
+                res[name] = run_wrk(ports[name], path, seconds)
+            return res
+
         for label, path in cases:
             for name in NAMES:  # warm-up, not measured (fills the filtered-output cache too)
                 run_wrk(ports[name], path, 1)
             for r in range(3):
-                order = NAMES if r % 2 == 0 else NAMES[::-1]
-                for name in order:
-                    if procs[name].poll() is not None:
-                        raise RunFailed(f"{name} serve exited with {procs[name].returncode}")
-                    res = run_wrk(ports[name], path, seconds)
-                    data.setdefault((f"serve {label} req/s", name), []).append(res["rps"])
-                    data.setdefault((f"serve {label} p99 ms", name), []).append(res["p99"])
-                    if res["errors"]:
-                        problems.append(f"{name} serve {path} run {r}: {res['errors']} wrk errors/non-2xx")
-                    log(f"  serve {label:28} {name}: {res['rps']:9.0f} req/s p99 {res['p99']:7.2f} ms errors {res['errors']}")
+                res = rounds(quiet, f"serve {label} run {r}", lambda: one_round(path, r), notes)
+                for name, x in res.items():
+                    data.setdefault((f"serve {label} req/s", name), []).append(x["rps"])
+                    data.setdefault((f"serve {label} p99 ms", name), []).append(x["p99"])
+                    if x["errors"]:
+                        problems.append(f"{name} serve {path} run {r}: {x['errors']} wrk errors/non-2xx")
+                    log(f"  serve {label:28} {name}: {x['rps']:9.0f} req/s p99 {x['p99']:7.2f} ms errors {x['errors']}")
         for name in NAMES:
             st, _, body = http_get(ports[name], "/healthz")
-            notes.append(f"{name} /healthz at the end: {st} {body[:160].decode(errors='replace').strip()}")
-    except RunFailed as ex:
-        problems.append(f"serve: {ex}")
+            notes.append(f"{name} /healthz at the end: {st} `{body[:200].decode(errors='replace').strip()}`")
+    except (RunFailed, OSError, subprocess.CalledProcessError) as ex:
+        problems.append(f"serve: {type(ex).__name__}: {ex}")
         log(f"  FAILED: {ex}")
     finally:
         for name, p in procs.items():
             rc = stop(p)
             if rc != 0:
                 problems.append(f"{name} serve exit status on SIGTERM: {rc}")
-            text = open(logs[name], errors="replace").read().strip()
-            lines = text.splitlines()
-            odd = [l for l in lines if re.search(r"error|warn|fail|abort|fatal", l, re.I)]
-            if odd:
-                problems.append(f"{name} serve log ({len(lines)} lines): " + " | ".join(odd[:5])[:600])
+            lines = open(logs[name], errors="replace").read().strip().splitlines()
+            for l in lines:
+                if re.search(r"error|fatal|abort|assert|sanitizer", l, re.I):
+                    problems.append(f"{name} serve log: {l[:300]}")
+                elif re.search(r"warn|fail", l, re.I):
+                    msg = f"{name} serve log: {l[:300]}"
+                    if msg not in messages:
+                        messages.append(msg)
 
 
 # ----------------------------------------------------------------------------------- report
@@ -448,11 +556,16 @@ def main():
     ap.add_argument("--serve-seconds", type=int, default=5, help="per wrk run; 0 skips the serve part")
     ap.add_argument("--serve-pages", type=int, default=300)
     ap.add_argument("--results", default=os.path.join(HERE, "COMPARE.md"))
+    ap.add_argument("--settle", type=float, default=15,
+                    help="s without ninja/cc1plus/ctest running before a round of measurements")
+    ap.add_argument("--max-wait", type=float, default=1800, help="s of such waiting in the whole run, at most")
     args = ap.parse_args()
     started = datetime.datetime.now(datetime.timezone.utc)
     t_start = time.perf_counter()
     ensure_tools()
     os.makedirs(WORK, exist_ok=True)
+    quiet = Quiet(settle=args.settle, max_wait=args.max_wait)
+    quiet.wait()  # a build in progress would also relink the binary being copied
     tmp = tempfile.mkdtemp(prefix="evfeed-compare-bin-")
     RUNDIR = tempfile.mkdtemp(prefix="compare-run-", dir=WORK)  # outputs; deleted at the very end
     bins = {}
@@ -463,16 +576,18 @@ def main():
     mach = machine()
     for name in NAMES:
         log(f"{name}: {os.path.abspath(getattr(args, name))}: {info[name][0]} sha256 {info[name][1]}")
-    data, notes, problems = {}, [], []
+    data, notes, problems, messages = {}, [], [], []
     sizes = [int(x) for x in args.sizes.split(",") if x]
     try:
         log("build")
-        build_bench(bins, sizes, args.reps, data, notes, problems)
+        build_bench(bins, sizes, args.reps, data, notes, problems, messages, quiet)
         if args.serve_seconds > 0:  # 0: builds only
             log("serve")
-            serve_bench(bins, args.serve_pages, args.serve_seconds, data, notes, problems)
+            serve_bench(bins, args.serve_pages, args.serve_seconds, data, notes, problems, messages, quiet)
     finally:
         shutil.rmtree(RUNDIR, ignore_errors=True)  # every measurement is done
+        if os.path.exists(os.path.join(WORK, f"compare-time-{os.getpid()}.out")):
+            os.remove(os.path.join(WORK, f"compare-time-{os.getpid()}.out"))
         shutil.rmtree(tmp, ignore_errors=True)
     elapsed = time.perf_counter() - t_start
     cmdline = "python3 tests/bench/compare.py " + " ".join(sys.argv[1:])
@@ -484,16 +599,22 @@ def main():
             f"- old: `{os.path.abspath(args.old)}`: {info['old'][0]}, sha256 {info['old'][1]}…",
             f"- new: `{os.path.abspath(args.new)}`: {info['new'][0]}, sha256 {info['new'][1]}…",
             "",
-            f"Build: sizes {args.sizes}, {args.reps} repetitions, order old,new then new,old alternately; cold = a new "
+            f"Build: sizes {args.sizes}, one untimed cold build per binary first, then {args.reps} repetitions, order "
+            "old,new then new,old alternately; cold = a new "
             "output folder with no `<out>.evfeed-state`, warm = a second build into it with nothing changed. Wall time "
             "from a monotonic clock around the process, peak RSS from `/usr/bin/time -f '%e %M'`. Serve: both binaries "
             f"running at once (`--threads 2 --no-access-log`), `wrk -t2 -c64 -d{args.serve_seconds}s --latency` with "
             "`Accept-Encoding: gzip`, 1 s warm-up each, then 3 runs per binary alternating. new/old < 1 is better for "
             "times and memory, > 1 for req/s; *noise* compares the min–max ranges of the runs.",
             ""] + table(data)
+    text += ["", f"Other work: a round of measurements (every binary once) starts after {args.settle:.0f} s without "
+             "ninja, cc1plus or ctest running and is run again if one ran meanwhile; "
+             f"waited {quiet.waited:.0f} s in all" + (f" (seen: {', '.join(sorted(quiet.names))})" if quiet.names else "") + "."]
     if notes:
         text += ["", "Notes:", ""] + [f"- {x}" for x in notes]
-    text += ["", "Problems:" if problems else "Problems: none (every run exited 0, no wrk errors, nothing odd in the serve logs).", ""]
+    if messages:
+        text += ["", "Printed by the binaries (builds run with --quiet: problems only):", ""] + [f"- {x}" for x in messages]
+    text += ["", "Problems:" if problems else "Problems: none (every run exited 0, no wrk errors, no error in the serve logs).", ""]
     text += [f"- {x}" for x in problems]
     out = "\n".join(text).rstrip() + "\n"
     print(out)

@@ -83,7 +83,8 @@ for name in sorted(os.listdir(sites_dir)):
         summary.append(f"{name}: links matched {links}/{len(ours)}, published matched {published}/{len(ours)}"
                        f" (event sections: {', '.join(roots)})")
         # Zero flags beyond --site and --out.
-        b = subprocess.run([evfeed, "build", "--quiet", "--site", site, "--out", os.path.join(tmp, "out")],
+        b = subprocess.run([evfeed, "build", "--quiet", "--site", site, "--out", os.path.join(tmp, "out"),
+                            "--state-dir", os.path.join(tmp, "state")],
                            capture_output=True, text=True)
         if b.returncode != 0 or not os.path.exists(os.path.join(tmp, "out", "calendar.ics")):
             fail(f"{name}: evfeed build --site --out exited {b.returncode}: {b.stderr.strip()[:2000]}")
