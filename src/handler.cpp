@@ -229,7 +229,8 @@ HttpResponse handle_request(const HttpRequest& req, const SiteSnapshot& snap, Se
   }
   FilterQuery filter;
   std::string error;
-  switch (parse_filter(path, query, find_zone(snap.site().timezone), filter, &error)) {
+  // Most requests carry no query: nothing to parse then.
+  switch (query.empty() ? FilterParse::not_filtered : parse_filter(path, query, snap.zone(), filter, &error)) {
     case FilterParse::invalid: return error_response(400, error + "\n", route_of(path), head);
     case FilterParse::ok:
       if (auto res = snap.cached_filter(filter)) {

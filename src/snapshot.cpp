@@ -151,7 +151,8 @@ SiteSnapshot::SiteSnapshot(Snapshot files, std::shared_ptr<const EventModel> mod
       seq_(std::move(seq)),
       texts_(std::move(texts)),
       filters_(filters ? std::move(filters) : std::make_shared<FilterCache>()),
-      generation_(next_generation++) {}
+      generation_(next_generation++),
+      zone_(find_zone(site_.timezone)) {}
 
 std::shared_ptr<const SiteSnapshot> SiteSnapshot::with_files(Snapshot files) const {
   auto copy = std::make_shared<SiteSnapshot>(*this);

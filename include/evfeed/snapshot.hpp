@@ -77,6 +77,7 @@ class SiteSnapshot {
   const SiteConfig& site() const { return site_; }
   const Sequences& sequences() const { return seq_; }
   std::uint64_t generation() const { return generation_; }
+  const date::time_zone* zone() const { return zone_; }
   const std::shared_ptr<const EventModel>& shared_model() const { return model_; }
   const std::shared_ptr<const RenderCache>& texts() const { return texts_; }
   FilterCache& filter_cache() const { return *filters_; }
@@ -98,6 +99,7 @@ class SiteSnapshot {
   std::shared_ptr<const RenderCache> texts_;  // VEVENT and feed HTML of the model's events
   std::shared_ptr<FilterCache> filters_;
   std::uint64_t generation_;
+  const date::time_zone* zone_;  // the site's zone, looked up once (filters read dates in it)
 };
 
 struct SnapshotInputs {
