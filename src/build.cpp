@@ -6,39 +6,43 @@
 
 #include "evfeed/parse_cache.hpp"
 #include "evfeed/pipeline.hpp"
+#include "evfeed/resources.hpp"
 
 namespace fs = std::filesystem;
 
 namespace evfeed {
 
-std::string default_state_dir(const std::string& out_dir) {
-  // Resolved: two spellings of one folder (a symlink, "..") share one state and one lock.
+namespace {
+
+// Absolute, symlinks resolved, no "." or ".." and no trailing slash: two spellings of one
+// folder give one path (one state, one lock).
+fs::path resolved(const std::string& path) {
   std::error_code ec;
-  fs::path out = fs::weakly_canonical(fs::absolute(fs::path(out_dir)), ec);
-  if (ec) out = fs::absolute(fs::path(out_dir));
-  out = out.lexically_normal();
-  std::string s = out.string();
+  fs::path p = fs::weakly_canonical(fs::absolute(fs::path(path)), ec);
+  if (ec) p = fs::absolute(fs::path(path));
+  std::string s = p.lexically_normal().string();
   while (s.size() > 1 && s.back() == '/') s.pop_back();
-  out = fs::path(s);
-  if (!out.has_filename() || out.filename() == "." || out.filename() == "..") return "";
-  return s + ".evfeed-state";
+  return fs::path(s);
+}
+
+bool names_a_folder(const fs::path& p) { return p.has_filename() && p.filename() != "." && p.filename() != ".."; }
+
+}  // namespace
+
+std::string default_state_dir(const std::string& out_dir) {
+  fs::path out = resolved(out_dir);
+  return names_a_folder(out) ? out.string() + ".evfeed-state" : "";
 }
 
 std::string site_state_dir(const std::string& site_root, const std::string& out_dir) {
-  std::error_code ec;
-  fs::path out = fs::weakly_canonical(fs::absolute(fs::path(out_dir)), ec);
-  std::string name = out.filename().string();
-  if (name.empty() || name == "." || name == "..") name = "out";
+  fs::path out = resolved(out_dir);
   // One state per output folder: the site may be built into several.
-  std::string hash = std::to_string(std::hash<std::string>{}(out.lexically_normal().string()) % 1000000007ull);
-  return (fs::path(site_root) / ".evfeed-state" / (name + "-" + hash)).string();
+  std::string name = names_a_folder(out) ? out.filename().string() : "out";
+  return (fs::path(site_root) / ".evfeed-state" / (name + "-" + content_hash_hex(out.string()).substr(0, 12))).string();
 }
 
 bool state_inside_output(const std::string& state_dir, const std::string& out_dir) {
-  std::error_code ec;
-  fs::path state = fs::weakly_canonical(fs::absolute(fs::path(state_dir)), ec).lexically_normal();
-  fs::path out = fs::weakly_canonical(fs::absolute(fs::path(out_dir)), ec).lexically_normal();
-  auto rel = state.lexically_relative(out);
+  auto rel = resolved(state_dir).lexically_relative(resolved(out_dir));
   return !rel.empty() && *rel.begin() != "..";
 }
 

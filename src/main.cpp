@@ -51,13 +51,6 @@ void add_common(CLI::App* cmd, CommonOptions& o, bool with_base_url, const char*
   cmd->add_flag("--expired", o.expired, "include pages whose expiryDate has passed");
 }
 
-bool is_site_root(const std::string& dir) {
-  for (const char* name : {"hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml", "config.json",
-                           "config/_default", "_config.yml", "_config.yaml"})
-    if (fs::exists(fs::path(dir) / name)) return true;
-  return false;
-}
-
 // The site's own config (--site), then the evfeed config file, then flags on top; the
 // content dirs are --content, else the site's event sections. false = usage/config error
 // (exit 2). `base` gets the settings before the config file (serve reloads the file onto it).
@@ -65,7 +58,7 @@ bool make_site(const CommonOptions& o, SiteConfig& site, std::vector<std::string
                SiteConfig* base = nullptr) {
   std::string site_dir = o.site_dir;
   if (site_dir.empty() && o.content.empty()) {
-    if (!is_site_root(".")) {
+    if (!detect_generator(".")) {
       diags.add("command line", 0, 0, Severity::error,
                 "give --site DIR (a Hugo or Jekyll site) or --content DIR (a folder of event pages)");
       return false;

@@ -359,6 +359,14 @@ bool has_any(const fs::path& dir, std::initializer_list<const char*> names) {
 
 }  // namespace
 
+std::optional<Generator> detect_generator(const std::string& dir) {
+  if (has_any(dir, {"_config.yml", "_config.yaml"})) return Generator::jekyll;
+  if (has_any(dir, {"hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml", "config.yml",
+                    "config.json", "config/_default"}))
+    return Generator::hugo;
+  return std::nullopt;
+}
+
 void merge_values(Value& base, const Value& over) {
   if (base.kind != Value::Kind::map || over.kind != Value::Kind::map) {
     base = over;
@@ -390,10 +398,10 @@ bool load_site_profile(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& 
   while (o.dir.size() > 1 && o.dir.back() == '/') o.dir.pop_back();
   p.root = o.dir;
   bool ok;
-  if (!opts.jekyll_configs.empty() || has_any(dir, {"_config.yml", "_config.yaml"})) {
+  std::optional<Generator> found = opts.jekyll_configs.empty() ? detect_generator(o.dir) : Generator::jekyll;
+  if (found == Generator::jekyll) {
     ok = load_jekyll(o, p, site, diags);
-  } else if (has_any(dir, {"hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml",
-                           "config.yml", "config.json", "config/_default"})) {
+  } else if (found == Generator::hugo) {
     ok = load_hugo(o, p, site, diags);
   } else {
     diags.add(o.dir, 0, 0, Severity::error,

@@ -6,6 +6,7 @@
 // by tests/sites/oracle.py.
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,9 @@ struct SiteLoadOptions {
 // `params.evfeed` or Jekyll `evfeed`), finds the event sections. false (exit 2): no site
 // there, or a config that does not parse (the error names file, line and column).
 bool load_site_profile(const SiteLoadOptions& opts, SiteProfile& profile, SiteConfig& site, Diagnostics& diags);
+
+// Which generator's config sits in `dir` (Jekyll's _config.y*ml first), if any.
+std::optional<Generator> detect_generator(const std::string& dir);
 
 // The root a page was loaded from (by its path), or null.
 const ContentRoot* root_of(const SiteProfile& profile, const std::string& page_path);
