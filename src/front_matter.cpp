@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <cstdio>
 #include <unordered_set>
 
@@ -189,6 +190,23 @@ bool parse_front_matter(const Page& page, Value& out, Diagnostics& diags) {
   out = Value{};
   Converter cv{page, diags};
   const std::string& path = page.file.path;
+  // Checked before any parser runs: yaml-cpp needs ~5 us per key, so a 200,000-key map
+  // would take seconds to parse only to be rejected by the value cap afterwards.
+  if (page.front_matter.size() > max_front_matter_bytes) {
+    auto first = page.front_matter.begin();
+    int line = page.front_matter_line + static_cast<int>(std::count(first, first + max_front_matter_bytes, '\n'));
+    diags.add(path, line, 1, Severity::error,
+              "front matter is over " + std::to_string(max_front_matter_bytes / 1024) +
+                  " KiB; move long text into the page body");
+    return false;
+  }
+  auto lines = std::count(page.front_matter.begin(), page.front_matter.end(), '\n');
+  if (lines > max_front_matter_lines) {
+    diags.add(path, page.front_matter_line + max_front_matter_lines, 1, Severity::error,
+              "front matter has more than " + std::to_string(max_front_matter_lines) +
+                  " lines; move long data into the page body or a data file");
+    return false;
+  }
   if (nesting_depth(page.front_matter) > max_nesting_depth) {
     diags.add(path, page.front_matter_line, 1, Severity::error,
               "front matter nested deeper than " + std::to_string(max_nesting_depth) + " levels; flatten it");

@@ -361,7 +361,7 @@ std::optional<LocalDate> jekyll_date(const JekyllDoc& d, const Value& fm, const 
       // Psych reads an unquoted date-time without offset as UTC; Jekyll then converts it.
       if (tv->kind == TimeValue::Kind::local && !v->quoted && v->kind != Value::Kind::string &&
           v->scalar.find_first_of("T ") != std::string::npos)
-        return local_date_of(TimeValue{TimeValue::Kind::instant, tv->local, Seconds{0}}, zone);
+        return local_date_of(TimeValue{TimeValue::Kind::instant, tv->local, Seconds{0}, {}}, zone);
       return local_date_of(*tv, zone);
     }
   }

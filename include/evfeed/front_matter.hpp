@@ -30,6 +30,9 @@ struct Value {
 // Limits that keep hostile front matter from exhausting the stack or memory.
 constexpr int max_nesting_depth = 64;
 constexpr size_t max_value_nodes = 200000;
+// Real event pages have a few dozen lines of front matter (the corpus: at most 134 lines).
+constexpr size_t max_front_matter_bytes = 256 * 1024;
+constexpr long max_front_matter_lines = 10000;
 
 // Parses page.front_matter. On failure adds an error pointing into the file and
 // returns false. Warns about duplicate keys (YAML keeps the first; we say so).

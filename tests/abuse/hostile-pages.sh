@@ -237,6 +237,49 @@ PY
   done
 fi
 
+if wanted wide-map; then
+  # Wide maps and long sequences: rejected by the front-matter caps before any parser
+  # runs (yaml-cpp alone needs ~1 s for 200,000 keys), within a few seconds even under ASan.
+  for shape in keys40k keys200k flow-list; do
+    new_case "wide-$shape"
+    "$PY" - "$shape" >"$DIR/content/event/wide.md" <<'PY'
+import sys
+shape = sys.argv[1]
+out = ["---", "title: Wide", "date: 2024-06-01T10:00:00+08:00"]
+if shape == "flow-list":
+    out.append("tags: [" + ",".join("t%d" % i for i in range(200000)) + "]")
+else:
+    n = 40000 if shape == "keys40k" else 200000
+    out += ["k%d: %d" % (i, i) for i in range(n)]
+out += ["---", "body", ""]
+sys.stdout.write("\n".join(out))
+PY
+    TIME_LIMIT=20
+    trap_case 'wide\.md:[0-9]+:[0-9]+: error: front matter (is over|has more than)' 1
+    TIME_LIMIT=""
+  done
+fi
+
+if wanted hostile-name; then
+  # A file name with control characters, markup and URL metacharacters: the slug, the
+  # per-event .ics name, the UID and the URL are cleaned like any other text.
+  new_case hostile-name
+  name=$'a\rb\nc\x01 d\x7f<e>&"f?#%.md'
+  printf -- '---\ntitle: "Hostile name"\ndate: 2024-06-02T10:00:00+08:00\n---\nbody\n' >"$DIR/content/event/$name"
+  run_cli check
+  expect '2 events \(2 published' 0 check
+  run_cli build
+  if [ "$RC" -eq 0 ]; then ok "$CASE/build: exit status 0"; else bad "$CASE/build: exit status $RC: $(head -c 300 "$DIR/build.log")"; fi
+  check_outputs
+  if [ -f "$DIR/out/calendar.ics" ]; then
+    if grep -a '^\(UID\|URL\)' "$DIR/out/calendar.ics" | tr -d '\r' | grep -qE '^URL:https://hostile\.example\.org/event/[A-Za-z0-9%._~/-]+$'; then
+      ok "$CASE/build: event URL percent-encoded"
+    else bad "$CASE/build: event URL not clean: $(grep -a '^URL:.*event' "$DIR/out/calendar.ics" | cat -v)"; fi
+    if find "$DIR/out" -name '*[[:cntrl:]]*' | grep -q .; then bad "$CASE/build: an output file name holds a control character"
+    else ok "$CASE/build: no control character in output file names"; fi
+  fi
+fi
+
 if wanted slow-body; then
   # Lines that make a regex backtrack: 20 lines of 399 characters must not take minutes.
   new_case slow-body
