@@ -521,6 +521,12 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
     }
     *url = safe;
   }
+  // Wowchemy markdownifies `abstract` and `summary` ("R<sup>2</sup>", "*Nature*"): feeds
+  // show that HTML, text outputs its text.
+  if (!e.summary.empty()) {
+    e.summary_html = markdown_to_html(e.summary, e.url);
+    e.summary = markdown_to_text(e.summary, e.url);
+  }
   for (auto& sp : e.speakers) {
     sp.name = clean_utf8(sp.name);
     sp.designation = clean_utf8(sp.designation);

@@ -93,7 +93,7 @@ std::string event_content_html(const Event& e, const SiteConfig& site) {
   if (!e.signup_url.empty()) h += "<a href=\"" + html_escape(e.signup_url) + "\">Sign up</a> · ";
   h += "<a href=\"" + html_escape(site.base_url + "events/" + e.slug + ".ics") + "\">Add to calendar (.ics)</a> · ";
   h += "<a href=\"" + html_escape(google_calendar_link(e)) + "\">Add to Google Calendar</a></p></div>";
-  if (!e.summary.empty()) h += "<p>" + html_escape(e.summary) + "</p>";
+  h += e.summary_html;
   h += markdown_to_html(e.body_markdown, e.url);
   return h;
 }

@@ -144,8 +144,46 @@ TEST_CASE("markdown_to_text: nested lists, tables and unsafe links", "[markdown]
   CHECK_THAT(text, Catch::EndsWith("bad top"));
 }
 
-TEST_CASE("markdown_to_text keeps raw HTML as visible text", "[markdown][text]") {
-  std::string text = markdown_to_text("Hello <b>world</b>\n", PAGE);
-  CHECK(text == "Hello <b>world</b>");
+TEST_CASE("markdown_to_text keeps raw HTML as visible text, except harmless inline tags", "[markdown][text]") {
+  CHECK(markdown_to_text("Hello <script>x()</script> <div class=a>y</div>\n", PAGE) ==
+        "Hello <script>x()</script> <div class=a>y</div>");
+  CHECK(markdown_to_text("Hello <b>world</b>, R<sup>2</sup>=0.78, H<SUB>2</SUB>O\n", PAGE) ==
+        "Hello world, R2=0.78, H2O");
+  CHECK(markdown_to_text("line<br>two <br/>three", PAGE) == "line\ntwo \nthree");
+  CHECK(markdown_to_text("unclosed <b>bold and </i>stray", PAGE) == "unclosed <b>bold and </i>stray");
   CHECK(markdown_to_text("", PAGE).empty());
+}
+
+TEST_CASE("markdown_to_html renders attribute-free inline tags, balanced, outside code", "[markdown][security]") {
+  std::string html = markdown_to_html("R<sup>2</sup>=0.78 in <em>Nature</em>, <b>open and `<sup>code</sup>`\n", PAGE);
+  INFO(html);
+  CHECK_THAT(html, Catch::Contains("R<sup>2</sup>=0.78 in <em>Nature</em>"));
+  CHECK_THAT(html, Catch::Contains("&lt;b&gt;open"));  // unmatched: stays text
+  CHECK_THAT(html, Catch::Contains("<code>&lt;sup&gt;code&lt;/sup&gt;</code>"));
+  // Attributes, event handlers and pairs across paragraphs never become tags.
+  for (const char* md : {"<b onclick=x()>a</b>", "<sup style=x>a</sup>", "<b>one\n\ntwo</b>", "<b><i>x</b></i>"}) {
+    std::string h = markdown_to_html(md, PAGE);
+    INFO(md << " -> " << h);
+    CHECK(h.find("onclick=x()>") == std::string::npos);
+    CHECK(h.find("<sup style") == std::string::npos);
+    CHECK(count_of(h, "<b>") == count_of(h, "</b>"));
+    CHECK(count_of(h, "<i>") == count_of(h, "</i>"));
+  }
+}
+
+TEST_CASE("markdown_to_text decodes every HTML5 named and numeric entity", "[markdown][text]") {
+  CHECK(markdown_to_text("Caf&eacute; &#233; &#xE9; &amp; &lt;&gt; &quot;q&quot; &copy; &hellip; &nbsp;x", PAGE) ==
+        "Caf\u00e9 \u00e9 \u00e9 & <> \"q\" \u00a9 \u2026  x");
+  CHECK(markdown_to_text("&notanentity; &#0; &#x110000;", PAGE) == "&notanentity; \ufffd \ufffd");
+}
+
+TEST_CASE("a URL written as a link's text is not a link inside a link", "[markdown][links]") {
+  for (const char* md : {"[https://x.example/a](https://x.example/a)", "[see www.x.example](https://x.example/)",
+                         "[mail me@x.example](https://x.example/)"}) {
+    std::string html = markdown_to_html(md, PAGE);
+    INFO(md << " -> " << html);
+    CHECK(count_of(html, "<a ") == 1);
+    CHECK(count_of(html, "</a>") == 1);
+  }
+  CHECK(markdown_to_text("[https://x.example/a](https://x.example/a)", PAGE) == "https://x.example/a");
 }

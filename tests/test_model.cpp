@@ -616,3 +616,12 @@ TEST_CASE("two events linking to one URL are both published, with a warning", "[
   REQUIRE(d.count(Severity::warning) == 1);
   CHECK(d.items[0].message.find("/same/") != std::string::npos);
 }
+
+TEST_CASE("an abstract is Markdown with inline HTML, as Wowchemy's markdownify renders it", "[model][text]") {
+  Event e = event_from(
+      "---\ntitle: Talk\ndate: 2019-08-29T12:00:00+02:00\n"
+      "abstract: \"predicted with R<sup>2</sup>=0.78, *not* <script>x</script> Caf&eacute;\"\n---\n");
+  CHECK(e.summary == "predicted with R2=0.78, not <script>x</script> Caf\u00e9");
+  CHECK_THAT(e.summary_html, Catch::Contains("R<sup>2</sup>=0.78, <em>not</em> &lt;script&gt;x&lt;/script&gt;"));
+  CHECK(event_from("---\ntitle: Talk\ndate: 2019-08-29T12:00:00+02:00\n---\n").summary_html.empty());
+}

@@ -27,7 +27,8 @@ struct Event {
   std::string source_path;
 
   std::string title;
-  std::string summary;        // description/summary/abstract from front matter
+  std::string summary;        // description/summary/abstract from front matter, as plain text
+  std::string summary_html;   // the same rendered as Markdown, as the themes' markdownify does
   std::string body_markdown;  // shortcodes already reduced to their inner text
   std::string url;            // absolute URL of the page
   std::string image;          // absolute, or empty
