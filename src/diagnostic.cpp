@@ -1,5 +1,7 @@
 #include "evfeed/diagnostic.hpp"
 
+#include <filesystem>
+
 namespace evfeed {
 
 std::string format_diagnostic(const Diagnostic& d) {
@@ -11,6 +13,15 @@ std::string format_diagnostic(const Diagnostic& d) {
   out += d.severity == Severity::error ? ": error: " : d.severity == Severity::warning ? ": warning: " : ": note: ";
   out += d.message;
   return out;
+}
+
+std::string display_path(const std::string& path, const std::string& root) {
+  std::filesystem::path p = std::filesystem::path(path).lexically_normal();
+  if (!root.empty()) {
+    std::filesystem::path rel = p.lexically_relative(std::filesystem::path(root).lexically_normal());
+    if (!rel.empty() && *rel.begin() != "..") return rel == "." ? std::string(".") : rel.string();
+  }
+  return p.filename().string();
 }
 
 bool Diagnostics::has_errors() const { return count(Severity::error) > 0; }

@@ -112,7 +112,9 @@ HttpResponse healthz(const SiteSnapshot& snap, ServerMetrics& m) {
   bool first = true;
   for (const auto& d : f.problems) {
     if (d.severity != Severity::error) continue;
-    j += (first ? "" : ",") + json_str(format_diagnostic(d));
+    Diagnostic shown = d;
+    shown.path = display_path(d.path, f.display_root);
+    j += (first ? "" : ",") + json_str(format_diagnostic(shown));
     first = false;
   }
   j += "]}\n";

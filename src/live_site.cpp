@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "evfeed/pipeline.hpp"
+#include "evfeed/site_profile.hpp"
 #include "evfeed/text.hpp"
 
 namespace fs = std::filesystem;
@@ -22,6 +23,18 @@ LiveSite::LiveSite(ServeOptions opts) : opts_(std::move(opts)) {
 
 LiveSite::~LiveSite() {
   if (inotify_fd_ >= 0) ::close(inotify_fd_);
+}
+
+// The folder /healthz paths are relative to: the site with --site, else the folder that
+// holds the content folders (so a missing one still shows by name: "content").
+std::string LiveSite::display_root() const {
+  if (opts_.site.profile) return opts_.site.profile->root;
+  std::string root;
+  for (const auto& dir : opts_.content_dirs) {
+    std::string parent = fs::path(dir).lexically_normal().parent_path().string();
+    if (root.empty() || starts_with(root, parent + "/")) root = parent;
+  }
+  return root;
 }
 
 std::string LiveSite::scan_fingerprint() const {
@@ -174,6 +187,7 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
   in.reuse = &reuse_;
   in.filters = filters_;
   in.page_count = r.pages_seen;
+  in.display_root = display_root();
   for (auto* src : {&cfg_diags, &r.diags})
     for (const auto& d : src->items) in.problems.push_back(d);
   in.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

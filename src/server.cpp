@@ -62,6 +62,7 @@ class SendfileCache {
   static constexpr std::size_t min_size = 32 * 1024;
   static constexpr std::size_t max_size = 1024 * 1024;
   static constexpr std::size_t max_total = 512u << 20;
+  static constexpr std::chrono::seconds retry_delay{10};
 
   struct File {
     int fd = -1;
@@ -84,13 +85,14 @@ class SendfileCache {
         total_ -= it->second.file->size;  // a new resource at a freed one's address
         entries_.erase(it);
       }
-      sweep();  // each reload leaves memfds of outputs that changed: close them now
-      if (failed_ || total_ + bytes.size() > max_total) return nullptr;
+      sweep();
+      if (std::chrono::steady_clock::now() < retry_at_ || total_ + bytes.size() > max_total) return nullptr;
     }
     auto file = std::make_shared<File>();
     file->fd = ::memfd_create("evfeed-response", MFD_CLOEXEC);
-    if (file->fd < 0) {
-      failed_ = true;
+    if (file->fd < 0) {  // out of fds or memory for a moment: plain writes until then
+      std::lock_guard<std::mutex> lock(mutex_);
+      retry_at_ = std::chrono::steady_clock::now() + retry_delay;
       return nullptr;
     }
     for (std::size_t done = 0; done < bytes.size();) {
@@ -103,6 +105,13 @@ class SendfileCache {
     auto [it, inserted] = entries_.try_emplace(key, Entry{res, file});
     if (inserted) total_ += file->size;
     return it->second.file;
+  }
+
+  // Called every second: each reload leaves the memfds of outputs that changed, which no
+  // request may touch again; they close once their last transfer ends.
+  void release_unused() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    sweep();
   }
 
  private:
@@ -124,7 +133,7 @@ class SendfileCache {
   std::mutex mutex_;
   std::map<Key, Entry> entries_;
   std::size_t total_ = 0;
-  std::atomic<bool> failed_{false};
+  std::chrono::steady_clock::time_point retry_at_{};
 };
 
 struct ServerState {
@@ -579,6 +588,15 @@ int run_server(const ServeOptions& opts) {
 
   std::atomic<bool> stop_watch{false};
   std::thread watcher([&] { site.watch(stop_watch, metrics); });
+  net::steady_timer sweep_timer(*iocs[0]);
+  std::function<void()> sweep_sendfile = [&] {
+    st.sendfile_cache.release_unused();
+    sweep_timer.expires_after(std::chrono::seconds(1));
+    sweep_timer.async_wait([&](beast::error_code ec) {
+      if (!ec && !st.stopping) sweep_sendfile();
+    });
+  };
+  sweep_sendfile();
 
   // Graceful shutdown: stop accepting, close idle connections, let busy ones finish,
   // exit when none is left or after the grace period.

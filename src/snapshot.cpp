@@ -207,6 +207,7 @@ std::shared_ptr<const SiteSnapshot> make_snapshot(SnapshotInputs in) {
   files.event_count = in.model->events.size();
   files.page_count = in.page_count;
   files.cache_control = in.site.cache_control;
+  files.display_root = std::move(in.display_root);
   files.problems = std::move(in.problems);
   for (auto& d : render_diags.items) files.problems.push_back(std::move(d));
   files.build_seconds = in.build_seconds;

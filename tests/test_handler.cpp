@@ -258,6 +258,30 @@ TEST_CASE("healthz and metrics", "[handler]") {
   CHECK(std::string(metrics.body()).find("evfeed_events ") != std::string::npos);
 }
 
+TEST_CASE("healthz names problem files relative to the site, never by server path", "[handler][security]") {
+  SnapshotInputs in;
+  Diagnostics d;
+  REQUIRE(load_site_config("feeds/config.yaml", in.site, d));
+  REQUIRE(validate_site_config(in.site, "test", d));
+  in.now = date::sys_days{date::year{2026} / 11 / 25};
+  in.model = std::make_shared<const EventModel>();
+  in.display_root = "/srv/www/site";
+  in.problems.push_back({"/srv/www/site/content/event/bad.md", 3, 7, Severity::error, "date does not parse"});
+  in.problems.push_back({"/srv/www/site/content", 0, 0, Severity::error, "content folder is missing"});
+  in.problems.push_back({"/etc/secret/outside.md", 1, 1, Severity::error, "symlinked from elsewhere"});
+  auto snap = make_snapshot(std::move(in));
+  ServerMetrics m;
+  std::string body(get(*snap, m, "/healthz").body());
+  INFO(body);
+  CHECK_THAT(body, Catch::Contains("\"content/event/bad.md:3:7: error: date does not parse\""));
+  CHECK_THAT(body, Catch::Contains("\"content: error: content folder is missing\""));
+  CHECK_THAT(body, Catch::Contains("\"outside.md:1:1: error: symlinked from elsewhere\""));
+  CHECK(body.find("/srv/") == std::string::npos);
+  CHECK(body.find("/etc/") == std::string::npos);
+  CHECK(display_path("site/content/x.md", "site") == "content/x.md");
+  CHECK(display_path("site/../other/x.md", "site") == "x.md");
+}
+
 TEST_CASE("http dates and Accept-Encoding parsing", "[handler]") {
   SysSeconds t = date::sys_days{date::year{2019} / 11 / 24} + std::chrono::hours{5};
   CHECK(http_date(t) == "Sun, 24 Nov 2019 05:00:00 GMT");

@@ -17,6 +17,11 @@ struct Diagnostic {
 
 std::string format_diagnostic(const Diagnostic& d);
 
+// `path` relative to `root` for showing to strangers (/healthz): "content/event/x.md",
+// never the server's own folders. Paths outside the root show their file name only.
+// Lexical: both in the same spelling (both absolute, or both relative to one folder).
+std::string display_path(const std::string& path, const std::string& root);
+
 // Collects diagnostics of one stage; cheap to pass by reference through pure functions.
 struct Diagnostics {
   std::vector<Diagnostic> items;

@@ -53,6 +53,7 @@ class LiveSite {
   std::string scan_fingerprint() const;  // paths, sizes and mtimes of every input
   void add_watches();
 
+  std::string display_root() const;
   ServeOptions opts_;
   std::shared_ptr<const SiteSnapshot> current_;
   // Fills in the gzip of outputs that changed in the last rebuild, then swaps again.

@@ -42,6 +42,7 @@ struct Snapshot {
   size_t event_count = 0;
   size_t page_count = 0;
   std::vector<Diagnostic> problems;  // errors and warnings of the pages
+  std::string display_root;          // /healthz shows problem paths relative to it
   std::string cache_control;
 };
 

@@ -111,6 +111,7 @@ struct SnapshotInputs {
   std::shared_ptr<FilterCache> filters;  // null: a cache of its own
   size_t page_count = 0;
   std::vector<Diagnostic> problems;  // of the config and the pages
+  std::string display_root;          // the site or content folder's parent: see display_path
   double build_seconds = 0;
 };
 

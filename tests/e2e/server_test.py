@@ -276,6 +276,28 @@ try:
     fds_after = open_fds()
     check(fds_after <= fds_before + 2, f"no file descriptors leak over reloads ({fds_before} -> {fds_after})")
 
+    # ... and closed soon after a reload even when no large output is requested again
+    # (they used to linger until the next memfd was made).
+    def memfds():
+        n = 0
+        for fd in os.listdir(f"/proc/{proc.pid}/fd"):
+            try:
+                n += "memfd:evfeed-response" in os.readlink(f"/proc/{proc.pid}/fd/{fd}")
+            except OSError:
+                pass
+        return n
+    held = memfds()
+    reloads = json.loads(request(port, "GET", "/healthz")[2])["reloads"]
+    with open(big, "w", encoding="utf-8") as f:
+        f.write(big_text.replace("title: Big page", "title: Big page again"))
+    t0 = time.time()
+    while time.time() - t0 < 3.0 and json.loads(request(port, "GET", "/healthz")[2])["reloads"] == reloads:
+        time.sleep(0.05)
+    time.sleep(1.5)
+    request(port, "GET", "/healthz")
+    left = memfds()
+    check(held >= 2 and left <= held - 2, f"memfds of replaced outputs closed after a reload ({held} -> {left})")
+
     # SIGTERM during requests: in-flight requests finish, exit 0 within 5 s.
     results = []
 
