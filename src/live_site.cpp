@@ -37,31 +37,23 @@ std::string LiveSite::display_root() const {
   return root;
 }
 
+// What a reload would read: the pages and folders of the same walk as the load, so a
+// page reached through a symbolic link is watched exactly when it is published.
 std::string LiveSite::scan_fingerprint() const {
+  Diagnostics ignored;  // the rebuild reports them
+  ContentTree tree = walk_content(opts_.content_dirs, opts_.site.follow_symlinks, ignored);
   std::string fp;
-  auto add = [&fp](const fs::path& p) {
+  for (const auto& dir : tree.missing) fp += dir + "|missing\n";
+  for (const auto& f : tree.pages)
+    fp += f.path + "|" + std::to_string(f.size) + "|" + std::to_string(f.mtime_ns) + "\n";
+  for (const auto& dir : tree.folders) fp += dir + "/\n";  // a new empty folder needs a watch
+  if (!opts_.config_path.empty()) {
     std::error_code ec;
-    auto size = fs::file_size(p, ec);
-    auto mtime = fs::last_write_time(p, ec);
-    fp += p.string() + "|" + std::to_string(ec ? 0 : size) + "|" +
+    auto size = fs::file_size(opts_.config_path, ec);
+    auto mtime = fs::last_write_time(opts_.config_path, ec);
+    fp += opts_.config_path + "|" + std::to_string(ec ? 0 : size) + "|" +
           std::to_string(ec ? 0 : mtime.time_since_epoch().count()) + "\n";
-  };
-  for (const auto& dir : opts_.content_dirs) {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) {
-      fp += dir + "|missing\n";
-      continue;
-    }
-    fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
-    for (; !ec && it != end; it.increment(ec)) {
-      if (it.depth() > 32) {
-        it.disable_recursion_pending();
-        continue;
-      }
-      if (it->is_regular_file(ec)) add(it->path());
-    }
   }
-  if (!opts_.config_path.empty()) add(opts_.config_path);
   return fp;
 }
 
@@ -72,14 +64,8 @@ void LiveSite::add_watches() {
   const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB |
                         IN_DELETE_SELF | IN_MOVE_SELF;
   auto watch = [&](const std::string& p) { ::inotify_add_watch(inotify_fd_, p.c_str(), mask); };
-  for (const auto& dir : opts_.content_dirs) {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) continue;
-    watch(dir);
-    fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
-    for (; !ec && it != end; it.increment(ec))
-      if (it.depth() <= 32 && it->is_directory(ec)) watch(it->path().string());
-  }
+  Diagnostics ignored;
+  for (const auto& dir : walk_content(opts_.content_dirs, opts_.site.follow_symlinks, ignored).folders) watch(dir);
   if (!opts_.config_path.empty())
     watch(fs::path(opts_.config_path).parent_path().empty() ? "." : fs::path(opts_.config_path).parent_path().string());
 }
@@ -101,6 +87,7 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
       reloaded.include_drafts = site.include_drafts;
       reloaded.include_future = site.include_future;
       reloaded.include_expired = site.include_expired;
+      reloaded.follow_symlinks = site.follow_symlinks;
       if (!initial) site = opts_.site = reloaded;  // the last good config from now on
     } else {
       config_ok = false;  // keep serving with the last good config (not the startup one)

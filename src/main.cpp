@@ -30,7 +30,7 @@ struct CommonOptions {
   std::string config;
   std::string timezone;
   std::string base_url;
-  bool drafts = false, future = false, expired = false;
+  bool drafts = false, future = false, expired = false, follow_symlinks = false;
 };
 
 void add_common(CLI::App* cmd, CommonOptions& o, bool with_base_url, const char* default_environment) {
@@ -49,6 +49,8 @@ void add_common(CLI::App* cmd, CommonOptions& o, bool with_base_url, const char*
   cmd->add_flag("--drafts", o.drafts, "include pages with draft: true");
   cmd->add_flag("--future", o.future, "include pages whose publishDate is in the future");
   cmd->add_flag("--expired", o.expired, "include pages whose expiryDate has passed");
+  cmd->add_flag("--follow-symlinks", o.follow_symlinks,
+                "publish pages and folders that symbolic links bring in from outside the content folders");
 }
 
 // The site's own config (--site), then the evfeed config file, then flags on top; the
@@ -89,6 +91,7 @@ bool make_site(const CommonOptions& o, SiteConfig& site, std::vector<std::string
   site.include_drafts = site.include_drafts || o.drafts;
   site.include_future = site.include_future || o.future;
   site.include_expired = site.include_expired || o.expired;
+  site.follow_symlinks = o.follow_symlinks;
   return validate_site_config(site, o.config.empty() ? "command line" : o.config, diags);
 }
 

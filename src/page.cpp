@@ -39,80 +39,112 @@ namespace {
 
 using DirId = std::pair<dev_t, ino_t>;
 
-// One folder of the content tree, then its subfolders. Folders are identified by device
-// and inode (symlinks followed), so a symlink loop or a second link to a folder already
-// loaded is reported once instead of publishing its pages again under other paths.
-void walk_folder(const fs::path& root, DirId root_id, const fs::path& dir, int depth, const std::set<DirId>& roots,
-                 std::set<DirId>& seen, std::vector<SourceFile>& out, Diagnostics& diags) {
-  std::error_code ec;
-  fs::directory_iterator it(dir, ec), end;
-  if (ec) {
-    diags.add(dir.string(), 0, 0, Severity::error,
-              "cannot read the folder (" + ec.message() + "); its pages are skipped: check its permissions");
-    return;
+struct Walk {
+  bool follow_symlinks;
+  std::set<DirId> roots, seen;               // content folders; folders walked (by device and inode)
+  std::vector<std::string> canonical_roots;  // where a symlink may lead without --follow-symlinks
+  ContentTree& tree;
+  Diagnostics& diags;
+
+  // A link is followed when its target lies in a content folder (or when allowed).
+  bool link_allowed(const fs::path& p) {
+    if (follow_symlinks) return true;
+    std::error_code ec;
+    fs::path target = fs::canonical(p, ec);
+    if (ec) return true;  // dangling or a loop: the caller reports what it finds
+    std::string t = target.string();
+    for (const auto& r : canonical_roots)
+      if (t == r || starts_with(t, r == "/" ? r : r + "/")) return true;
+    diags.add(p.string(), 0, 0, Severity::warning,
+              "symbolic link leads outside the content folders (to " + t +
+                  "); skipped: move the file into the content folder, or run with --follow-symlinks to publish it");
+    return false;
   }
-  std::vector<fs::path> subfolders;
-  for (; it != end; it.increment(ec)) {
+
+  // One folder, then its subfolders. Folders are identified by device and inode (links
+  // followed), so a loop or a second link to a folder is reported once instead of
+  // publishing its pages again under other paths.
+  void folder(const fs::path& root, DirId root_id, const fs::path& dir, int depth) {
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec), end;
     if (ec) {
-      diags.add(dir.string(), 0, 0, Severity::error, "cannot list the whole folder: " + ec.message());
-      break;
+      diags.add(dir.string(), 0, 0, Severity::error,
+                "cannot read the folder (" + ec.message() + "); its pages are skipped: check its permissions");
+      return;
     }
-    const fs::path& p = it->path();
-    std::string name = p.filename().string();
-    if (name.empty() || name[0] == '.') continue;  // .git, editors' temporary files
-    std::error_code type_ec;
-    if (it->is_directory(type_ec)) {
-      subfolders.push_back(p);
-      continue;
+    tree.folders.push_back(dir.string());
+    std::vector<fs::path> subfolders;
+    for (; it != end; it.increment(ec)) {
+      if (ec) {
+        diags.add(dir.string(), 0, 0, Severity::error, "cannot list the whole folder: " + ec.message());
+        break;
+      }
+      const fs::path& p = it->path();
+      std::string name = p.filename().string();
+      if (name.empty() || name[0] == '.') continue;  // .git, editors' temporary files
+      std::error_code type_ec;
+      bool is_dir = it->is_directory(type_ec);
+      if (!is_dir && !(it->is_regular_file(type_ec) && is_page_name(name))) continue;
+      if (it->is_symlink(type_ec) && !link_allowed(p)) continue;
+      if (is_dir) {
+        subfolders.push_back(p);
+        continue;
+      }
+      SourceFile f;
+      f.path = p.string();
+      f.rel_path = p.lexically_relative(root).generic_string();
+      f.size = static_cast<std::int64_t>(it->file_size(type_ec));
+      f.mtime_ns = mtime_ns(p);
+      tree.pages.push_back(std::move(f));
     }
-    if (!it->is_regular_file(type_ec) || !is_page_name(name)) continue;
-    SourceFile f;
-    f.path = p.string();
-    f.rel_path = p.lexically_relative(root).generic_string();
-    f.size = static_cast<std::int64_t>(it->file_size(type_ec));
-    f.mtime_ns = mtime_ns(p);
-    out.push_back(std::move(f));
+    std::sort(subfolders.begin(), subfolders.end());  // of two links to one folder, the first name wins
+    for (const auto& sub : subfolders) {
+      struct stat st {};
+      if (::stat(sub.c_str(), &st) != 0) continue;
+      DirId id{st.st_dev, st.st_ino};
+      if (id != root_id && roots.count(id)) continue;  // another --content folder: loaded as its own
+      if (!seen.insert(id).second) {
+        diags.add(sub.string(), 0, 0, Severity::error,
+                  "this folder is already part of the content tree (a symlink loop, or a second link to it); "
+                  "skipped: remove the link");
+        continue;
+      }
+      if (depth >= 32) {
+        diags.add(sub.string(), 0, 0, Severity::warning, "folder nested deeper than 32 levels; skipped");
+        continue;
+      }
+      folder(root, root_id, sub, depth + 1);
+    }
   }
-  std::sort(subfolders.begin(), subfolders.end());  // of two links to one folder, the first name wins
-  for (const auto& sub : subfolders) {
-    struct stat st {};
-    if (::stat(sub.c_str(), &st) != 0) continue;
-    DirId id{st.st_dev, st.st_ino};
-    if (id != root_id && roots.count(id)) continue;  // another --content folder: loaded as its own
-    if (!seen.insert(id).second) {
-      diags.add(sub.string(), 0, 0, Severity::error,
-                "this folder is already part of the content tree (a symlink loop, or a second link to it); "
-                "skipped: remove the link");
-      continue;
-    }
-    if (depth >= 32) {
-      diags.add(sub.string(), 0, 0, Severity::warning, "folder nested deeper than 32 levels; skipped");
-      continue;
-    }
-    walk_folder(root, root_id, sub, depth + 1, roots, seen, out, diags);
-  }
-}
+};
 
 }  // namespace
 
-std::vector<SourceFile> find_pages(const std::vector<std::string>& content_dirs, Diagnostics& diags) {
-  std::vector<SourceFile> out;
-  std::set<DirId> roots, seen;  // shared by all content folders: one given twice is loaded once
+ContentTree walk_content(const std::vector<std::string>& content_dirs, bool follow_symlinks, Diagnostics& diags) {
+  ContentTree tree;
+  Walk walk{follow_symlinks, {}, {}, {}, tree, diags};  // one `seen` for all: a folder given twice loads once
   for (const auto& dir : content_dirs) {
     struct stat st {};
-    if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) roots.insert({st.st_dev, st.st_ino});
+    if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      walk.roots.insert({st.st_dev, st.st_ino});
+      std::error_code ec;
+      fs::path canonical = fs::canonical(dir, ec);
+      if (!ec) walk.canonical_roots.push_back(canonical.string());
+    }
   }
   for (const auto& dir : content_dirs) {
     struct stat st {};
     if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
       diags.add(dir, 0, 0, Severity::error, "content folder does not exist or is not a folder");
+      tree.missing.push_back(dir);
       continue;
     }
-    if (!seen.insert({st.st_dev, st.st_ino}).second) continue;
-    walk_folder(dir, {st.st_dev, st.st_ino}, dir, 0, roots, seen, out, diags);
+    if (!walk.seen.insert({st.st_dev, st.st_ino}).second) continue;
+    walk.folder(dir, {st.st_dev, st.st_ino}, dir, 0);
   }
-  std::sort(out.begin(), out.end(), [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; });
-  return out;
+  std::sort(tree.pages.begin(), tree.pages.end(),
+            [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; });
+  return tree;
 }
 
 bool read_file(const std::string& path, std::string& out, Diagnostics& diags) {

@@ -49,7 +49,7 @@ void report_raw_text_problems(const std::string& path, std::string_view text, Di
 
 std::vector<SourceFile> find_site_pages(const std::vector<std::string>& content_dirs, const SiteConfig& site,
                                         Diagnostics& diags) {
-  std::vector<SourceFile> files = find_pages(content_dirs, diags);
+  std::vector<SourceFile> files = find_pages(content_dirs, site.follow_symlinks, diags);
   return site.profile ? generator_pages(*site.profile, std::move(files)) : files;
 }
 

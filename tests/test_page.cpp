@@ -186,7 +186,7 @@ TEST_CASE("find_pages lists Markdown pages, sorted, without section indexes", "[
                           ".hidden/secret.md", "en/.draft.md"})
     spit(root / rel, "---\ntitle: t\n---\n");
   Diagnostics d;
-  auto files = find_pages({root.string()}, d);
+  auto files = find_pages({root.string()}, false, d);
   CHECK(d.items.empty());
   std::vector<std::string> rels;
   for (const auto& f : files) {
@@ -202,7 +202,7 @@ TEST_CASE("find_pages lists Markdown pages, sorted, without section indexes", "[
 TEST_CASE("find_pages reports a missing content folder", "[page][fs][errors]") {
   TempDir tmp;
   Diagnostics d;
-  auto files = find_pages({(tmp.path() / "nope").string()}, d);
+  auto files = find_pages({(tmp.path() / "nope").string()}, false, d);
   CHECK(files.empty());
   REQUIRE(d.items.size() == 1);
   CHECK(d.items[0].severity == Severity::error);
@@ -217,7 +217,7 @@ TEST_CASE("find_pages loads each folder once: symlink loops and second links are
   fs::create_directory_symlink(tmp.path() / "shared", root / "linked");   // fine: loaded once
   fs::create_directory_symlink(tmp.path() / "shared", root / "linked2");  // the same folder again
   Diagnostics d;
-  auto files = find_pages({root.string()}, d);
+  auto files = find_pages({root.string()}, true, d);  // --follow-symlinks: shared/ is outside
   std::vector<std::string> rels;
   for (const auto& f : files) rels.push_back(f.rel_path);
   CHECK(rels == std::vector<std::string>{"a/page.md", "linked/other.md"});
@@ -226,12 +226,45 @@ TEST_CASE("find_pages loads each folder once: symlink loops and second links are
   CHECK_THAT(d.items[0].path + d.items[1].path, Catch::Contains("loop") && Catch::Contains("linked2"));
 }
 
+TEST_CASE("symbolic links out of the content folders are skipped with a warning unless allowed",
+          "[page][fs][security]") {
+  TempDir tmp;
+  auto root = tmp.path() / "content";
+  spit(root / "event/real.md", "---\ntitle: r\n---\n");
+  spit(root / "other/inner.md", "---\ntitle: i\n---\n");
+  spit(tmp.path() / "private/secret.md", "---\ntitle: s\n---\n");
+  fs::create_symlink(root / "other/inner.md", root / "event/inside.md");         // inside: followed
+  fs::create_symlink(tmp.path() / "private/secret.md", root / "event/out.md");   // outside
+  fs::create_directory_symlink(tmp.path() / "private", root / "event/privdir");  // outside
+  fs::create_symlink(tmp.path() / "private/missing.md", root / "event/dangling.md");
+  auto rels_of = [](const ContentTree& t) {
+    std::vector<std::string> rels;
+    for (const auto& f : t.pages) rels.push_back(f.rel_path);
+    return rels;
+  };
+  Diagnostics d;
+  ContentTree tree = walk_content({root.string()}, false, d);
+  CHECK(rels_of(tree) == std::vector<std::string>{"event/inside.md", "event/real.md", "other/inner.md"});
+  REQUIRE(d.count(Severity::warning) == 2);
+  for (const auto& item : d.items) {
+    CHECK_THAT(item.message, Catch::Contains("outside the content folders") && Catch::Contains("--follow-symlinks"));
+    CHECK((item.path == (root / "event/out.md").string() || item.path == (root / "event/privdir").string()));
+  }
+  for (const auto& folder : tree.folders) CHECK(folder.find("privdir") == std::string::npos);  // not watched either
+  Diagnostics allowed;
+  tree = walk_content({root.string()}, true, allowed);
+  CHECK(allowed.items.empty());
+  CHECK(rels_of(tree) == std::vector<std::string>{"event/inside.md", "event/out.md", "event/privdir/secret.md",
+                                                  "event/real.md", "other/inner.md"});
+  CHECK(std::find(tree.folders.begin(), tree.folders.end(), (root / "event/privdir").string()) != tree.folders.end());
+}
+
 TEST_CASE("find_pages: a content folder given twice, or inside another, is loaded once", "[page][fs]") {
   TempDir tmp;
   auto root = tmp.path() / "content";
   spit(root / "en/a.md", "---\ntitle: t\n---\n");
   Diagnostics d;
-  auto files = find_pages({(root / "en").string(), root.string(), root.string()}, d);
+  auto files = find_pages({(root / "en").string(), root.string(), root.string()}, false, d);
   CHECK(d.items.empty());
   REQUIRE(files.size() == 1);
   CHECK(files[0].rel_path == "a.md");  // relative to the folder that was named for it
@@ -247,7 +280,7 @@ TEST_CASE("find_pages reports an unreadable folder", "[page][fs][errors]") {
   fs::permissions(root / "locked", fs::perms::none);
   auto reported = [&] {
     Diagnostics d;
-    auto files = find_pages({root.string()}, d);
+    auto files = find_pages({root.string()}, false, d);
     return files.size() == 1 && d.count(Severity::error) == 1 &&
            d.items[0].message.find("cannot read the folder") != std::string::npos;
   };

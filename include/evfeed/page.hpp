@@ -26,9 +26,23 @@ struct Page {
   int body_line = 1;  // 1-based file line of the first body line
 };
 
-// Lists every .md/.markdown file under the dirs, sorted by path, skipping Hugo section
-// indexes (_index.md). Unreadable entries and symlink loops become diagnostics.
-std::vector<SourceFile> find_pages(const std::vector<std::string>& content_dirs, Diagnostics& diags);
+// The one walk of the content tree: loading, the live site's change scan and its inotify
+// watches all see the same pages and folders.
+struct ContentTree {
+  std::vector<SourceFile> pages;     // every .md/.markdown file, sorted by path (no _index.md)
+  std::vector<std::string> folders;  // every folder walked, the content folders first
+  std::vector<std::string> missing;  // content folders that do not exist
+};
+
+// Symbolic links that lead inside a content folder are followed; those that lead outside
+// (to /etc, a home folder, another site) are skipped with a warning unless
+// `follow_symlinks` (--follow-symlinks). Unreadable entries and loops become diagnostics.
+ContentTree walk_content(const std::vector<std::string>& content_dirs, bool follow_symlinks, Diagnostics& diags);
+
+inline std::vector<SourceFile> find_pages(const std::vector<std::string>& content_dirs, bool follow_symlinks,
+                                          Diagnostics& diags) {
+  return walk_content(content_dirs, follow_symlinks, diags).pages;
+}
 
 // Largest page we read: anything bigger is an error, not an out-of-memory.
 constexpr std::int64_t max_page_bytes = 8 * 1024 * 1024;

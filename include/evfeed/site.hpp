@@ -48,6 +48,7 @@ struct SiteConfig {
   bool include_drafts = false;
   bool include_future = false;
   bool include_expired = false;
+  bool follow_symlinks = false;  // --follow-symlinks: publish pages linked from outside the content
   // --site: the Hugo or Jekyll site the pages belong to (links, publishing, languages).
   std::shared_ptr<const SiteProfile> profile;
 };
