@@ -16,7 +16,7 @@ std::string serialize_event(const Event& e) {
   Writer w;
   for (const std::string* s :
        {&e.identity, &e.lang, &e.source_path, &e.title, &e.summary, &e.summary_html, &e.body_markdown, &e.url, &e.image,
-        &e.location, &e.fee, &e.sponsor, &e.signup_url, &e.end_source})
+        &e.location, &e.fee, &e.sponsor, &e.signup_url, &e.zone_source, &e.end_source})
     w.str(*s);
   w.list(e.topics);
   w.list(e.tags);
@@ -46,8 +46,9 @@ std::string serialize_event(const Event& e) {
 bool deserialize_event(std::string_view text, Event& e) {
   Reader r{text};
   e = Event{};
-  for (std::string* s : {&e.identity, &e.lang, &e.source_path, &e.title, &e.summary, &e.summary_html, &e.body_markdown,
-                         &e.url, &e.image, &e.location, &e.fee, &e.sponsor, &e.signup_url, &e.end_source})
+  for (std::string* s :
+       {&e.identity, &e.lang, &e.source_path, &e.title, &e.summary, &e.summary_html, &e.body_markdown, &e.url, &e.image,
+        &e.location, &e.fee, &e.sponsor, &e.signup_url, &e.zone_source, &e.end_source})
     *s = std::string(r.str());
   e.topics = r.list();
   e.tags = r.list();

@@ -138,14 +138,21 @@ int run_check(const CommonOptions& o, bool verbose, bool list) {
     }
   }
   if (verbose) {
+    auto print_table = [](const char* title, const std::vector<PrecedenceRow>& rows) {
+      std::cout << title << " (the first row that applies wins):\n";
+      for (size_t i = 0; i < rows.size(); ++i)
+        std::cout << "  " << i + 1 << ". " << rows[i].source << ": " << rows[i].rule << "\n";
+    };
+    print_table("Zone of an event", zone_precedence());
+    print_table("End of an event", end_precedence());
     for (const auto& e : r.built) {
       std::string when =
           e.all_day
               ? date::format("%F", e.start_day) + " .. " + date::format("%F", e.end_day) + " (all day, end exclusive)"
               : format_rfc3339(e.start, e.start_offset()) + " .. " + format_rfc3339(e.end, offset_at(e.zone, e.end));
       std::cout << e.source_path << ": " << e.title << "\n    " << when << " [" << e.zone_name() << "]"
-                << "\n    end from: " << e.end_source << "; lang " << e.lang << "; identity " << e.identity
-                << (e.draft ? "; draft" : "") << "\n";
+                << "\n    zone from: " << e.zone_source << "; end from: " << e.end_source << "; lang " << e.lang
+                << "; identity " << e.identity << (e.draft ? "; draft" : "") << "\n";
     }
   }
   size_t errors = r.diags.count(Severity::error),

@@ -209,6 +209,70 @@ std::vector<Speaker> read_speakers(const Value* v) {
 
 }  // namespace
 
+const std::vector<PrecedenceRow>& zone_precedence() {
+  static const std::vector<PrecedenceRow> rows = {
+      {"page field",
+       "`timezone`/`tz` in the front matter; a written offset keeps its instant (warning when it "
+       "contradicts the zone); a `# UTC` comment is then ignored, with a warning"},
+      {"date-line comment", "a naive time, and a `# UTC` (or zone) comment on one of the page's date lines"},
+      {"site zone, offset matches", "a written offset equal to the site zone's offset at that instant"},
+      {"fixed offset", "any other written offset: Etc/GMT+-N for whole hours, else UTC; the instant is kept"},
+      {"site zone", "a naive time: the site's `timezone` (Hugo's timeZone, Jekyll's timezone)"},
+  };
+  return rows;
+}
+
+const std::vector<PrecedenceRow>& end_precedence() {
+  static const std::vector<PrecedenceRow> rows = {
+      {"front matter", "`dateEnd`/`endDate`/`end_date`/`enddate`/`date_end`, when readable and after the start"},
+      {"duration", "`duration` (PT2H, 2h30m)"},
+      {"time range in the body", "`Time: 18:30 - 19:30`, `时间：下午 1:00 - 5:30`, on the start's day"},
+      {"default", "all day: one day; else the site's default duration"},
+  };
+  return rows;
+}
+
+namespace {
+
+struct ZoneCandidates {
+  const date::time_zone* page;     // `timezone`/`tz`, or null
+  const date::time_zone* comment;  // a date line's "# UTC", or null
+  const Value* comment_value;      // where that comment is
+  const date::time_zone* site;
+};
+
+// Sets e.zone by the first row of zone_precedence() that applies, and says which.
+void choose_zone(Ctx& cx, const TimeValue& start, const Value* start_value, const ZoneCandidates& z, Event& e) {
+  bool naive = start.kind != TimeValue::Kind::instant;
+  auto pick = [&e](const date::time_zone* zone, const char* source) {
+    e.zone = zone;
+    e.zone_source = source;
+  };
+  if (z.page) {
+    pick(z.page, "page field");
+    if (z.comment && z.comment != z.page)
+      cx.warn(z.comment_value, "the comment names zone " + std::string(z.comment->name()) +
+                                   " but the page's timezone " + std::string(z.page->name()) +
+                                   " decides; remove one of them");
+    if (!naive && offset_at(z.page, start.instant()) != start.offset)
+      cx.warn(start_value, "offset " + format_offset(start.offset, true) + " contradicts time zone " +
+                               std::string(z.page->name()) + " (" +
+                               format_offset(offset_at(z.page, start.instant()), true) +
+                               " on that date); the written instant is kept");
+  } else if (naive && z.comment) {
+    pick(z.comment, "date-line comment");
+  } else if (!naive && offset_at(z.site, start.instant()) == start.offset) {
+    pick(z.site, "site zone, offset matches");
+  } else if (!naive) {
+    auto fixed = fixed_offset_zone(start.offset);
+    pick(fixed ? fixed : date::locate_zone("UTC"), "fixed offset");
+  } else {
+    pick(z.site, "site zone");
+  }
+}
+
+}  // namespace
+
 bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site, Event& e, Diagnostics& diags) {
   // --site: where the generator sees the page, and Jekyll's front-matter defaults under it.
   const ContentRoot* root = site.profile ? root_of(*site.profile, page.file.path) : nullptr;
@@ -266,36 +330,16 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   if (!start || cx.failed) return false;
 
   // rOpenSci marks its naive times "# UTC!!" on one of the date lines: that speaks for
-  // every naive time of the page.
-  const date::time_zone* comment_tz = nullptr;
+  // every naive time of the page, unless the page names its zone.
+  const date::time_zone* comment_tz = comment_zone(start->comment);
+  const Value* comment_value = start_hit.value;
   for (Field f : {Field::start, Field::end, Field::date})
-    if (auto hit = cx.field(f); hit.value && !comment_tz)
+    if (auto hit = cx.field(f); hit.value && !comment_tz) {
       comment_tz = comment_zone(line_comment(page, hit.value->line));
-  if (page_zone) comment_tz = nullptr;  // an explicit timezone field wins
-
-  // Zone: the page's, else a "# UTC" comment, else the written offset when it matches the
-  // site zone, else a fixed zone that keeps the written offset.
-  if (start->kind == TimeValue::Kind::instant) {
-    SysSeconds at = start->instant();
-    if (page_zone) {
-      e.zone = page_zone;
-      if (offset_at(page_zone, at) != start->offset)
-        cx.warn(start_hit.value, "offset " + format_offset(start->offset, true) + " contradicts time zone " +
-                                     std::string(page_zone->name()) + " (" +
-                                     format_offset(offset_at(page_zone, at), true) +
-                                     " on that date); the written instant is kept");
-    } else if (offset_at(site_zone, at) == start->offset) {
-      e.zone = site_zone;
-    } else if (auto fixed = fixed_offset_zone(start->offset)) {
-      e.zone = fixed;
-    } else {
-      e.zone = date::locate_zone("UTC");
+      comment_value = hit.value;
     }
-  } else if (comment_tz || comment_zone(start->comment)) {
-    e.zone = comment_tz ? comment_tz : comment_zone(start->comment);
-  } else {
-    e.zone = page_zone ? page_zone : site_zone;
-  }
+  choose_zone(cx, *start, start_hit.value, {page_zone, comment_tz, comment_value, site_zone}, e);
+  if (page_zone) comment_tz = nullptr;
 
   e.all_day = start->kind == TimeValue::Kind::date;
   if (auto hit = cx.field(Field::all_day); hit.value && truthy(hit.value)) e.all_day = true;
@@ -338,9 +382,9 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
           e.end_source = "front matter '" + hit.key + "'";
         }
       } else {
-        const date::time_zone* end_zone = comment_tz                   ? comment_tz
-                                          : comment_zone(end->comment) ? comment_zone(end->comment)
-                                                                       : e.zone;
+        const date::time_zone* end_zone = comment_tz                                 ? comment_tz
+                                          : !page_zone && comment_zone(end->comment) ? comment_zone(end->comment)
+                                                                                     : e.zone;
         SysSeconds end_at =
             end->kind == TimeValue::Kind::date
                 ? resolve_local(end_zone, LocalSeconds{date::floor<date::days>(end->local) + date::days{1}}).instant
@@ -365,11 +409,11 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
       } else if (e.all_day) {
         e.end_day = e.start_day + date::days{std::max<long>(1, (d->count() + 86399) / 86400)};
         have_end = true;
-        e.end_source = "front matter 'duration'";
+        e.end_source = "duration (front matter 'duration')";
       } else {
         e.end = e.start + *d;
         have_end = true;
-        e.end_source = "front matter 'duration'";
+        e.end_source = "duration (front matter 'duration')";
       }
     }
   }
@@ -400,10 +444,10 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   if (!have_end) {
     if (e.all_day) {
       e.end_day = e.start_day + date::days{1};
-      e.end_source = "all-day default (one day)";
+      e.end_source = "default: one day (all day)";
     } else {
       e.end = e.start + site.default_duration;
-      e.end_source = "default duration " + format_ical_duration(site.default_duration);
+      e.end_source = "default: the site's duration " + format_ical_duration(site.default_duration);
     }
   }
   if (e.all_day) e.end = resolve_local(e.zone, LocalSeconds{e.end_day}).instant;

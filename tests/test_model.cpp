@@ -93,7 +93,7 @@ TEST_CASE("the seed page builds the expected event", "[model][seed]") {
   // No end in the front matter or the body: the site's default duration (2 h).
   CHECK(e.end - e.start == site.default_duration);
   CHECK(iso_utc(e.end) == "2019-11-24T07:00:00Z");
-  CHECK_THAT(e.end_source, Catch::Contains("default duration"));
+  CHECK_THAT(e.end_source, Catch::Contains("default: the site's duration"));
   REQUIRE(e.speakers.size() == 10);
   CHECK(e.speakers[0].name == "曾凡松");
   CHECK(e.speakers[0].designation == "阿里巴巴高级技术专家");
@@ -624,4 +624,72 @@ TEST_CASE("an abstract is Markdown with inline HTML, as Wowchemy's markdownify r
   CHECK(e.summary == "predicted with R2=0.78, not <script>x</script> Caf\u00e9");
   CHECK_THAT(e.summary_html, Catch::Contains("R<sup>2</sup>=0.78, <em>not</em> &lt;script&gt;x&lt;/script&gt;"));
   CHECK(event_from("---\ntitle: Talk\ndate: 2019-08-29T12:00:00+02:00\n---\n").summary_html.empty());
+}
+
+TEST_CASE("zone precedence: each row of the table decides in its case, and only then", "[model][time][precedence]") {
+  // test_site(): zone Asia/Shanghai.
+  struct Case {
+    const char* front_matter;
+    const char* source;
+    const char* zone;
+    const char* start_utc;
+  };
+  const Case cases[] = {
+      {"date: 2024-07-04T18:00:00\ntimezone: America/New_York\n", "page field", "America/New_York",
+       "2024-07-04T22:00:00Z"},
+      // The page's zone wins over a "# UTC" comment on the date line (it used to be the reverse).
+      {"date: 2024-07-04T18:00:00 # UTC\ntimezone: America/New_York\n", "page field", "America/New_York",
+       "2024-07-04T22:00:00Z"},
+      {"date: 2024-07-04T18:00:00+02:00\ntimezone: America/New_York\n", "page field", "America/New_York",
+       "2024-07-04T16:00:00Z"},
+      {"date: 2024-07-04T18:00:00 # UTC\n", "date-line comment", "UTC", "2024-07-04T18:00:00Z"},
+      {"date: 2024-07-04T18:00:00\ndateEnd: 2024-07-04T19:00:00 # UTC!!\n", "date-line comment", "UTC",
+       "2024-07-04T18:00:00Z"},
+      {"date: 2024-07-04T18:00:00+08:00\n", "site zone, offset matches", "Asia/Shanghai", "2024-07-04T10:00:00Z"},
+      {"date: 2024-07-04T18:00:00+02:00\n", "fixed offset", "Etc/GMT-2", "2024-07-04T16:00:00Z"},
+      {"date: 2024-07-04T18:00:00+05:30\n", "fixed offset", "UTC", "2024-07-04T12:30:00Z"},
+      {"date: 2024-07-04T18:00:00\n", "site zone", "Asia/Shanghai", "2024-07-04T10:00:00Z"},
+  };
+  std::set<std::string> seen;
+  for (const auto& c : cases) {
+    Built b = build_from(std::string("---\ntitle: t\n") + c.front_matter + "---\n");
+    INFO(c.front_matter << b.messages());
+    REQUIRE(b.ok);
+    CHECK(b.event.zone_source == c.source);
+    CHECK(b.event.zone_name() == c.zone);
+    CHECK(iso_utc(b.event.start) == c.start_utc);
+    seen.insert(c.source);
+  }
+  for (const auto& row : zone_precedence()) CHECK(seen.count(row.source) == 1);
+  // Two zones named for one page: the timezone field wins and the comment is reported.
+  Built both = build_from("---\ntitle: t\ndate: 2024-07-04T18:00:00 # UTC\ntimezone: America/New_York\n---\n");
+  CHECK(has_diag(both, Severity::warning, "the page's timezone America/New_York decides", 3));
+  CHECK_FALSE(has_diag(build_from("---\ntitle: t\ndate: 2024-07-04T18:00:00 # UTC\ntimezone: UTC\n---\n"),
+                       Severity::warning, "decides"));
+}
+
+TEST_CASE("end precedence: each row of the table decides in its case, and only then", "[model][time][precedence]") {
+  struct Case {
+    const char* page;
+    const char* source_prefix;
+    const char* end_utc;
+  };
+  const Case cases[] = {
+      {"date: 2024-07-04T18:00:00+08:00\nendDate: 2024-07-04T20:00:00+08:00\nduration: 1h\n---\nTime: 18:00 - 21:00\n",
+       "front matter", "2024-07-04T12:00:00Z"},
+      {"date: 2024-07-04T18:00:00+08:00\nendDate: nonsense\nduration: 1h\n---\nTime: 18:00 - 21:00\n", "duration",
+       "2024-07-04T11:00:00Z"},
+      {"date: 2024-07-04T18:00:00+08:00\n---\nTime: 18:00 - 21:00\n", "time range in the body", "2024-07-04T13:00:00Z"},
+      {"date: 2024-07-04T18:00:00+08:00\n---\nNo time here.\n", "default", "2024-07-04T12:00:00Z"},
+  };
+  std::set<std::string> seen;
+  for (const auto& c : cases) {
+    Built b = build_from(std::string("---\ntitle: t\n") + c.page);
+    INFO(c.page << b.messages());
+    REQUIRE(b.ok);
+    CHECK_THAT(b.event.end_source, Catch::StartsWith(c.source_prefix));
+    CHECK(iso_utc(b.event.end) == c.end_utc);
+    seen.insert(c.source_prefix);
+  }
+  for (const auto& row : end_precedence()) CHECK(seen.count(row.source) == 1);
 }

@@ -48,7 +48,8 @@ struct Event {
   SysSeconds end{};
   date::local_days start_day{};  // all-day only; end_day is exclusive
   date::local_days end_day{};
-  std::string end_source;  // where the end came from, for `check --verbose`
+  std::string zone_source;  // the row of zone_precedence() that chose the zone
+  std::string end_source;   // the row of end_precedence() that gave the end, with details
 
   SysSeconds updated{};  // lastmod, else the page's date: never "now"
   bool draft = false;

@@ -18,6 +18,15 @@ std::string language_from_path(const std::string& rel_path);
 // The path without language folder/suffix, extension or trailing "/index".
 std::string identity_from_path(const std::string& rel_path);
 
+// How build_event decides an event's zone and its end: the first row that applies wins.
+// `check --verbose` prints both tables and, for each event, the row that decided.
+struct PrecedenceRow {
+  const char* source;  // as in Event::zone_source / end_source
+  const char* rule;
+};
+const std::vector<PrecedenceRow>& zone_precedence();
+const std::vector<PrecedenceRow>& end_precedence();
+
 // Builds one event; false (with errors in diags) when the page cannot be an event.
 bool build_event(const Page& page, const Value& front_matter, const SiteConfig& site, Event& out, Diagnostics& diags);
 
