@@ -94,13 +94,16 @@ struct Ctx {
   Diagnostics& diags;
   bool failed = false;
 
+  // Every message points at a line and a column: the value's, else the front matter's start.
   void error(const Value* v, const std::string& msg) {
-    diags.add(page.file.path, v ? v->line : page.front_matter_line, v ? v->column : 0, Severity::error, msg);
+    diags.add(page.file.path, line_of(v), column_of(v), Severity::error, msg);
     failed = true;
   }
   void warn(const Value* v, const std::string& msg) {
-    diags.add(page.file.path, v ? v->line : page.front_matter_line, v ? v->column : 0, Severity::warning, msg);
+    diags.add(page.file.path, line_of(v), column_of(v), Severity::warning, msg);
   }
+  int line_of(const Value* v) const { return v && v->line > 0 ? v->line : page.front_matter_line; }
+  int column_of(const Value* v) const { return v && v->line > 0 && v->column > 0 ? v->column : 1; }
   void warn_at(int line, int col, const std::string& msg) {
     diags.add(page.file.path, line, col, Severity::warning, msg);
   }
@@ -271,6 +274,137 @@ void choose_zone(Ctx& cx, const TimeValue& start, const Value* start_value, cons
   }
 }
 
+// Sets e.end (and e.end_day) by the first row of end_precedence() that applies, and says
+// which in e.end_source. `comment_tz`: the date-line comment's zone when it decides.
+void choose_end(Ctx& cx, const date::time_zone* comment_tz, bool page_zone, const std::string& body, Event& e) {
+  const Page& page = cx.page;
+  const SiteConfig& site = cx.site;
+  Diagnostics& diags = cx.diags;
+  bool have_end = false;
+  if (auto hit = cx.field(Field::end); hit.value) {
+    // An unreadable end is not fatal: warn, and let the next source decide the end.
+    Diagnostics end_diags;
+    Ctx end_cx{page, cx.fm, site, end_diags};
+    auto end = read_time(end_cx, hit.value, hit.key);
+    for (auto& d : end_diags.items) {
+      d.severity = Severity::warning;
+      d.message += "; the end is taken from the next source";
+      diags.items.push_back(std::move(d));
+    }
+    if (end) {
+      if (e.all_day) {
+        LocalSeconds local = end->kind == TimeValue::Kind::instant ? to_local(e.zone, end->instant()) : end->local;
+        e.end_day = date::floor<date::days>(local) + date::days{1};  // inclusive last day -> exclusive
+        if (e.end_day <= e.start_day) {
+          cx.warn(hit.value, "end is before the start; the end is dropped");
+        } else {
+          have_end = true;
+          e.end_source = "front matter '" + hit.key + "'";
+        }
+      } else {
+        const date::time_zone* end_zone = comment_tz                                 ? comment_tz
+                                          : !page_zone && comment_zone(end->comment) ? comment_zone(end->comment)
+                                                                                     : e.zone;
+        SysSeconds end_at =
+            end->kind == TimeValue::Kind::date
+                ? resolve_local(end_zone, LocalSeconds{date::floor<date::days>(end->local) + date::days{1}}).instant
+                : instant_in(*end, end_zone);
+        if (end_at < e.start) {
+          cx.warn(hit.value, "end " + scalar_text(hit.value) + " is before the start; the end is dropped");
+        } else if (end_at == e.start) {
+          cx.warn(hit.value, "end equals the start (zero length); the end is dropped");
+        } else {
+          e.end = end_at;
+          have_end = true;
+          e.end_source = "front matter '" + hit.key + "'";
+        }
+      }
+    }
+  }
+  if (!have_end) {
+    if (auto hit = cx.field(Field::duration); hit.value) {
+      auto d = parse_duration(scalar_text(hit.value));
+      if (!d || d->count() <= 0) {
+        cx.warn(hit.value, "cannot read duration '" + scalar_text(hit.value) + "'; write it as PT2H or 2h30m");
+      } else if (e.all_day) {
+        e.end_day = e.start_day + date::days{std::max<long>(1, (d->count() + 86399) / 86400)};
+        have_end = true;
+        e.end_source = "duration (front matter 'duration')";
+      } else {
+        e.end = e.start + *d;
+        have_end = true;
+        e.end_source = "duration (front matter 'duration')";
+      }
+    }
+  }
+  auto body_range = find_body_time_range(body);
+  if (body_range) {
+    int line = page.body_line + body_range->line - 1;
+    auto start_day = e.all_day ? e.start_day : date::floor<date::days>(to_local(e.zone, e.start));
+    if (body_range->day && date::local_days{*body_range->day} != start_day)
+      cx.warn_at(line, body_range->column,
+                 "the body names " + date::format("%F", date::local_days{*body_range->day}) +
+                     " but the front matter starts on " + date::format("%F", start_day) + "; the front matter is used");
+    if (!have_end && !e.all_day && body_range->has_range) {
+      auto local_start = to_local(e.zone, e.start);
+      int start_minutes = static_cast<int>(duration_cast<minutes>(local_start - LocalSeconds{start_day}).count());
+      if (body_range->start_minutes != start_minutes)
+        cx.warn_at(line, body_range->column, "the body's time range starts at a different time than the front matter");
+      auto end_local = LocalSeconds{start_day} + minutes{body_range->end_minutes};
+      if (body_range->end_minutes <= body_range->start_minutes) end_local += date::days{1};  // runs past midnight
+      SysSeconds end_at = resolve_local(e.zone, end_local).instant;
+      if (end_at > e.start) {
+        e.end = end_at;
+        have_end = true;
+        e.end_source = "time range in the body, line " + std::to_string(line);
+      }
+    }
+  }
+  if (!have_end) {
+    if (e.all_day) {
+      e.end_day = e.start_day + date::days{1};
+      e.end_source = "default: one day (all day)";
+    } else {
+      e.end = e.start + site.default_duration;
+      e.end_source = "default: the site's duration " + format_ical_duration(site.default_duration);
+    }
+  }
+}
+
+// The clean-Event contract: every text valid UTF-8 without NULs, URLs without whitespace,
+// the summary rendered once. Renderers trust it and never clean again.
+void clean_texts(Event& e) {
+  // YAML escapes ("\0", "\xC3") can put NULs and invalid UTF-8 into values of a clean
+  // file: every text of the event is cleaned once here, whatever writer uses it later.
+  for (std::string* text : {&e.title, &e.summary, &e.location, &e.fee, &e.sponsor, &e.signup_url, &e.image, &e.url})
+    *text = clean_utf8(*text);
+  for (auto* list : {&e.topics, &e.tags})
+    for (auto& t : *list) t = clean_utf8(t);
+  // URLs go into iCalendar URI values unescaped: no whitespace or line break may survive
+  // there (a newline would inject a property).
+  for (std::string* url : {&e.signup_url, &e.image, &e.url}) {
+    std::string safe;
+    for (unsigned char c : *url) {
+      if (c == ' ')
+        safe += "%20";
+      else if (c > 0x20 && c != 0x7F)
+        safe += static_cast<char>(c);
+    }
+    *url = safe;
+  }
+  // Wowchemy markdownifies `abstract` and `summary` ("R<sup>2</sup>", "*Nature*"): feeds
+  // show that HTML, text outputs its text.
+  if (!e.summary.empty()) {
+    e.summary_html = markdown_to_html(e.summary, e.url);
+    e.summary = markdown_to_text(e.summary, e.url);
+  }
+  for (auto& sp : e.speakers) {
+    sp.name = clean_utf8(sp.name);
+    sp.designation = clean_utf8(sp.designation);
+    sp.url = clean_utf8(sp.url);
+  }
+}
+
 }  // namespace
 
 bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site, Event& e, Diagnostics& diags) {
@@ -360,96 +494,8 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   }
 
   // --- end: front matter, else duration, else a range in the body, else the default
-  bool have_end = false;
-  if (auto hit = cx.field(Field::end); hit.value) {
-    // An unreadable end is not fatal: warn, and let the next source decide the end.
-    Diagnostics end_diags;
-    Ctx end_cx{page, fm, site, end_diags};
-    auto end = read_time(end_cx, hit.value, hit.key);
-    for (auto& d : end_diags.items) {
-      d.severity = Severity::warning;
-      d.message += "; the end is taken from the next source";
-      diags.items.push_back(std::move(d));
-    }
-    if (end) {
-      if (e.all_day) {
-        LocalSeconds local = end->kind == TimeValue::Kind::instant ? to_local(e.zone, end->instant()) : end->local;
-        e.end_day = date::floor<date::days>(local) + date::days{1};  // inclusive last day -> exclusive
-        if (e.end_day <= e.start_day) {
-          cx.warn(hit.value, "end is before the start; the end is dropped");
-        } else {
-          have_end = true;
-          e.end_source = "front matter '" + hit.key + "'";
-        }
-      } else {
-        const date::time_zone* end_zone = comment_tz                                 ? comment_tz
-                                          : !page_zone && comment_zone(end->comment) ? comment_zone(end->comment)
-                                                                                     : e.zone;
-        SysSeconds end_at =
-            end->kind == TimeValue::Kind::date
-                ? resolve_local(end_zone, LocalSeconds{date::floor<date::days>(end->local) + date::days{1}}).instant
-                : instant_in(*end, end_zone);
-        if (end_at < e.start) {
-          cx.warn(hit.value, "end " + scalar_text(hit.value) + " is before the start; the end is dropped");
-        } else if (end_at == e.start) {
-          cx.warn(hit.value, "end equals the start (zero length); the end is dropped");
-        } else {
-          e.end = end_at;
-          have_end = true;
-          e.end_source = "front matter '" + hit.key + "'";
-        }
-      }
-    }
-  }
-  if (!have_end) {
-    if (auto hit = cx.field(Field::duration); hit.value) {
-      auto d = parse_duration(scalar_text(hit.value));
-      if (!d || d->count() <= 0) {
-        cx.warn(hit.value, "cannot read duration '" + scalar_text(hit.value) + "'; write it as PT2H or 2h30m");
-      } else if (e.all_day) {
-        e.end_day = e.start_day + date::days{std::max<long>(1, (d->count() + 86399) / 86400)};
-        have_end = true;
-        e.end_source = "duration (front matter 'duration')";
-      } else {
-        e.end = e.start + *d;
-        have_end = true;
-        e.end_source = "duration (front matter 'duration')";
-      }
-    }
-  }
   std::string body = strip_shortcodes(page.body);
-  auto body_range = find_body_time_range(body);
-  if (body_range) {
-    int line = page.body_line + body_range->line - 1;
-    auto start_day = e.all_day ? e.start_day : date::floor<date::days>(to_local(e.zone, e.start));
-    if (body_range->day && date::local_days{*body_range->day} != start_day)
-      cx.warn_at(line, body_range->column,
-                 "the body names " + date::format("%F", date::local_days{*body_range->day}) +
-                     " but the front matter starts on " + date::format("%F", start_day) + "; the front matter is used");
-    if (!have_end && !e.all_day && body_range->has_range) {
-      auto local_start = to_local(e.zone, e.start);
-      int start_minutes = static_cast<int>(duration_cast<minutes>(local_start - LocalSeconds{start_day}).count());
-      if (body_range->start_minutes != start_minutes)
-        cx.warn_at(line, body_range->column, "the body's time range starts at a different time than the front matter");
-      auto end_local = LocalSeconds{start_day} + minutes{body_range->end_minutes};
-      if (body_range->end_minutes <= body_range->start_minutes) end_local += date::days{1};  // runs past midnight
-      SysSeconds end_at = resolve_local(e.zone, end_local).instant;
-      if (end_at > e.start) {
-        e.end = end_at;
-        have_end = true;
-        e.end_source = "time range in the body, line " + std::to_string(line);
-      }
-    }
-  }
-  if (!have_end) {
-    if (e.all_day) {
-      e.end_day = e.start_day + date::days{1};
-      e.end_source = "default: one day (all day)";
-    } else {
-      e.end = e.start + site.default_duration;
-      e.end_source = "default: the site's duration " + format_ical_duration(site.default_duration);
-    }
-  }
+  choose_end(cx, comment_tz, page_zone != nullptr, body, e);
   if (e.all_day) e.end = resolve_local(e.zone, LocalSeconds{e.end_day}).instant;
   // libical writes 00000000T000000 for years from 3000 on; no calendar app goes there either.
   auto in_supported_years = [](SysSeconds t) {
@@ -547,35 +593,7 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
     }
     return t;
   };
-  // YAML escapes ("\0", "\xC3") can put NULs and invalid UTF-8 into values of a clean
-  // file: every text of the event is cleaned once here, whatever writer uses it later.
-  for (std::string* text : {&e.title, &e.summary, &e.location, &e.fee, &e.sponsor, &e.signup_url, &e.image, &e.url})
-    *text = clean_utf8(*text);
-  for (auto* list : {&e.topics, &e.tags})
-    for (auto& t : *list) t = clean_utf8(t);
-  // URLs go into iCalendar URI values unescaped: no whitespace or line break may survive
-  // there (a newline would inject a property).
-  for (std::string* url : {&e.signup_url, &e.image, &e.url}) {
-    std::string safe;
-    for (unsigned char c : *url) {
-      if (c == ' ')
-        safe += "%20";
-      else if (c > 0x20 && c != 0x7F)
-        safe += static_cast<char>(c);
-    }
-    *url = safe;
-  }
-  // Wowchemy markdownifies `abstract` and `summary` ("R<sup>2</sup>", "*Nature*"): feeds
-  // show that HTML, text outputs its text.
-  if (!e.summary.empty()) {
-    e.summary_html = markdown_to_html(e.summary, e.url);
-    e.summary = markdown_to_text(e.summary, e.url);
-  }
-  for (auto& sp : e.speakers) {
-    sp.name = clean_utf8(sp.name);
-    sp.designation = clean_utf8(sp.designation);
-    sp.url = clean_utf8(sp.url);
-  }
+  clean_texts(e);
   e.publish_date = meta_time(Field::publish_date);
   e.expiry_date = meta_time(Field::expiry_date);
   if (generator) {  // the generator's own reading: Hugo's publishDate falls back to date

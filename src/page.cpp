@@ -207,8 +207,8 @@ bool split_page(const SourceFile& file, std::string text, Page& page, Diagnostic
   page.file = file;
   if (starts_with(text, "\xEF\xBB\xBF")) text.erase(0, 3);
   if (text.find('\0') != std::string::npos) {
-    int line = line_column(text, text.find('\0')).first;
-    diags.add(file.path, line, 0, Severity::error,
+    auto [line, column] = line_column(text, text.find('\0'));
+    diags.add(file.path, line, column, Severity::error,
               "file contains a NUL byte: it is binary or corrupt, not a Markdown page");
     return false;
   }

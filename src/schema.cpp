@@ -4,73 +4,73 @@
 
 namespace evfeed {
 
-const char* field_name(Field f) {
-  switch (f) {
-    case Field::start: return "start";
-    case Field::end: return "end";
-    case Field::all_day: return "all_day";
-    case Field::timezone: return "timezone";
-    case Field::duration: return "duration";
-    case Field::title: return "title";
-    case Field::description: return "description";
-    case Field::draft: return "draft";
-    case Field::publish_date: return "publish_date";
-    case Field::expiry_date: return "expiry_date";
-    case Field::lastmod: return "lastmod";
-    case Field::date: return "date";
-    case Field::slug: return "slug";
-    case Field::url: return "url";
-    case Field::image: return "image";
-    case Field::topic: return "topic";
-    case Field::tags: return "tags";
-    case Field::categories: return "categories";
-    case Field::speakers: return "speakers";
-    case Field::signup_url: return "signup_url";
-    case Field::status: return "status";
-    case Field::fee: return "fee";
-    case Field::sponsor: return "sponsor";
-    case Field::location: return "location";
-    case Field::event_time: return "event_time";
-    case Field::sequence: return "sequence";
-  }
-  return "?";
-}
+namespace {
 
-const std::vector<std::string>& field_aliases(Field f) {
-  // Order matters: rOpenSci writes `date` equal to the END, so explicit start keys come first.
-  static const std::map<Field, std::vector<std::string>> table = {
+constexpr unsigned scalar = 1, list = 2, map = 4, any = scalar | list | map;
+
+struct FieldSpec {
+  Field field;
+  const char* name;  // the config's `fields:` key
+  unsigned shapes;   // a value of another shape is no match: the next alias is tried
+  std::vector<std::string> aliases;
+};
+
+// One table: the name, the shapes and the aliases of every field. Order of aliases matters:
+// rOpenSci writes `date` equal to the END, so explicit start keys come first. Shapes keep a
+// key of another schema from shadowing the right one (Jekyll's `event: {date, time}` map
+// is not a title: `name` is).
+const std::vector<FieldSpec>& field_table() {
+  static const std::vector<FieldSpec> table = {
       {Field::start,
+       "start",
+       scalar,
        {"dateStart", "startDate", "start_date", "eventdate", "event_date", "event.date", "start", "date"}},
-      {Field::end, {"dateEnd", "endDate", "end_date", "enddate", "date_end", "event.end", "end"}},
-      {Field::event_time, {"event.time", "time"}},
-      {Field::all_day, {"all_day", "allDay", "allday"}},
-      {Field::timezone, {"timezone", "tz", "time_zone", "timeZone"}},
-      {Field::duration, {"duration"}},
-      {Field::title, {"title", "event", "name"}},
-      {Field::description, {"description", "summary", "abstract"}},
-      {Field::draft, {"draft"}},
-      {Field::publish_date, {"publishDate", "publish_date", "pubdate"}},
-      {Field::expiry_date, {"expiryDate", "expiry_date", "unpublishdate"}},
-      {Field::lastmod, {"lastmod", "last_modified", "modified", "updated"}},
-      {Field::date, {"date"}},
-      {Field::slug, {"slug"}},
-      {Field::url, {"url"}},
-      {Field::image, {"image", "featured_image", "cover", "banner"}},
-      {Field::topic, {"topic", "topics"}},
-      {Field::tags, {"tags"}},
-      {Field::categories, {"categories"}},
-      {Field::speakers, {"speaker", "speakers", "authors", "author", "attendees"}},
+      {Field::end, "end", scalar, {"dateEnd", "endDate", "end_date", "enddate", "date_end", "event.end", "end"}},
+      {Field::all_day, "all_day", scalar, {"all_day", "allDay", "allday"}},
+      {Field::timezone, "timezone", scalar, {"timezone", "tz", "time_zone", "timeZone"}},
+      {Field::duration, "duration", scalar, {"duration"}},
+      {Field::title, "title", scalar, {"title", "event", "name"}},
+      {Field::description, "description", scalar, {"description", "summary", "abstract"}},
+      {Field::draft, "draft", scalar, {"draft"}},
+      {Field::publish_date, "publish_date", scalar, {"publishDate", "publish_date", "pubdate"}},
+      {Field::expiry_date, "expiry_date", scalar, {"expiryDate", "expiry_date", "unpublishdate"}},
+      {Field::lastmod, "lastmod", scalar, {"lastmod", "last_modified", "modified", "updated"}},
+      {Field::date, "date", scalar, {"date"}},
+      {Field::slug, "slug", scalar, {"slug"}},
+      {Field::url, "url", scalar, {"url"}},
+      {Field::image, "image", scalar, {"image", "featured_image", "cover", "banner"}},
+      {Field::topic, "topic", scalar | list, {"topic", "topics"}},
+      {Field::tags, "tags", scalar | list, {"tags"}},
+      {Field::categories, "categories", scalar | list, {"categories"}},
+      {Field::speakers, "speakers", any, {"speaker", "speakers", "authors", "author", "attendees"}},
       {Field::signup_url,
+       "signup_url",
+       scalar,
        {"apply_url", "signup.url", "event_url", "registration", "register_url", "registration_url", "signup_url",
         "link"}},
-      {Field::status, {"status", "event_status"}},
-      {Field::fee, {"fee", "price", "cost"}},
-      {Field::sponsor, {"sponsor", "sponsors", "organizer"}},
-      {Field::location, {"location", "venue", "address", "place", "city"}},
-      {Field::sequence, {"sequence"}},
+      {Field::status, "status", scalar, {"status", "event_status"}},
+      {Field::fee, "fee", scalar, {"fee", "price", "cost"}},
+      {Field::sponsor, "sponsor", scalar, {"sponsor", "sponsors", "organizer"}},
+      {Field::location, "location", scalar | map, {"location", "venue", "address", "place", "city"}},
+      {Field::event_time, "event_time", scalar, {"event.time", "time"}},
+      {Field::sequence, "sequence", scalar, {"sequence"}},
   };
-  return table.at(f);
+  return table;
 }
+
+const FieldSpec& spec_of(Field f) {
+  for (const auto& spec : field_table())
+    if (spec.field == f) return spec;
+  return field_table().front();  // unreachable: every Field has a row (test_front_matter checks)
+}
+
+unsigned shape_of(const Value& v) { return v.is_scalar() ? scalar : v.kind == Value::Kind::list ? list : map; }
+
+}  // namespace
+
+const char* field_name(Field f) { return spec_of(f).name; }
+
+const std::vector<std::string>& field_aliases(Field f) { return spec_of(f).aliases; }
 
 namespace {
 bool is_empty(const Value* v) {
@@ -87,9 +87,10 @@ FieldHit find_field(const Value& fm, Field f, const std::map<std::string, std::s
     const Value* v = fm.find_path(it->second);
     return is_empty(v) ? FieldHit{} : FieldHit{v, it->second};
   }
-  for (const auto& key : field_aliases(f)) {
+  const FieldSpec& spec = spec_of(f);
+  for (const auto& key : spec.aliases) {
     const Value* v = key.find('.') == std::string::npos ? fm.find(key) : fm.find_path(key);
-    if (!is_empty(v)) return {v, key};
+    if (!is_empty(v) && (shape_of(*v) & spec.shapes)) return {v, key};
   }
   return {};
 }

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "evfeed/parallel.hpp"
+#include "evfeed/schema.hpp"
 
 #include "test_support.hpp"
 
@@ -692,4 +693,22 @@ TEST_CASE("end precedence: each row of the table decides in its case, and only t
     seen.insert(c.source_prefix);
   }
   for (const auto& row : end_precedence()) CHECK(seen.count(row.source) == 1);
+}
+
+TEST_CASE("field aliases take only their shapes: a Jekyll event map does not shadow name", "[model][schema]") {
+  Event e = event_from(
+      "---\nname: Go meetup\nevent:\n  date: \"November 10, 2014\"\n  time: \"6:00 PM\"\n"
+      "location:\n  name: Pivotal\n  city: Chicago\n---\n");
+  CHECK(e.title == "Go meetup");
+  CHECK(e.location == "Pivotal, Chicago");
+  // A list where a scalar belongs is passed over too: the next alias decides.
+  Event listed = event_from("---\ntitle: [a, b]\nname: Listed\ndate: 2024-06-01T10:00:00+08:00\n---\n");
+  CHECK(listed.title == "Listed");
+  // Every field has one row in the table: a name, aliases, and names that differ.
+  std::set<std::string> names;
+  for (int f = static_cast<int>(Field::start); f <= static_cast<int>(Field::sequence); ++f) {
+    CHECK_FALSE(field_aliases(static_cast<Field>(f)).empty());
+    names.insert(field_name(static_cast<Field>(f)));
+  }
+  CHECK(names.size() == static_cast<size_t>(Field::sequence) + 1);
 }

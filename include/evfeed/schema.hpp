@@ -48,7 +48,8 @@ struct FieldHit {
   std::string key;  // which key matched, for messages
 };
 
-// The first non-empty alias present; a config override replaces the alias list.
+// The first non-empty alias present whose value has a shape the field takes (scalar, list,
+// map: see the table in schema.cpp); a config override replaces the alias list.
 FieldHit find_field(const Value& front_matter, Field f, const std::map<std::string, std::string>& overrides);
 
 // Scalar text, or "" for null / collections.
