@@ -38,15 +38,17 @@ std::string LiveSite::display_root() const {
 }
 
 // What a reload would read: the pages and folders of the same walk as the load, so a
-// page reached through a symbolic link is watched exactly when it is published.
-std::string LiveSite::scan_fingerprint() const {
+// page reached through a symbolic link is watched exactly when it is published. The
+// folders found are kept for add_watches (no second walk).
+std::string LiveSite::scan() {
   Diagnostics ignored;  // the rebuild reports them
   ContentTree tree = walk_content(opts_.content_dirs, opts_.site.follow_symlinks, ignored);
+  folders_ = std::move(tree.folders);
   std::string fp;
   for (const auto& dir : tree.missing) fp += dir + "|missing\n";
   for (const auto& f : tree.pages)
     fp += f.path + "|" + std::to_string(f.size) + "|" + std::to_string(f.mtime_ns) + "\n";
-  for (const auto& dir : tree.folders) fp += dir + "/\n";  // a new empty folder needs a watch
+  for (const auto& dir : folders_) fp += dir + "/\n";  // a new empty folder needs a watch
   if (!opts_.config_path.empty()) {
     std::error_code ec;
     auto size = fs::file_size(opts_.config_path, ec);
@@ -64,15 +66,14 @@ void LiveSite::add_watches() {
   const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB |
                         IN_DELETE_SELF | IN_MOVE_SELF;
   auto watch = [&](const std::string& p) { ::inotify_add_watch(inotify_fd_, p.c_str(), mask); };
-  Diagnostics ignored;
-  for (const auto& dir : walk_content(opts_.content_dirs, opts_.site.follow_symlinks, ignored).folders) watch(dir);
+  for (const auto& dir : folders_) watch(dir);
   if (!opts_.config_path.empty())
     watch(fs::path(opts_.config_path).parent_path().empty() ? "." : fs::path(opts_.config_path).parent_path().string());
 }
 
 void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerprint) {
   auto t0 = std::chrono::steady_clock::now();
-  fingerprint_ = fingerprint.empty() ? scan_fingerprint() : std::move(fingerprint);
+  fingerprint_ = fingerprint.empty() ? scan() : std::move(fingerprint);
   SiteConfig site = opts_.site;
   Diagnostics cfg_diags;
   bool config_ok = true;
@@ -241,11 +242,11 @@ void LiveSite::watch(const std::atomic<bool>& stop, ServerMetrics& metrics) {
     bool blind = inotify_fd_ < 0 || fingerprint_.find("|missing\n") != std::string::npos;
     if (!changed && !blind && ++polls_since_scan < 20) continue;
     polls_since_scan = 0;
-    std::string fp = scan_fingerprint();
+    std::string fp = scan();
     if (fp != fingerprint_)
       rebuild(metrics, false, std::move(fp));  // also watches new folders
     else if (changed)
-      add_watches();  // a new, still empty folder
+      add_watches();  // a folder deleted and made again under its old name needs a new watch
   }
 }
 

@@ -140,26 +140,22 @@ std::string html_tag(const InlineTag& t) { return "<" + std::string(t.closing ? 
 
 std::string render_inline_tags_html(const std::string& html) {
   if (html.find("&lt;") == std::string::npos) return html;
-  // Escaped tags inside <code>/<pre> are what the author wrote as code: leave them.
-  if (html.find("<code>") != std::string::npos || html.find("<pre>") != std::string::npos) {
-    std::string out;
-    size_t at = 0;
-    while (at < html.size()) {
-      size_t code = html.find("<code>", at);
-      size_t pre = html.find("<pre>", at);
-      size_t start = std::min(code, pre);
-      std::string_view close = start == code ? "</code>" : "</pre>";
-      size_t stop = start == std::string::npos ? std::string::npos : html.find(close, start);
-      std::string plain = html.substr(at, start == std::string::npos ? std::string::npos : start - at);
-      out += apply_inline_tags(plain, find_inline_tags(plain, "&lt;", "&gt;", true), html_tag);
-      if (start == std::string::npos) break;
-      stop = stop == std::string::npos ? html.size() : stop + close.size();
-      out.append(html, start, stop - start);
-      at = stop;
-    }
-    return out;
+  // Escaped tags inside <code>/<pre> are what the author wrote as code: copied as they are,
+  // the text between them gets its tags.
+  std::string out;
+  size_t at = 0;
+  while (at < html.size()) {
+    size_t start = std::min(html.find("<code>", at), html.find("<pre>", at));
+    std::string plain = html.substr(at, start == std::string::npos ? std::string::npos : start - at);
+    out += apply_inline_tags(plain, find_inline_tags(plain, "&lt;", "&gt;", true), html_tag);
+    if (start == std::string::npos) break;
+    std::string_view close = html.compare(start, 6, "<code>") == 0 ? "</code>" : "</pre>";
+    size_t stop = html.find(close, start);
+    stop = stop == std::string::npos ? html.size() : stop + close.size();
+    out.append(html, start, stop - start);
+    at = stop;
   }
-  return apply_inline_tags(html, find_inline_tags(html, "&lt;", "&gt;", true), html_tag);
+  return out;
 }
 
 // md4c's GitHub dialect turns a URL written as a link's text into a second link inside the

@@ -428,11 +428,11 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   for (char& c : e.identity)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '-';
   e.identity = clean_utf8(e.identity);
+  const date::time_zone* site_zone = find_zone(site.timezone);
   std::optional<GeneratorDates> generator;
-  if (root) generator = generator_dates(*site.profile, ref, fm, find_zone(site.timezone));
+  if (root) generator = generator_dates(*site.profile, ref, fm, site_zone);
 
   // --- zone of the page
-  const date::time_zone* site_zone = find_zone(site.timezone);
   const date::time_zone* page_zone = nullptr;
   if (auto hit = cx.field(Field::timezone); hit.value) {
     std::string err;

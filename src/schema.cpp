@@ -61,7 +61,7 @@ const std::vector<FieldSpec>& field_table() {
 const FieldSpec& spec_of(Field f) {
   for (const auto& spec : field_table())
     if (spec.field == f) return spec;
-  return field_table().front();  // unreachable: every Field has a row (test_front_matter checks)
+  return field_table().front();  // unreachable: every Field has a row (test_model checks)
 }
 
 unsigned shape_of(const Value& v) { return v.is_scalar() ? scalar : v.kind == Value::Kind::list ? list : map; }

@@ -50,8 +50,8 @@ class LiveSite {
   void watch(const std::atomic<bool>& stop, ServerMetrics& metrics);
 
  private:
-  std::string scan_fingerprint() const;  // paths, sizes and mtimes of every input
-  void add_watches();
+  std::string scan();  // paths, sizes and mtimes of every input; sets folders_
+  void add_watches();  // inotify watches on folders_
 
   std::string display_root() const;
   ServeOptions opts_;
@@ -65,6 +65,7 @@ class LiveSite {
   RenderReuse reuse_;  // unchanged events and outputs are not rendered again
   std::shared_ptr<FilterCache> filters_ = std::make_shared<FilterCache>();  // one budget for all snapshots
   std::string fingerprint_;
+  std::vector<std::string> folders_;            // of the last scan
   SysSeconds valid_until_ = SysSeconds::max();  // when a publishing decision of the content falls due
   int inotify_fd_ = -1;
 };
