@@ -33,18 +33,18 @@ Nothing asserts a time; the exit status is 0 when every run completed without an
 import argparse
 import datetime
 import hashlib
-import http.client
 import os
 import re
 import shutil
 import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+# The helpers and the site cache key of bench.py (same folder), so both scripts share sites.
+from bench import SEED, free_port, gen_key, http_get, log, median, parse_dur, sh, warm_page_cache
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -52,22 +52,9 @@ WORK = os.environ.get("EVFEED_BENCH_WORK", "/tmp/evfeed-bench")
 PY = "/usr/bin/python3"
 CONFIG = os.path.join(HERE, "evfeed.yaml")
 BASE_URL = "https://bench.example.org/"
-SEED = 42  # bench.py's: the cached sites are shared
 NAMES = ("old", "new")
 FILTER_TOPIC = "Kubernetes"  # a topic of a feed in evfeed.yaml
 FILTER_QUERY = f"/calendar.ics?topic={FILTER_TOPIC}&from=2024-01-01"
-
-
-def log(*a):
-    print(*a, file=sys.stderr, flush=True)
-
-
-def sh(cmd, **kw):
-    return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw).stdout
-
-
-def median(xs):
-    return statistics.median(xs) if xs else None
 
 
 # ----------------------------------------------------------------------------------- setup
@@ -106,11 +93,6 @@ def binary_info(path):
     return ver, sha
 
 
-def gen_key():
-    with open(os.path.join(HERE, "gen_site.py"), "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()[:16] + f"-seed{SEED}"
-
-
 def ensure_site(n):
     """WORK/site-N, as bench.py's ensure_site (same key file, so either script reuses the other's)."""
     site, keyfile = os.path.join(WORK, f"site-{n}"), os.path.join(WORK, f"site-{n}.key")
@@ -125,14 +107,6 @@ def ensure_site(n):
     with open(keyfile, "w") as f:
         f.write(key)
     return site
-
-
-def warm_page_cache(path):
-    for root, _, files in os.walk(path):
-        for name in files:
-            with open(os.path.join(root, name), "rb") as f:
-                while f.read(1 << 20):
-                    pass
 
 
 def tree_digest(path, skip_prefix=".evfeed"):
@@ -365,23 +339,6 @@ def build_bench(bins, sizes, reps, data, notes, problems, messages, quiet):
 
 # ----------------------------------------------------------------------------------- serve
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def http_get(port, path, headers=None, timeout=30):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    c.request("GET", path, headers=headers or {})
-    r = c.getresponse()
-    body = r.read()
-    c.close()
-    return r.status, {k.lower(): v for k, v in r.getheaders()}, body
-
-
 def wait_http(port, path, proc, timeout=120):
     end = time.time() + timeout
     while time.time() < end:
@@ -405,12 +362,6 @@ def stop(proc):
             proc.kill()
             proc.wait()
     return proc.returncode
-
-
-def parse_dur(s):
-    m = re.match(r"([\d.]+)(us|ms|s|m)$", s)
-    v, u = float(m.group(1)), m.group(2)
-    return v * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[u]
 
 
 def run_wrk(port, path, duration):

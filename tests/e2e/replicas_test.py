@@ -10,11 +10,12 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+from e2e_http import check, failures, free_port, request
 
 if len(sys.argv) != 3:
     print(__doc__)
@@ -27,30 +28,6 @@ if not (os.path.isfile(BIN) and os.access(BIN, os.X_OK)):
 BASE_URL = "https://events.example.org/"
 EVENT_PATH = "/events/service-mesh-meetup-08.ics"
 OLD_DATE, NEW_DATE = "date: 2019-11-24T13:00:00+08:00", "date: 2019-11-24T14:00:00+08:00"
-failures = []
-
-
-def check(cond, what):
-    print(("PASS " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def request(port, path, headers=None):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    c.request("GET", path, headers=headers or {})
-    r = c.getresponse()
-    data = r.read()
-    c.close()
-    return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data
 
 
 class Server:
@@ -75,7 +52,7 @@ class Server:
             if self.proc.poll() is not None:
                 return False
             try:
-                if request(self.port, "/healthz")[0] == 200:
+                if request(self.port, "GET", "/healthz")[0] == 200:
                     return True
             except (OSError, http.client.HTTPException):
                 pass
@@ -137,8 +114,8 @@ def compare_all(a, b, paths, stage):
         for enc in ("identity", "gzip"):
             hdrs = {"Accept-Encoding": "gzip"} if enc == "gzip" else {}
             try:
-                ra = request(a.port, path, hdrs)
-                rb = request(b.port, path, hdrs)
+                ra = request(a.port, "GET", path, hdrs)
+                rb = request(b.port, "GET", path, hdrs)
             except (OSError, http.client.HTTPException) as e:
                 diffs.append(f"{path} [{enc}]: request failed: {e!r}")
                 continue
@@ -163,7 +140,7 @@ def compare_all(a, b, paths, stage):
                 print(f"INFO {stage}: {path} [{enc}]: Last-Modified {ha.get('last-modified')} vs {hb.get('last-modified')}")
             # A cache that got the ETag from one replica revalidates against the other.
             if not what and enc == "identity" and ha.get("etag"):
-                s304, _, _ = request(b.port, path, {"If-None-Match": ha["etag"]})
+                s304, _, _ = request(b.port, "GET", path, {"If-None-Match": ha["etag"]})
                 if s304 != 304:
                     diffs.append(f"{path}: If-None-Match with A's ETag -> {s304} from B (want 304)")
     for d in diffs:
@@ -202,7 +179,7 @@ try:
     compare_all(a, b, paths, "after B restarted")
 
     # (b) An event moves by an hour: both replicas pick it up and still agree.
-    _, _, before = request(a.port, EVENT_PATH)
+    _, _, before = request(a.port, "GET", EVENT_PATH)
     old_dt, old_seq = event_dtstart_and_sequence(before)
     page = os.path.join(site, "content", "zh", "event", "service-mesh-meetup-08.md")
     text = open(page, encoding="utf-8").read()
@@ -214,7 +191,7 @@ try:
     while time.time() - t0 < 5.0:
         for s in (a, b):
             if s.name not in seen:
-                dt, seq = event_dtstart_and_sequence(request(s.port, EVENT_PATH)[2])
+                dt, seq = event_dtstart_and_sequence(request(s.port, "GET", EVENT_PATH)[2])
                 if dt and dt.endswith("20191124T140000"):
                     seen[s.name] = (dt, seq, time.time() - t0)
         if len(seen) == 2:
@@ -223,9 +200,9 @@ try:
     for s in (a, b):
         got = seen.get(s.name)
         check(got is not None, f"replica {s.name} serves the new DTSTART within 5 s "
-                               f"({got[0] + f' after {got[2]:.2f} s' if got else 'still ' + str(event_dtstart_and_sequence(request(s.port, EVENT_PATH)[2])[0])})")
-    _, _, body_a = request(a.port, EVENT_PATH)
-    _, _, body_b = request(b.port, EVENT_PATH)
+                               f"({got[0] + f' after {got[2]:.2f} s' if got else 'still ' + str(event_dtstart_and_sequence(request(s.port, 'GET', EVENT_PATH)[2])[0])})")
+    _, _, body_a = request(a.port, "GET", EVENT_PATH)
+    _, _, body_b = request(b.port, "GET", EVENT_PATH)
     (dt_a, seq_a), (dt_b, seq_b) = event_dtstart_and_sequence(body_a), event_dtstart_and_sequence(body_b)
     check(seq_a is not None and seq_a == seq_b,
           f"SEQUENCE after the edit is the same on both replicas (A={seq_a}, B={seq_b}; before the edit {old_seq})")
