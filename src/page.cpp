@@ -25,12 +25,13 @@ bool is_page_name(const std::string& name) {
   return ends_with(name, ".md") || ends_with(name, ".markdown");
 }
 
-// Nanoseconds since the Unix epoch (stat's st_mtim: std::filesystem's file clock has an
-// epoch of its own in libstdc++, so its count is no date).
-std::int64_t mtime_ns(const fs::path& p) {
+// Size and mtime from one stat(2). The mtime in nanoseconds since the Unix epoch:
+// std::filesystem's file clock has an epoch of its own in libstdc++, so its count is no date.
+void stat_into(const fs::path& p, SourceFile& f) {
   struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) return 0;
-  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  if (::stat(p.c_str(), &st) != 0) return;
+  f.size = static_cast<std::int64_t>(st.st_size);
+  f.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
 
 }  // namespace
@@ -93,8 +94,7 @@ struct Walk {
       SourceFile f;
       f.path = p.string();
       f.rel_path = p.lexically_relative(root).generic_string();
-      f.size = static_cast<std::int64_t>(it->file_size(type_ec));
-      f.mtime_ns = mtime_ns(p);
+      stat_into(p, f);
       tree.pages.push_back(std::move(f));
     }
     std::sort(subfolders.begin(), subfolders.end());  // of two links to one folder, the first name wins

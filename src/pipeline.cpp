@@ -356,12 +356,10 @@ void render_outputs(const std::vector<std::shared_ptr<const FeedSet>>& sets, con
                     const std::vector<const Event*>& all, const Emit& emit, const Reusable& reusable = nullptr) {
   std::vector<Job> jobs;
   for (const auto& set : sets) add_feed_set_jobs(jobs, set, site, seq, cache, emit, reusable, now);
-  // An event page dated after the build has not changed since the site's newest past change:
-  // every replica and restart sends the same Last-Modified for it.
+  // The site's newest past change dates the index, and an event page dated after the build
+  // (it has not changed since): every replica and restart sends the same Last-Modified.
   SysSeconds site_changed = newest_update_before(all, now);
-  jobs.push_back({[&] {
-    emit(pending_resource("index.html", render_index_html(all, site, now), newest_update_before(all, now)));
-  }});
+  jobs.push_back({[&] { emit(pending_resource("index.html", render_index_html(all, site, now), site_changed)); }});
   constexpr size_t kEventsPerJob = 256;
   for (size_t from = 0; from < all.size(); from += kEventsPerJob)
     jobs.push_back({[&, from] {
