@@ -7,6 +7,7 @@
 
 #include "evfeed/markdown.hpp"
 #include "evfeed/permalink.hpp"
+#include "evfeed/recurrence.hpp"
 #include "evfeed/schema.hpp"
 #include "evfeed/text.hpp"
 
@@ -442,6 +443,10 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
 
   // --- start
   auto start_hit = cx.field(Field::start);
+  if (!start_hit.value)  // a multi-session page may give its times only in `sessions:`
+    if (const Value* sessions = fm.find("sessions");
+        sessions && sessions->kind == Value::Kind::list && !sessions->items.empty())
+      if (const Value* first = sessions->items.front().find("start")) start_hit = {first, "sessions.start"};
   bool date_from_name = !start_hit.value && generator && generator->date_from_name;
   if (!start_hit.value && !date_from_name) {
     cx.error(
@@ -507,6 +512,9 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
              "the event lies outside the years 1000-2999 that calendar software handles; check the year");
     return false;
   }
+
+  // --- series (rrule / repeat, rdate, exdate, overrides) and sessions
+  if (!read_instances(page, fm, e, diags)) return false;
 
   // --- text fields
   e.title = scalar_text(cx.field(Field::title).value);
@@ -755,6 +763,7 @@ EventModel assemble_model(std::vector<Event> built, const SiteConfig& site, SysS
   for (auto& e : m.pages) {
     e.slug = slug_of[e.identity];
     e.languages = langs[e.identity];
+    if (e.has_instances()) e.shown = shown_occurrence(e, now);
     all_langs.insert(e.lang);
     if (e.updated > m.updated) m.updated = e.updated;
   }
@@ -770,8 +779,10 @@ EventModel assemble_model(std::vector<Event> built, const SiteConfig& site, SysS
     m.events.push_back(m.pages[pick]);
     i = j;
   }
+  // A series sits where the occurrence it shows does.
   auto newest_first = [](const Event& a, const Event& b) {
-    return std::tie(b.start, a.identity) < std::tie(a.start, b.identity);
+    SysSeconds as = a.shown ? a.shown->start : a.start, bs = b.shown ? b.shown->start : b.start;
+    return std::tie(bs, a.identity) < std::tie(as, b.identity);
   };
   std::sort(m.events.begin(), m.events.end(), newest_first);
   std::sort(m.pages.begin(), m.pages.end(), newest_first);

@@ -14,6 +14,7 @@
 #include "evfeed/event_codec.hpp"
 #include "evfeed/markdown.hpp"
 #include "evfeed/parallel.hpp"
+#include "evfeed/recurrence.hpp"
 #include "evfeed/render.hpp"
 #include "evfeed/resources.hpp"
 #include "evfeed/text.hpp"
@@ -31,6 +32,7 @@ struct Component {
   }
   Component(const Component&) = delete;
   Component& operator=(const Component&) = delete;
+  Component(Component&& o) noexcept : c(o.release()) {}
   icalcomponent* release() {
     auto* r = c;
     c = nullptr;
@@ -70,14 +72,25 @@ icaltimetype date_value(date::local_days d) {
   return it;
 }
 
+// The zone whose TZID a date-time of the event carries: its own, except that a UTC series
+// is written as Etc/GMT (the same offset, 0, for ever): clients that honour X-WR-TIMEZONE,
+// as Google does (python's x-wr-timezone), move times named UTC into that zone before
+// expanding the rule, so "first Wednesday" would become a Tuesday in the Americas.
+const date::time_zone* tzid_zone(const Event& e) {
+  static const date::time_zone* gmt = date::locate_zone("Etc/GMT");
+  return e.recurs() && e.is_utc_zone() ? gmt : e.zone;
+}
+
 // A date-time property in the event's zone; UTC when the zone is UTC or the local time
-// is ambiguous (an overlap), so every client reads the same instant.
+// is ambiguous (an overlap), so every client reads the same instant. A series always
+// has its TZID: clients expand rules in wall time, and those that honour X-WR-TIMEZONE
+// (Google, python recurring-ical-events) expand a UTC DTSTART in that zone instead.
 icalproperty* zoned_property(icalproperty* (*make)(icaltimetype), const Event& e, SysSeconds t) {
   LocalSeconds local = to_local(e.zone, t);
   bool ambiguous = zone_local_info(e.zone, local).result != date::local_info::unique;
-  if (e.is_utc_zone() || ambiguous) return make(utc_time(t));
+  if (!e.recurs() && (e.is_utc_zone() || ambiguous)) return make(utc_time(t));
   icalproperty* p = make(local_time(local));
-  icalproperty_add_parameter(p, icalparameter_new_tzid(e.zone_name().c_str()));
+  icalproperty_add_parameter(p, icalparameter_new_tzid(std::string(tzid_zone(e)->name()).c_str()));
   return p;
 }
 
@@ -192,9 +205,12 @@ std::string vtimezone_as_written(const std::string& text) {
 
 }  // namespace
 
-std::string render_vevent(const Event& e, const SiteConfig& site, int sequence) {
+namespace {
+
+// One VEVENT of an event (or of a session or changed occurrence of it) under `uid`.
+Component base_vevent(const Event& e, const std::string& uid, int sequence) {
   Component ev(ICAL_VEVENT_COMPONENT);
-  icalcomponent_add_property(ev.c, icalproperty_new_uid(clean(event_uid(e, site)).c_str()));
+  icalcomponent_add_property(ev.c, icalproperty_new_uid(uid.c_str()));
   icalcomponent_add_property(ev.c, icalproperty_new_dtstamp(utc_time(e.updated)));
   icalcomponent_add_property(ev.c, icalproperty_new_lastmodified(utc_time(e.updated)));
   icalcomponent_add_property(ev.c, icalproperty_new_sequence(sequence));
@@ -231,7 +247,82 @@ std::string render_vevent(const Event& e, const SiteConfig& site, int sequence) 
                              icalproperty_new_status(e.status == EventStatus::cancelled   ? ICAL_STATUS_CANCELLED
                                                      : e.status == EventStatus::tentative ? ICAL_STATUS_TENTATIVE
                                                                                           : ICAL_STATUS_CONFIRMED));
-  return refold_ical(serialize(ev.c));
+  return ev;
+}
+
+icalproperty* rdate_property(icaltimetype t) {
+  icaldatetimeperiodtype v;
+  v.time = t;
+  v.period = icalperiodtype_null_period();
+  return icalproperty_new_rdate(v);
+}
+
+// A series' date list entry (RDATE, EXDATE, RECURRENCE-ID) in the form DTSTART has.
+icalproperty* series_date(icalproperty* (*make)(icaltimetype), const Event& e, LocalSeconds t) {
+  if (e.all_day) return make(date_value(date::floor<date::days>(t)));
+  return zoned_property(make, e, resolve_local(e.zone, t).instant);
+}
+
+void add_series(icalcomponent* ev, const Event& e) {
+  if (e.series.rule)
+    icalcomponent_add_property(
+        ev, icalproperty_new_rrule(icalrecurrencetype_from_string(rrule_value(*e.series.rule, e).c_str())));
+  for (LocalSeconds t : e.series.rdates) icalcomponent_add_property(ev, series_date(rdate_property, e, t));
+  for (LocalSeconds t : e.series.exdates) icalcomponent_add_property(ev, series_date(icalproperty_new_exdate, e, t));
+}
+
+// The event as one of its instances: a session or a changed occurrence.
+Event instance_event(const Event& e, SysSeconds start, SysSeconds end, const std::string& title,
+                     const std::string& location) {
+  Event part = e;
+  part.series = Series{};
+  part.sessions.clear();
+  part.start = start;
+  part.end = end;
+  if (e.all_day) {
+    part.start_day = date::floor<date::days>(to_local(e.zone, start));
+    part.end_day = date::floor<date::days>(to_local(e.zone, end));
+  }
+  if (!title.empty()) part.title = title;
+  if (!location.empty()) part.location = location;
+  return part;
+}
+
+}  // namespace
+
+std::string session_uid(const Event& e, const EventSession& s, const SiteConfig& site) {
+  std::string uid = event_uid(e, site);
+  size_t at = uid.rfind('@');
+  return uid.substr(0, at) + "#session-" + s.id + uid.substr(at);
+}
+
+std::string render_vevent(const Event& e, const SiteConfig& site, int sequence) {
+  std::string uid = clean(event_uid(e, site));
+  std::string out;
+  if (!e.sessions.empty()) {  // the sessions are the event's VEVENTs, each related to it
+    for (const auto& s : e.sessions) {
+      std::string title = s.title.empty() ? "" : e.title + ": " + s.title;
+      Component ev =
+          base_vevent(instance_event(e, s.start, s.end, title, s.location), clean(session_uid(e, s, site)), sequence);
+      icalproperty* related = icalproperty_new_relatedto(uid.c_str());
+      icalproperty_add_parameter(related, icalparameter_new_reltype(ICAL_RELTYPE_PARENT));
+      icalcomponent_add_property(ev.c, related);
+      out += refold_ical(serialize(ev.c));
+    }
+    return out;
+  }
+  Component ev = base_vevent(e, uid, sequence);
+  if (e.recurs()) add_series(ev.c, e);
+  out = refold_ical(serialize(ev.c));
+  for (const auto& c : e.series.changes) {  // RECURRENCE-ID instances share the series' UID
+    Occurrence o = occurrence_at(e, c.original);
+    Event changed = instance_event(e, o.start, o.end, c.title, c.location);
+    if (c.cancelled) changed.status = EventStatus::cancelled;
+    Component inst = base_vevent(changed, uid, sequence);
+    icalcomponent_add_property(inst.c, series_date(icalproperty_new_recurrenceid, e, c.original));
+    out += refold_ical(serialize(inst.c));
+  }
+  return out;
 }
 
 namespace {
@@ -273,13 +364,15 @@ std::string render_calendar(const std::vector<const Event*>& events, const SiteC
   std::map<std::string, std::pair<SysSeconds, SysSeconds>> spans;
   std::map<std::string, const date::time_zone*> zones;
   for (const Event* e : events) {
-    if (e->is_utc_zone() || e->all_day) continue;
-    auto [it, inserted] = spans.try_emplace(e->zone_name(), e->start, e->end);
+    if ((e->is_utc_zone() && !e->recurs()) || e->all_day) continue;
+    auto [from, to] = e->has_instances() ? zone_span(*e) : std::pair{e->start, e->end};
+    std::string tzid(tzid_zone(*e)->name());
+    auto [it, inserted] = spans.try_emplace(tzid, from, to);
     if (!inserted) {
-      it->second.first = std::min(it->second.first, e->start);
-      it->second.second = std::max(it->second.second, e->end);
+      it->second.first = std::min(it->second.first, from);
+      it->second.second = std::max(it->second.second, to);
     }
-    zones[e->zone_name()] = e->zone;
+    zones[tzid] = tzid_zone(*e);
   }
   std::string head = serialize(cal.c);
   size_t method = head.find("METHOD:PUBLISH\r\n");
@@ -307,11 +400,17 @@ std::string render_calendar(const std::vector<const Event*>& events, const SiteC
       own = render_vevent(*e, site, s == seq.end() ? 0 : s->second);
     }
     const std::string& vevent = pre ? pre->vevent : own;
-    if (opts.alarms) {
-      size_t end = vevent.rfind("END:VEVENT\r\n");
-      out.append(vevent, 0, end);
-      out += pre ? pre->valarm : valarm_text(*e, site);
-      out.append(vevent, end, std::string::npos);
+    if (opts.alarms) {  // before each END:VEVENT: sessions and changed occurrences ring too
+      std::string own_alarm = pre ? "" : valarm_text(*e, site);
+      const std::string& alarm = pre ? pre->valarm : own_alarm;
+      static constexpr std::string_view end_line = "END:VEVENT\r\n";
+      size_t from = 0;
+      for (size_t end; (end = vevent.find(end_line, from)) != std::string::npos; from = end + end_line.size()) {
+        out.append(vevent, from, end - from);
+        out += alarm;
+        out += end_line;
+      }
+      out.append(vevent, from, std::string::npos);
     } else {
       out += vevent;
     }

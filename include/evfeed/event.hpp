@@ -17,6 +17,49 @@ struct Speaker {
   std::string url;
 };
 
+// A series on one page (front matter `rrule`/`repeat`, `rdate`, `exdate`, `overrides`):
+// recurrence.hpp reads, checks, expands and describes it; render_ics writes it.
+struct RecurrenceRule {
+  std::string freq;  // DAILY, WEEKLY, MONTHLY or YEARLY
+  int interval = 1;
+  int count = 0;                            // 0: no COUNT
+  std::optional<LocalSeconds> until;        // inclusive, wall time in the event's zone (all-day: that day)
+  std::vector<std::pair<int, int>> by_day;  // (ordinal, 0 = every; weekday, 0 = Sunday)
+  std::vector<int> by_month_day, by_month, by_set_pos;
+  std::string week_start;  // WKST: "" or MO..SU
+};
+
+// One occurrence of a series moved, retitled or cancelled (a RECURRENCE-ID VEVENT).
+struct OccurrenceChange {
+  LocalSeconds original{};  // the occurrence's start as the rule makes it (wall time; midnight all-day)
+  bool cancelled = false;
+  std::optional<SysSeconds> start, end;  // moved; all-day series: local midnights in the zone
+  std::string title, location;           // "" keeps the series'
+};
+
+struct Series {
+  std::optional<RecurrenceRule> rule;
+  std::vector<LocalSeconds> rdates, exdates;  // wall times in the event's zone (midnight all-day)
+  std::vector<OccurrenceChange> changes;      // sorted by original
+  bool empty() const { return !rule && rdates.empty(); }
+};
+
+// One session of a multi-session event (front matter `sessions:`): a VEVENT of its own.
+struct EventSession {
+  std::string id;  // the UID's stable part: the session's `id:`, else its 1-based position
+  std::string title, location;
+  SysSeconds start{}, end{};  // all-day sessions: local midnights, like Event
+};
+
+// One instance of an event: the event itself, one of its sessions, or a series' occurrence.
+struct Occurrence {
+  SysSeconds start{}, end{};
+  LocalSeconds original{};      // series: the start the rule made (RECURRENCE-ID)
+  std::string title, location;  // as shown: the event's unless changed
+  bool cancelled = false;
+  bool changed = false;  // moved, retitled or cancelled by an override
+};
+
 struct Event {
   // Identity: the page path without language, extension or "/index", e.g.
   // "event/service-mesh-meetup-08". Translations share it; the UID is built from it.
@@ -51,6 +94,12 @@ struct Event {
   std::string zone_source;  // the row of zone_precedence() that chose the zone
   std::string end_source;   // the row of end_precedence() that gave the end, with details
 
+  Series series;                       // empty for a single event
+  std::vector<EventSession> sessions;  // empty unless the page lists sessions
+  // The occurrence the feeds and index.html show for a series or sessions (the next at the
+  // build, else the last); set by assemble_model, since it depends on the build time.
+  std::optional<Occurrence> shown;
+
   SysSeconds updated{};  // lastmod, else the page's date: never "now"
   bool draft = false;
   std::optional<SysSeconds> publish_date;
@@ -61,6 +110,8 @@ struct Event {
   LocalSeconds local_start() const { return to_local(zone, start); }
   LocalSeconds local_end() const { return to_local(zone, end); }
   bool is_utc_zone() const;
+  bool recurs() const { return !series.empty(); }
+  bool has_instances() const { return recurs() || !sessions.empty(); }
 };
 
 }  // namespace evfeed

@@ -31,6 +31,8 @@ struct CalendarOptions {
 using Sequences = std::map<std::string, int>;
 
 std::string event_uid(const Event& e, const SiteConfig& site);
+// A session's own UID: the event's with "#session-<id>" before the "@".
+std::string session_uid(const Event& e, const EventSession& s, const SiteConfig& site);
 // Plain-text description: summary, when/where block, speakers, fee, sponsor, body.
 std::string event_description_text(const Event& e);
 

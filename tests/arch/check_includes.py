@@ -25,7 +25,7 @@ import tempfile
 # Sources without a header of their own are listed with ".cpp".
 STAGES = [
     ("Load", ["diagnostic", "text", "parallel", "version", "page", "front_matter"]),
-    ("Model", ["time", "site", "site_profile", "permalink", "schema", "markdown", "event", "event_codec", "model"]),
+    ("Model", ["time", "site", "site_profile", "permalink", "schema", "markdown", "event", "event_codec", "recurrence", "model"]),
     ("Resources", ["resources"]),
     ("Render", ["render", "render_ics.cpp", "render_feeds.cpp", "render_html.cpp", "vtimezone.cpp"]),
     ("Publish", ["publish", "parse_cache", "pipeline", "build"]),

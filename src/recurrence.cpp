@@ -1,0 +1,968 @@
+#include "evfeed/recurrence.hpp"
+
+#include <libical/ical.h>
+
+#include <algorithm>
+#include <array>
+#include <set>
+
+#include "evfeed/schema.hpp"
+#include "evfeed/text.hpp"
+
+namespace evfeed {
+
+using namespace std::chrono;
+
+namespace {
+
+constexpr std::array<const char*, 7> day_codes = {"SU", "MO", "TU", "WE", "TH", "FR", "SA"};
+constexpr std::array<const char*, 7> day_names = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                                  "Thursday", "Friday", "Saturday"};
+constexpr std::array<const char*, 12> month_names = {"January",   "February", "March",    "April",
+                                                     "May",       "June",     "July",     "August",
+                                                     "September", "October",  "November", "December"};
+
+int day_code_index(std::string_view code) {
+  for (int i = 0; i < 7; ++i)
+    if (code == day_codes[i]) return i;
+  return -1;
+}
+
+bool parse_int(std::string_view s, int& out) {
+  if (s.empty() || s.size() > 6) return false;
+  size_t i = s[0] == '+' || s[0] == '-' ? 1 : 0;
+  if (i == s.size() || s.find_first_not_of("0123456789", i) != std::string_view::npos) return false;
+  out = std::stoi(std::string(s.substr(i)));
+  if (s[0] == '-') out = -out;
+  return true;
+}
+
+// "1,-1,15" with every value in [lo, hi] and not 0.
+bool parse_int_list(std::string_view s, int lo, int hi, std::vector<int>& out) {
+  for (const auto& item : split(s, ',')) {
+    int v = 0;
+    if (!parse_int(item, v) || v == 0 || v < lo || v > hi) return false;
+    out.push_back(v);
+  }
+  return !out.empty();
+}
+
+std::string join_ints(const std::vector<int>& v) {
+  std::string s;
+  for (int x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
+  return s;
+}
+
+// The parts of the rule as RFC 5545 writes them, UNTIL excluded.
+std::string rule_parts(const RecurrenceRule& r) {
+  std::string s = "FREQ=" + r.freq;
+  if (r.interval != 1) s += ";INTERVAL=" + std::to_string(r.interval);
+  if (r.count > 0) s += ";COUNT=" + std::to_string(r.count);
+  if (!r.by_day.empty()) {
+    s += ";BYDAY=";
+    for (size_t i = 0; i < r.by_day.size(); ++i)
+      s +=
+          (i ? "," : "") + (r.by_day[i].first ? std::to_string(r.by_day[i].first) : "") + day_codes[r.by_day[i].second];
+  }
+  if (!r.by_month_day.empty()) s += ";BYMONTHDAY=" + join_ints(r.by_month_day);
+  if (!r.by_month.empty()) s += ";BYMONTH=" + join_ints(r.by_month);
+  if (!r.by_set_pos.empty()) s += ";BYSETPOS=" + join_ints(r.by_set_pos);
+  if (!r.week_start.empty()) s += ";WKST=" + r.week_start;
+  return s;
+}
+
+LocalSeconds end_of_day(date::local_days d) { return LocalSeconds{d} + hours{23} + minutes{59} + seconds{59}; }
+
+// "20270101T190000Z" -> "2027-01-01T19:00:00Z": RFC 5545's basic form in ISO 8601's.
+std::string extended_form(std::string_view v) {
+  std::string s(v);
+  auto digits = [&](size_t from, size_t n) {
+    return s.size() >= from + n && s.substr(from, n).find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (!digits(0, 8) || (s.size() != 8 && !(s.size() >= 15 && s[8] == 'T' && digits(9, 6)))) return s;
+  std::string out = s.substr(0, 4) + "-" + s.substr(4, 2) + "-" + s.substr(6, 2);
+  if (s.size() > 8) out += "T" + s.substr(9, 2) + ":" + s.substr(11, 2) + ":" + s.substr(13, 2) + s.substr(15);
+  return out;
+}
+
+// UNTIL as written: a date (the whole day counts), a local date-time, or UTC with "Z".
+std::optional<LocalSeconds> parse_until(std::string_view v, const date::time_zone* zone) {
+  std::string err;
+  auto tv = parse_time(extended_form(v), &err);
+  if (!tv) return std::nullopt;
+  if (tv->kind == TimeValue::Kind::date) return end_of_day(date::floor<date::days>(tv->local));
+  if (tv->kind == TimeValue::Kind::instant) return to_local(zone, tv->instant());
+  return tv->local;
+}
+
+}  // namespace
+
+std::optional<RecurrenceRule> parse_rrule(std::string_view text, const date::time_zone* zone, std::string* error) {
+  auto fail = [&](const std::string& msg) -> std::optional<RecurrenceRule> {
+    if (error) *error = msg;
+    return std::nullopt;
+  };
+  std::string t = trim(text);
+  if (starts_with(to_lower_ascii(t), "rrule:")) t = t.substr(6);
+  RecurrenceRule r;
+  std::set<std::string> seen;
+  for (const auto& raw : split(t, ';')) {
+    std::string part = trim(raw);
+    if (part.empty()) continue;
+    size_t eq = part.find('=');
+    if (eq == std::string::npos) return fail("'" + part + "' is not NAME=VALUE");
+    std::string name = to_lower_ascii(part.substr(0, eq));
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    std::string value = part.substr(eq + 1);
+    for (char& c : value) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!seen.insert(name).second) return fail(name + " is given twice");
+    if (name == "FREQ") {
+      if (value != "DAILY" && value != "WEEKLY" && value != "MONTHLY" && value != "YEARLY")
+        return fail("FREQ=" + value + ": evfeed writes DAILY, WEEKLY, MONTHLY or YEARLY series");
+      r.freq = value;
+    } else if (name == "INTERVAL") {
+      if (!parse_int(value, r.interval) || r.interval < 1 || r.interval > 1000)
+        return fail("INTERVAL=" + value + " must be a whole number from 1 to 1000");
+    } else if (name == "COUNT") {
+      if (!parse_int(value, r.count) || r.count < 1)
+        return fail("COUNT=" + value + " must be a whole number 1 or more");
+      if (static_cast<size_t>(r.count) > max_series_occurrences)
+        return fail("COUNT=" + value + " is over evfeed's cap of " + std::to_string(max_series_occurrences) +
+                    " occurrences; leave the series open-ended or split it");
+    } else if (name == "UNTIL") {
+      r.until = parse_until(value, zone);
+      if (!r.until) return fail("UNTIL=" + value + " is not a date (20270101) or date-time (20270101T190000[Z])");
+    } else if (name == "BYDAY") {
+      for (const auto& item : split(value, ',')) {
+        std::string code = item.size() >= 2 ? item.substr(item.size() - 2) : item;
+        int day = day_code_index(code);
+        int ordinal = 0;
+        std::string ord = item.substr(0, item.size() - std::min<size_t>(2, item.size()));
+        if (day < 0 || (!ord.empty() && (!parse_int(ord, ordinal) || ordinal == 0 || ordinal < -53 || ordinal > 53)))
+          return fail("BYDAY=" + value + ": '" + item + "' is not a weekday such as TH, 2TH or -1FR");
+        r.by_day.emplace_back(ordinal, day);
+      }
+    } else if (name == "BYMONTHDAY") {
+      if (!parse_int_list(value, -31, 31, r.by_month_day))
+        return fail("BYMONTHDAY=" + value + " must list days 1 to 31 (or -31 to -1 from the month's end)");
+    } else if (name == "BYMONTH") {
+      if (!parse_int_list(value, 1, 12, r.by_month)) return fail("BYMONTH=" + value + " must list months 1 to 12");
+    } else if (name == "BYSETPOS") {
+      if (!parse_int_list(value, -366, 366, r.by_set_pos))
+        return fail("BYSETPOS=" + value + " must list positions 1 to 366 (or negative)");
+    } else if (name == "WKST") {
+      if (day_code_index(value) < 0) return fail("WKST=" + value + " must be a weekday code (MO, SU...)");
+      r.week_start = value;
+    } else if (name == "BYYEARDAY" || name == "BYWEEKNO" || name == "BYHOUR" || name == "BYMINUTE" ||
+               name == "BYSECOND") {
+      return fail(name + " is not supported: calendar clients expand it differently; use BYDAY/BYMONTHDAY/BYMONTH");
+    } else {
+      return fail("unknown part " + name + " (RFC 5545 3.3.10 lists FREQ, INTERVAL, COUNT, UNTIL, BYDAY...)");
+    }
+  }
+  if (r.freq.empty()) return fail("FREQ is missing (FREQ=WEEKLY, MONTHLY...)");
+  if (r.count > 0 && r.until) return fail("COUNT and UNTIL together: RFC 5545 allows one of them");
+  for (const auto& [ordinal, day] : r.by_day) {
+    (void)day;
+    int limit = r.freq == "MONTHLY" ? 5 : r.freq == "YEARLY" && r.by_month.empty() ? 53 : r.freq == "YEARLY" ? 5 : 0;
+    if (ordinal != 0 && (limit == 0 || std::abs(ordinal) > limit))
+      return fail("BYDAY " + std::to_string(ordinal) + day_codes[day] + " is out of range for FREQ=" + r.freq +
+                  (limit ? " (at most " + std::to_string(limit) + ")" : " (numbered weekdays need MONTHLY or YEARLY)"));
+  }
+  if (!r.by_set_pos.empty() && r.by_day.empty() && r.by_month_day.empty())
+    return fail("BYSETPOS needs BYDAY or BYMONTHDAY to pick from");
+  return r;
+}
+
+std::string rrule_value(const RecurrenceRule& rule, const Event& e) {
+  std::string s = rule_parts(rule);
+  if (rule.until) {
+    if (e.all_day)
+      s += ";UNTIL=" + format_date_basic(date::floor<date::days>(*rule.until));
+    else
+      s += ";UNTIL=" + format_utc_basic(resolve_local(e.zone, *rule.until).instant);
+  }
+  return s;
+}
+
+namespace {
+
+icaltimetype ical_local(LocalSeconds t, bool is_date) {
+  auto day = date::floor<date::days>(t);
+  date::year_month_day ymd{day};
+  auto tod = date::make_time(t - day);
+  icaltimetype it = icaltime_null_time();
+  it.year = static_cast<int>(ymd.year());
+  it.month = static_cast<int>(static_cast<unsigned>(ymd.month()));
+  it.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
+  if (!is_date) {
+    it.hour = static_cast<int>(tod.hours().count());
+    it.minute = static_cast<int>(tod.minutes().count());
+    it.second = static_cast<int>(tod.seconds().count());
+  }
+  it.is_date = is_date ? 1 : 0;
+  return it;
+}
+
+LocalSeconds from_ical(const icaltimetype& t) {
+  auto day = date::local_days{date::year{t.year} / t.month / t.day};
+  return LocalSeconds{day} + hours{t.hour} + minutes{t.minute} + seconds{t.second};
+}
+
+LocalSeconds local_start_of(const Event& e) { return e.all_day ? LocalSeconds{e.start_day} : e.local_start(); }
+
+// Calls `visit` with each start the rule makes (wall time, DTSTART first when it matches),
+// in order, until it returns false, the rule ends or `bound` is passed. libical expands in
+// wall time: UNTIL is given to it as local time too.
+template <typename Visit>
+void each_rule_start(const Event& e, const RecurrenceRule& rule, LocalSeconds bound, Visit visit) {
+  std::string text = rule_parts(rule);
+  if (rule.until)
+    text += ";UNTIL=" +
+            (e.all_day ? format_date_basic(date::floor<date::days>(*rule.until)) : format_local_basic(*rule.until));
+  icalrecurrencetype r = icalrecurrencetype_from_string(text.c_str());
+  if (r.freq == ICAL_NO_RECURRENCE) return;
+  icalrecur_iterator* it = icalrecur_iterator_new(r, ical_local(local_start_of(e), e.all_day));
+  if (!it) return;
+  // A bound on libical's steps: an open-ended daily series from the year 1000 to a window
+  // in 2999 is ~730,000 steps; a rule that never matches ends here too.
+  for (long steps = 0; steps < 1000000; ++steps) {
+    icaltimetype t = icalrecur_iterator_next(it);
+    if (icaltime_is_null_time(t)) break;
+    LocalSeconds local = from_ical(t);
+    if (local > bound || !visit(local)) break;
+  }
+  icalrecur_iterator_free(it);
+}
+
+bool bounded(const Event& e) { return !e.series.rule || e.series.rule->count > 0 || e.series.rule->until; }
+
+// Series starts (rule, RDATE; EXDATE removed) up to `bound`, sorted, at most `limit`.
+std::vector<LocalSeconds> series_starts(const Event& e, LocalSeconds bound, size_t limit) {
+  std::vector<LocalSeconds> starts;
+  if (e.series.rule)
+    each_rule_start(e, *e.series.rule, bound, [&](LocalSeconds t) {
+      starts.push_back(t);
+      return starts.size() < limit + e.series.exdates.size();
+    });
+  for (LocalSeconds t : e.series.rdates)
+    if (t <= bound) starts.push_back(t);
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  auto excluded = [&](LocalSeconds t) {
+    return std::binary_search(e.series.exdates.begin(), e.series.exdates.end(), t);
+  };
+  starts.erase(std::remove_if(starts.begin(), starts.end(), excluded), starts.end());
+  if (starts.size() > limit) starts.resize(limit);
+  return starts;
+}
+
+SysSeconds instant_of(const Event& e, LocalSeconds t) { return resolve_local(e.zone, t).instant; }
+
+}  // namespace
+
+Occurrence occurrence_at(const Event& e, LocalSeconds original) {
+  Occurrence o;
+  o.original = original;
+  o.start = instant_of(e, original);
+  if (e.all_day)
+    o.end = instant_of(e, original + (LocalSeconds{e.end_day} - LocalSeconds{e.start_day}));
+  else
+    o.end = o.start + (e.end - e.start);
+  o.title = e.title;
+  o.location = e.location;
+  o.cancelled = e.status == EventStatus::cancelled;
+  auto change = std::lower_bound(e.series.changes.begin(), e.series.changes.end(), original,
+                                 [](const OccurrenceChange& c, LocalSeconds t) { return c.original < t; });
+  if (change != e.series.changes.end() && change->original == original) {
+    o.changed = true;
+    if (change->start) o.start = *change->start;
+    if (change->end) o.end = *change->end;
+    if (!change->title.empty()) o.title = change->title;
+    if (!change->location.empty()) o.location = change->location;
+    o.cancelled = o.cancelled || change->cancelled;
+  }
+  return o;
+}
+
+namespace {
+
+constexpr LocalSeconds far_local() { return LocalSeconds{date::local_days{date::year{2999} / 12 / 31}}; }
+
+bool overlaps(const Occurrence& o, SysSeconds from, SysSeconds to) {
+  return (o.end > from || (o.end == from && o.start == o.end)) && o.start < to;
+}
+
+}  // namespace
+
+std::vector<Occurrence> occurrences(const Event& e, SysSeconds from, SysSeconds to, size_t limit) {
+  std::vector<Occurrence> out;
+  if (!e.sessions.empty()) {
+    for (const auto& s : e.sessions) {
+      Occurrence o{s.start,
+                   s.end,
+                   to_local(e.zone, s.start),
+                   s.title.empty() ? e.title : s.title,
+                   s.location.empty() ? e.location : s.location,
+                   e.status == EventStatus::cancelled,
+                   false};
+      if (overlaps(o, from, to) && out.size() < limit) out.push_back(std::move(o));
+    }
+    return out;
+  }
+  if (!e.recurs()) {
+    Occurrence o{e.start, e.end, local_start_of(e), e.title, e.location, e.status == EventStatus::cancelled, false};
+    if (overlaps(o, from, to)) out.push_back(std::move(o));
+    return out;
+  }
+  // Originals up to the window's end (a moved occurrence is looked at on its own below);
+  // when only a few are wanted, stop once that many overlap.
+  LocalSeconds bound = to >= instant_of(e, far_local()) ? far_local() : to_local(e.zone, to);
+  std::vector<LocalSeconds> starts = series_starts(e, bound, std::numeric_limits<size_t>::max() / 2);
+  for (LocalSeconds t : starts) {
+    Occurrence o = occurrence_at(e, t);
+    if (overlaps(o, from, to)) out.push_back(std::move(o));
+  }
+  for (const auto& c : e.series.changes)  // moved into the window from an original past it
+    if (c.original > bound) {
+      Occurrence o = occurrence_at(e, c.original);
+      if (overlaps(o, from, to)) out.push_back(std::move(o));
+    }
+  std::stable_sort(out.begin(), out.end(), [](const Occurrence& a, const Occurrence& b) { return a.start < b.start; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+SysSeconds last_end(const Event& e) {
+  if (e.recurs() && !bounded(e)) return SysSeconds::max();
+  SysSeconds last = e.end;
+  for (const auto& o : occurrences(e, SysSeconds::min(), SysSeconds::max())) last = std::max(last, o.end);
+  return last;
+}
+
+Occurrence shown_occurrence(const Event& e, SysSeconds now) {
+  for (const auto& o : occurrences(e, now, SysSeconds::max(), 64))
+    if (!o.cancelled && o.end > now) return o;
+  auto all = occurrences(e, SysSeconds::min(), SysSeconds::max());
+  if (all.empty()) return Occurrence{e.start, e.end, local_start_of(e), e.title, e.location, false, false};
+  return all.back();
+}
+
+std::pair<SysSeconds, SysSeconds> zone_span(const Event& e) {
+  SysSeconds first = e.start, last = e.end;
+  for (const auto& s : e.sessions) {
+    first = std::min(first, s.start);
+    last = std::max(last, s.end);
+  }
+  for (LocalSeconds t : e.series.rdates) last = std::max(last, instant_of(e, t) + (e.end - e.start));
+  for (const auto& c : e.series.changes) {
+    if (c.start) first = std::min(first, *c.start);
+    if (c.end) last = std::max(last, *c.end);
+  }
+  if (e.recurs()) {
+    SysSeconds end = last_end(e);
+    last = std::max(last, end != SysSeconds::max() ? end : e.start + date::years{open_series_zone_years});
+  }
+  return {first, last};
+}
+
+namespace {
+
+// --- front matter -------------------------------------------------------------------
+
+struct InstanceReader {
+  const Page& page;
+  Event& e;
+  Diagnostics& diags;
+  bool failed = false;
+
+  int line(const Value* v) const { return v && v->line > 0 ? v->line : page.front_matter_line; }
+  int column(const Value* v) const { return v && v->line > 0 && v->column > 0 ? v->column : 1; }
+  void error(const Value* v, const std::string& msg) {
+    diags.add(page.file.path, line(v), column(v), Severity::error, msg);
+    failed = true;
+  }
+  void warn(const Value* v, const std::string& msg) {
+    diags.add(page.file.path, line(v), column(v), Severity::warning, msg);
+  }
+
+  // A date or date-time of the series as wall time in its zone. A date alone in a timed
+  // series names the occurrence of that day (at the series' time of day).
+  std::optional<LocalSeconds> local(const Value* v, const std::string& key) {
+    std::string err;
+    auto tv = v && v->is_scalar() ? parse_time(extended_form(trim(v->scalar)), &err) : std::nullopt;
+    if (!tv) {
+      error(v, "'" + key + "' must be a date (2027-01-07) or date-time (2027-01-07T19:00:00) in the event's zone" +
+                   (err.empty() ? "" : ": " + err));
+      return std::nullopt;
+    }
+    if (tv->kind == TimeValue::Kind::instant) {
+      LocalSeconds t = to_local(e.zone, tv->instant());
+      return e.all_day ? LocalSeconds{date::floor<date::days>(t)} : t;
+    }
+    auto day = date::floor<date::days>(tv->local);
+    if (e.all_day) return LocalSeconds{day};
+    if (tv->kind == TimeValue::Kind::date)
+      return LocalSeconds{day} + (e.local_start() - date::floor<date::days>(e.local_start()));
+    return tv->local;
+  }
+
+  // `key: [a, b]` or `key: "a, b"`: a list of dates.
+  std::vector<LocalSeconds> dates(const Value* v, const std::string& key) {
+    std::vector<LocalSeconds> out;
+    if (!v) return out;
+    std::vector<Value> items;
+    if (v->kind == Value::Kind::list) {
+      items = v->items;
+    } else if (v->is_scalar()) {
+      for (const auto& part : split(v->scalar, ',')) {
+        Value item = *v;
+        item.scalar = trim(part);
+        items.push_back(item);
+      }
+    } else {
+      error(v, "'" + key + "' must be a date or a list of dates");
+      return out;
+    }
+    for (const auto& item : items)
+      if (auto t = local(&item, key)) out.push_back(*t);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  const Value* one_of(const Value& fm, std::initializer_list<const char*> keys, std::string* which = nullptr) {
+    for (const char* k : keys)
+      if (const Value* v = fm.find(k); v && v->kind != Value::Kind::null) {
+        if (which) *which = k;
+        return v;
+      }
+    return nullptr;
+  }
+};
+
+const std::vector<std::pair<std::string, int>>& ordinal_words() {
+  static const std::vector<std::pair<std::string, int>> words = {
+      {"first", 1},  {"1st", 1}, {"second", 2}, {"2nd", 2}, {"third", 3},           {"3rd", 3},
+      {"fourth", 4}, {"4th", 4}, {"fifth", 5},  {"5th", 5}, {"second-to-last", -2}, {"last", -1}};
+  return words;
+}
+
+int weekday_of(std::string word) {
+  word = to_lower_ascii(word);
+  if (!word.empty() && word.back() == 's') word.pop_back();  // "thursdays"
+  for (int i = 0; i < 7; ++i) {
+    std::string name = to_lower_ascii(day_names[i]);
+    if (word == name || word == name.substr(0, 3) || word == to_lower_ascii(day_codes[i])) return i;
+  }
+  return -1;
+}
+
+int month_of(const std::string& word) {
+  for (int i = 0; i < 12; ++i) {
+    std::string name = to_lower_ascii(month_names[i]);
+    if (to_lower_ascii(word) == name || to_lower_ascii(word) == name.substr(0, 3)) return i + 1;
+  }
+  return 0;
+}
+
+// `repeat: {every: 2 weeks, on: [thursday], until: 2027-01-01}` -> the RRULE text it means,
+// so that both forms go through one parser and one set of checks.
+std::optional<std::string> rrule_from_repeat(InstanceReader& in, const Value& repeat) {
+  std::string freq, interval = "1";
+  std::vector<std::string> by_day;
+  std::vector<std::string> by_month_day, by_month;
+  std::string tail;
+  for (const auto& [key, value] : repeat.members) {
+    std::string k = to_lower_ascii(key);
+    std::string text = to_lower_ascii(trim(value.is_scalar() ? value.scalar : ""));
+    if (k == "every") {
+      auto words = split(text, ' ');
+      words.erase(std::remove(words.begin(), words.end(), std::string()), words.end());
+      std::string unit = words.empty() ? "" : words.back();
+      if (words.size() == 2 && (words[0] == "other" || std::all_of(words[0].begin(), words[0].end(), ::isdigit)))
+        interval = words[0] == "other" ? "2" : words[0];
+      else if (words.size() != 1)
+        unit.clear();
+      if (unit == "fortnight") unit = "week", interval = "2";
+      if (!unit.empty() && unit.back() == 's') unit.pop_back();
+      if (unit == "weekday") {
+        freq = "WEEKLY";
+        for (const char* d : {"MO", "TU", "WE", "TH", "FR"}) by_day.push_back(d);
+        continue;
+      }
+      static const std::vector<std::pair<std::string, std::string>> units = {
+          {"day", "DAILY"},       {"daily", "DAILY"}, {"week", "WEEKLY"},   {"weekly", "WEEKLY"},  {"month", "MONTHLY"},
+          {"monthly", "MONTHLY"}, {"year", "YEARLY"}, {"yearly", "YEARLY"}, {"annually", "YEARLY"}};
+      for (const auto& [word, f] : units)
+        if (unit == word) freq = f;
+      if (freq.empty()) {
+        in.error(&value, "repeat: every '" + text + "' is not a period: write day, week, 2 weeks, month or year");
+        return std::nullopt;
+      }
+    } else if (k == "on") {
+      std::vector<const Value*> items;
+      if (value.kind == Value::Kind::list)
+        for (const auto& item : value.items) items.push_back(&item);
+      else
+        items.push_back(&value);
+      for (const Value* item : items) {
+        std::string t = to_lower_ascii(trim(item->is_scalar() ? item->scalar : ""));
+        auto words = split(t, ' ');
+        words.erase(std::remove(words.begin(), words.end(), std::string()), words.end());
+        if (words.size() >= 3 && words[words.size() - 2] == "of" && month_of(words.back())) {
+          by_month.push_back(std::to_string(month_of(words.back())));
+          words.resize(words.size() - 2);
+        }
+        int ordinal = 0;
+        if (words.size() == 2)
+          for (const auto& [word, n] : ordinal_words())
+            if (words[0] == word) ordinal = n;
+        std::string digits = words.size() == 1 ? words[0] : "";
+        for (const char* suffix : {"st", "nd", "rd", "th"})
+          if (ends_with(digits, suffix)) digits.resize(digits.size() - 2);
+        if (words.size() == 1 && weekday_of(words[0]) >= 0) {
+          by_day.push_back(day_codes[weekday_of(words[0])]);
+        } else if (words.size() == 2 && ordinal != 0 && weekday_of(words[1]) >= 0) {
+          by_day.push_back(std::to_string(ordinal) + day_codes[weekday_of(words[1])]);
+        } else if (!digits.empty() && digits.size() <= 2 &&
+                   digits.find_first_not_of("0123456789") == std::string::npos) {
+          by_month_day.push_back(digits);
+        } else {
+          in.error(item, "repeat: on '" + t +
+                             "' is not a day: write thursday, [monday, thursday], second thursday, last friday or 15");
+          return std::nullopt;
+        }
+      }
+    } else if (k == "until") {
+      if (auto t = in.local(&value, "repeat: until"))
+        tail += ";UNTIL=" + format_local_basic(in.e.all_day || value.scalar.find(':') == std::string::npos
+                                                   ? end_of_day(date::floor<date::days>(*t))
+                                                   : *t);
+    } else if (k == "count" || k == "times") {
+      tail += ";COUNT=" + text;
+    } else if (k != "except" && k != "also") {
+      in.error(&value, "repeat: unknown key '" + key + "' (every, on, until, count, except, also)");
+      return std::nullopt;
+    }
+  }
+  if (freq.empty()) {
+    in.error(&repeat, "repeat: needs 'every' (day, week, 2 weeks, month, year)");
+    return std::nullopt;
+  }
+  std::string rule = "FREQ=" + freq + (interval == "1" ? "" : ";INTERVAL=" + interval) + tail;
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+    return s;
+  };
+  if (!by_day.empty()) rule += ";BYDAY=" + list(by_day);
+  if (!by_month_day.empty()) rule += ";BYMONTHDAY=" + list(by_month_day);
+  if (!by_month.empty()) rule += ";BYMONTH=" + list(by_month);
+  return rule;
+}
+
+void read_rule(InstanceReader& in, const Value& fm) {
+  std::string rrule_key;
+  const Value* rrule = in.one_of(fm, {"rrule", "recurrence_rule"}, &rrule_key);
+  const Value* repeat = fm.find("repeat");
+  if (repeat && repeat->kind != Value::Kind::map) {
+    in.error(repeat, "repeat must be a map such as {every: 2 weeks, on: thursday, until: 2027-01-01}");
+    return;
+  }
+  if (rrule && repeat) {
+    in.error(repeat, "both 'rrule' (line " + std::to_string(in.line(rrule)) + ") and 'repeat' are given: keep one");
+    return;
+  }
+  std::optional<std::string> text;
+  const Value* where = rrule ? rrule : repeat;
+  if (rrule && rrule->is_scalar())
+    text = rrule->scalar;
+  else if (rrule)
+    in.error(rrule, "'" + rrule_key + "' must be text such as \"FREQ=WEEKLY;BYDAY=TH\"");
+  else if (repeat)
+    text = rrule_from_repeat(in, *repeat);
+  if (!text) return;
+  std::string err;
+  auto rule = parse_rrule(*text, in.e.zone, &err);
+  if (!rule) {
+    in.error(where, (repeat ? "repeat: " : "rrule: ") + err);
+    return;
+  }
+  if (in.e.all_day && rule->until) rule->until = LocalSeconds{date::floor<date::days>(*rule->until)};
+  if (!in.e.all_day && rule->until) {
+    // Every occurrence has DTSTART's time of day, so UNTIL may as well be the end of the
+    // last day it allows: an UNTIL exactly on an instance across a DST change is dropped by
+    // recurring-ical-events (tests/recurrence/samples/disagree).
+    LocalSeconds start = in.e.local_start();
+    auto day = date::floor<date::days>(*rule->until);
+    bool day_counts = *rule->until - LocalSeconds{day} >= start - LocalSeconds{date::floor<date::days>(start)};
+    rule->until = end_of_day(day_counts ? day : day - date::days{1});
+  }
+  // Days that some months or years lack: RFC 5545 skips those months, ical.js and
+  // node-ical move the date instead, so the clients would show different days.
+  auto start_day = date::year_month_day{date::floor<date::days>(local_start_of(in.e))};
+  unsigned dom = static_cast<unsigned>(start_day.day());
+  bool implicit_day = rule->by_day.empty() && rule->by_month_day.empty();
+  bool short_months =
+      std::any_of(rule->by_month_day.begin(), rule->by_month_day.end(), [](int d) { return d >= 29; }) ||
+      (implicit_day && ((rule->freq == "MONTHLY" && dom >= 29) ||
+                        (rule->freq == "YEARLY" && start_day.month() == date::February && dom == 29)));
+  if (short_months) {
+    in.error(where,
+             "the series falls on a day some months (or years) do not have, and calendar apps disagree on "
+             "what to do then; use BYMONTHDAY=-1 for the last day of the month, or a weekday rule");
+    return;
+  }
+  in.e.series.rule = std::move(rule);
+  if (repeat) {
+    if (const Value* ex = repeat->find("except")) in.e.series.exdates = in.dates(ex, "repeat: except");
+    if (const Value* also = repeat->find("also")) in.e.series.rdates = in.dates(also, "repeat: also");
+  }
+}
+
+void read_changes(InstanceReader& in, const Value& overrides) {
+  if (overrides.kind != Value::Kind::list) {
+    in.error(&overrides, "overrides must be a list of {date, start?, end?, title?, location?, cancelled?}");
+    return;
+  }
+  for (const auto& item : overrides.items) {
+    const Value* which = item.kind == Value::Kind::map ? in.one_of(item, {"date", "occurrence", "original"}) : nullptr;
+    if (!which) {
+      in.error(&item,
+               "an override names its occurrence: {date: 2027-01-07, cancelled: true} or {date: ..., start: ...}");
+      continue;
+    }
+    OccurrenceChange c;
+    auto original = in.local(which, "overrides: date");
+    if (!original) continue;
+    c.original = *original;
+    if (const Value* v = item.find("start")) {
+      if (auto t = in.local(v, "overrides: start")) c.start = instant_of(in.e, *t);
+    }
+    if (const Value* v = item.find("end")) {
+      if (auto t = in.local(v, "overrides: end"))
+        c.end = instant_of(in.e, in.e.all_day ? *t + date::days{1} : *t);  // all-day: the day named is included
+    }
+    if (c.start && !c.end) {  // moved: it keeps its length
+      SysSeconds orig_start = instant_of(in.e, c.original);
+      c.end = *c.start + (occurrence_at(in.e, c.original).end - orig_start);
+    }
+    if (c.end && !c.start) c.start = instant_of(in.e, c.original);
+    if (c.start && c.end && *c.end < *c.start) in.error(item.find("end"), "the override ends before it starts");
+    c.title = trim(scalar_text(item.find("title")));
+    c.location = trim(scalar_text(item.find("location")));
+    std::string status = to_lower_ascii(scalar_text(item.find("status")));
+    std::string cancelled = to_lower_ascii(scalar_text(item.find("cancelled")));
+    c.cancelled = cancelled == "true" || cancelled == "yes" || status == "cancelled" || status == "canceled";
+    in.e.series.changes.push_back(std::move(c));
+  }
+  auto& ch = in.e.series.changes;
+  std::sort(ch.begin(), ch.end(), [](const auto& a, const auto& b) { return a.original < b.original; });
+  for (size_t i = 1; i < ch.size(); ++i)
+    if (ch[i].original == ch[i - 1].original) {
+      in.error(&overrides, "two overrides name the occurrence of " + date::format("%F %R", ch[i].original));
+      return;
+    }
+}
+
+// The rule's checks that need the expansion: every client must see the same occurrences.
+void check_series(InstanceReader& in, const Value* where) {
+  Event& e = in.e;
+  LocalSeconds first = local_start_of(e);
+  std::string when = date::format(e.all_day ? "%F" : "%F %R", first);
+  if (e.series.rule) {
+    const auto& rule = *e.series.rule;
+    if (rule.until && *rule.until < first) {
+      in.error(where,
+               "UNTIL (" + date::format("%F %R", *rule.until) + ") is before the first occurrence (" + when + ")");
+      return;
+    }
+    // Clients disagree on a DTSTART the rule does not make (RFC 5545 counts it, libical
+    // and node-ical skip it): the start must be the rule's first occurrence.
+    std::optional<LocalSeconds> made;
+    each_rule_start(e, rule, far_local(), [&](LocalSeconds t) {
+      made = t;
+      return false;
+    });
+    if (!made || *made != first) {
+      in.error(where, "the event's start (" + when + ") is not an occurrence of the rule" +
+                          (made ? " (its first is " + date::format(e.all_day ? "%F" : "%F %R", *made) + ")" : "") +
+                          ": calendar apps disagree on such a start; start the event on an occurrence");
+      return;
+    }
+  }
+  LocalSeconds bound = far_local();
+  std::vector<LocalSeconds> rule_starts;
+  if (e.series.rule)
+    each_rule_start(e, *e.series.rule, bound, [&](LocalSeconds t) {
+      rule_starts.push_back(t);
+      return rule_starts.size() <= max_series_occurrences + e.series.exdates.size() &&
+             (bounded(e) ||
+              t <= std::max(first, e.series.rdates.empty() ? first : e.series.rdates.back()) + date::years{2} ||
+              (!e.series.exdates.empty() && t <= e.series.exdates.back()) ||
+              (!e.series.changes.empty() && t <= e.series.changes.back().original));
+    });
+  auto made_by_rule = [&](LocalSeconds t) { return std::binary_search(rule_starts.begin(), rule_starts.end(), t); };
+  auto& rd = e.series.rdates;
+  for (auto it = rd.begin(); it != rd.end();) {
+    std::string d = date::format(e.all_day ? "%F" : "%F %R", *it);
+    if (*it <= first) {
+      in.error(where, "rdate " + d + " is not after the event's start (" + when + "): clients disagree on it");
+      return;
+    }
+    if (made_by_rule(*it)) {
+      in.warn(where, "rdate " + d + " is already an occurrence of the rule; it is ignored");
+      it = rd.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  auto& ex = e.series.exdates;
+  for (auto it = ex.begin(); it != ex.end();) {
+    if (!made_by_rule(*it) && !std::binary_search(rd.begin(), rd.end(), *it)) {
+      in.warn(where, "exdate " + date::format(e.all_day ? "%F" : "%F %R", *it) +
+                         " is not an occurrence of the series; it is ignored");
+      it = ex.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::vector<LocalSeconds> starts = series_starts(e, bound, max_series_occurrences + 1);
+  if (starts.empty()) {
+    in.error(where, "the series has no occurrence left (every date is excluded)");
+    return;
+  }
+  if (bounded(e) && starts.size() > max_series_occurrences) {
+    in.error(where, "the series makes more than " + std::to_string(max_series_occurrences) +
+                        " occurrences; leave it open-ended (no UNTIL/COUNT) or split it");
+    return;
+  }
+  for (const auto& c : e.series.changes)
+    if (!std::binary_search(starts.begin(), starts.end(), c.original) && !made_by_rule(c.original)) {
+      in.error(where, "an override names " + date::format(e.all_day ? "%F" : "%F %R", c.original) +
+                          ", which is not an occurrence of the series");
+      return;
+    }
+  if (!e.all_day)
+    for (LocalSeconds t : starts)
+      if (auto r = resolve_local(e.zone, t); r.in_gap || r.ambiguous) {
+        in.warn(where, "the occurrence of " + date::format("%F %R", t) +
+                           (r.in_gap ? " does not exist" : " happens twice") + " in " + e.zone_name() + " (clocks " +
+                           (r.in_gap ? "jump forward" : "go back") +
+                           "); calendar apps place it differently: move the series' time");
+        break;
+      }
+}
+
+void read_sessions(InstanceReader& in, const Value& list) {
+  if (list.kind != Value::Kind::list || list.items.empty()) {
+    in.error(&list, "sessions must be a list of {start, end, title?, location?}");
+    return;
+  }
+  if (list.items.size() > max_sessions) {
+    in.error(&list, "more than " + std::to_string(max_sessions) + " sessions on one page");
+    return;
+  }
+  Event& e = in.e;
+  std::set<std::string> ids;
+  std::optional<bool> all_day;
+  for (size_t i = 0; i < list.items.size(); ++i) {
+    const Value& item = list.items[i];
+    const Value* start_v = item.kind == Value::Kind::map ? in.one_of(item, {"start", "date"}) : nullptr;
+    if (!start_v || !start_v->is_scalar()) {
+      in.error(&item, "session " + std::to_string(i + 1) + " needs a start: {start: 2027-03-01T09:00, end: ...}");
+      continue;
+    }
+    std::string err;
+    auto start = parse_time(trim(start_v->scalar), &err);
+    const Value* end_v = item.find("end");
+    auto end = end_v && end_v->is_scalar() ? parse_time(trim(end_v->scalar), &err) : std::nullopt;
+    if (!start || (end_v && !end)) {
+      in.error(start ? end_v : start_v, "cannot read the session's time: " + err);
+      continue;
+    }
+    bool day = start->kind == TimeValue::Kind::date;
+    if (all_day && *all_day != day) {
+      in.error(start_v, "sessions must all have times, or all be whole days");
+      continue;
+    }
+    all_day = day;
+    EventSession s;
+    auto instant = [&](const TimeValue& tv) {
+      return tv.kind == TimeValue::Kind::instant ? tv.instant() : resolve_local(e.zone, tv.local).instant;
+    };
+    s.start = instant(*start);
+    if (end)
+      s.end = day ? instant(*end) + date::days{1} : instant(*end);  // a whole-day end names its last day
+    else if (day)
+      s.end = resolve_local(e.zone, start->local + date::days{1}).instant;
+    else {
+      in.error(&item, "session " + std::to_string(i + 1) + " needs an end time");
+      continue;
+    }
+    if (s.end < s.start) in.error(end_v, "the session ends before it starts");
+    s.id = trim(scalar_text(item.find("id")));
+    if (s.id.empty()) s.id = std::to_string(i + 1);
+    s.id = slugify(s.id);
+    if (!ids.insert(s.id).second) in.error(&item, "two sessions have the id '" + s.id + "'");
+    s.title = trim(scalar_text(item.find("title")));
+    if (s.title.empty()) s.title = trim(scalar_text(item.find("name")));
+    s.location = trim(scalar_text(item.find("location")));
+    e.sessions.push_back(std::move(s));
+  }
+  if (in.failed || e.sessions.empty()) return;
+  std::stable_sort(e.sessions.begin(), e.sessions.end(),
+                   [](const EventSession& a, const EventSession& b) { return a.start < b.start; });
+  e.all_day = *all_day;
+  e.start = e.sessions.front().start;
+  e.end = e.start;
+  for (const auto& s : e.sessions) e.end = std::max(e.end, s.end);
+  if (e.all_day) {
+    e.start_day = date::floor<date::days>(to_local(e.zone, e.start));
+    e.end_day = date::floor<date::days>(to_local(e.zone, e.end));
+  }
+  e.end_source = "sessions: from the first session's start to the last one's end";
+}
+
+}  // namespace
+
+bool read_instances(const Page& page, const Value& fm, Event& e, Diagnostics& diags) {
+  InstanceReader in{page, e, diags};
+  const Value* sessions = fm.find("sessions");
+  const Value* overrides = fm.find("overrides");
+  if (sessions && sessions->kind != Value::Kind::null) read_sessions(in, *sessions);
+  if (in.failed) return false;
+  read_rule(in, fm);
+  const Value* where = in.one_of(fm, {"rrule", "recurrence_rule", "repeat"});
+  std::string rdate_key, exdate_key;
+  if (const Value* v = in.one_of(fm, {"rdate", "rdates"}, &rdate_key)) {
+    auto more = in.dates(v, rdate_key);
+    e.series.rdates.insert(e.series.rdates.end(), more.begin(), more.end());
+    if (!where) where = v;
+  }
+  if (const Value* v = in.one_of(fm, {"exdate", "exdates"}, &exdate_key)) {
+    auto more = in.dates(v, exdate_key);
+    e.series.exdates.insert(e.series.exdates.end(), more.begin(), more.end());
+    if (!where) where = v;
+  }
+  for (auto* list : {&e.series.rdates, &e.series.exdates}) {
+    std::sort(list->begin(), list->end());
+    list->erase(std::unique(list->begin(), list->end()), list->end());
+  }
+  if (in.failed) return false;
+  if (!e.series.rule && !e.series.exdates.empty()) in.error(where, "exdate without a series (rrule or repeat)");
+  if (!e.series.rule && !e.series.rdates.empty())  // ical.js drops DTSTART from such a series
+    in.error(where, "rdate adds dates to a rule (rrule or repeat); for an event on a few dates, use sessions:");
+  if (overrides && overrides->kind != Value::Kind::null) {
+    if (e.series.empty())
+      in.error(overrides, "overrides change occurrences of a series: add rrule or repeat");
+    else
+      read_changes(in, *overrides);
+  }
+  if (!e.sessions.empty() && !e.series.empty())
+    in.error(sessions, "a page has sessions or a series, not both: give each session its own page or rule");
+  if (in.failed) return false;
+  if (!e.series.empty()) check_series(in, where);
+  return !in.failed;
+}
+
+// --- words --------------------------------------------------------------------------
+
+namespace {
+
+std::string ordinal_word(int n) {
+  static const char* words[] = {"", "first", "second", "third", "fourth", "fifth"};
+  if (n == -1) return "last";
+  if (n == -2) return "second-to-last";
+  if (n >= 1 && n <= 5) return words[n];
+  return std::to_string(n) + (n % 10 == 1 && n != 11   ? "st"
+                              : n % 10 == 2 && n != 12 ? "nd"
+                              : n % 10 == 3 && n != 13 ? "rd"
+                                                       : "th");
+}
+
+std::string and_list(const std::vector<std::string>& items) {
+  std::string s;
+  for (size_t i = 0; i < items.size(); ++i) s += (i == 0 ? "" : i + 1 == items.size() ? " and " : ", ") + items[i];
+  return s;
+}
+
+std::string long_date(date::local_days d) {
+  date::year_month_day ymd{d};
+  return std::to_string(static_cast<unsigned>(ymd.day())) + " " + month_names[static_cast<unsigned>(ymd.month()) - 1] +
+         " " + std::to_string(static_cast<int>(ymd.year()));
+}
+
+// "every second Thursday", "the last Friday of every month"; "" when the rule has parts
+// that words would not say exactly (BYSETPOS...): the caller writes the rule itself.
+std::string rule_words(const RecurrenceRule& r, const Event& e) {
+  if (!r.by_set_pos.empty() || !r.week_start.empty()) return "";
+  std::vector<std::string> days, numbered;
+  for (const auto& [ordinal, day] : r.by_day)
+    (ordinal ? numbered : days)
+        .push_back(ordinal ? "the " + ordinal_word(ordinal) + " " + day_names[day] : day_names[day]);
+  std::vector<std::string> month_days;
+  for (int d : r.by_month_day)
+    month_days.push_back(d < 0 ? (d == -1 ? "the last day" : "day " + std::to_string(d)) : "the " + ordinal_word(d));
+  std::vector<std::string> months;
+  for (int m : r.by_month) months.push_back(month_names[m - 1]);
+  std::string every = r.interval == 1   ? "every"
+                      : r.interval <= 5 ? "every " + ordinal_word(r.interval)
+                                        : "every " + std::to_string(r.interval) + "th";
+  date::year_month_day start{date::floor<date::days>(local_start_of(e))};
+  if (r.freq == "DAILY" && days.empty() && numbered.empty() && month_days.empty() && months.empty())
+    return r.interval == 1 ? "every day" : "every " + std::to_string(r.interval) + " days";
+  if (r.freq == "WEEKLY" && numbered.empty() && month_days.empty() && months.empty()) {
+    if (days.empty())
+      days.push_back(
+          day_names[date::weekday{date::sys_days{date::floor<date::days>(local_start_of(e)).time_since_epoch()}}
+                        .c_encoding()]);
+    if (days.size() == 5 && r.by_day.size() == 5 &&
+        std::none_of(r.by_day.begin(), r.by_day.end(), [](auto p) { return p.second == 0 || p.second == 6; }))
+      return r.interval == 1 ? "every weekday" : "every " + std::to_string(r.interval) + " weeks on weekdays";
+    return every + " " + and_list(days);
+  }
+  std::string period = r.interval == 1 ? "every month" : "every " + std::to_string(r.interval) + " months";
+  if (r.freq == "MONTHLY" && days.empty() && months.empty() &&
+      (numbered.empty() != month_days.empty() || (numbered.empty() && month_days.empty()))) {
+    if (numbered.empty() && month_days.empty())
+      month_days.push_back("the " + ordinal_word(static_cast<int>(static_cast<unsigned>(start.day()))));
+    return and_list(numbered.empty() ? month_days : numbered) + " of " + period;
+  }
+  if (r.freq == "YEARLY" && days.empty() && month_days.empty() && numbered.size() <= 1) {
+    std::string years = r.interval == 1 ? "every year" : "every " + std::to_string(r.interval) + " years";
+    if (numbered.empty() && months.empty())
+      return years + " on " + std::to_string(static_cast<unsigned>(start.day())) + " " +
+             month_names[static_cast<unsigned>(start.month()) - 1];
+    if (!numbered.empty() && months.size() == 1) return numbered[0] + " of " + months[0] + ", " + years;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string describe_series(const Event& e) {
+  if (!e.recurs()) return "";
+  std::string s;
+  if (e.series.rule) {
+    s = rule_words(*e.series.rule, e);
+    if (s.empty()) s = "repeating (" + rrule_value(*e.series.rule, e) + ")";
+  } else {
+    s = "on " + std::to_string(e.series.rdates.size() + 1) + " dates";
+  }
+  if (e.all_day)
+    s += ", all day";
+  else
+    s += ", " + date::format("%R", e.local_start()) + "–" + date::format("%R", e.local_end()) + " " + e.zone_name();
+  if (e.series.rule && e.series.rule->until)
+    s += ", until " + long_date(date::floor<date::days>(*e.series.rule->until));
+  if (e.series.rule && e.series.rule->count) s += ", " + std::to_string(e.series.rule->count) + " times";
+  if (e.series.rule && !e.series.rdates.empty())
+    s += ", and on " + std::to_string(e.series.rdates.size()) + " more date" + (e.series.rdates.size() > 1 ? "s" : "");
+  if (!e.series.exdates.empty())
+    s += ", except " + std::to_string(e.series.exdates.size()) + " date" + (e.series.exdates.size() > 1 ? "s" : "");
+  return s;
+}
+
+}  // namespace evfeed
