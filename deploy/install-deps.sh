@@ -16,6 +16,8 @@ if [ "${1:-}" = "--with-test-tools" ]; then
   pkgs+=(chromium fonts-wqy-zenhei nginx-light systemd yamllint curl python3 libxml2-utils)
   # The oracles of --site: the real generators (tests/sites/oracle.py).
   pkgs+=(hugo jekyll)
+  # The fourth expander of series (tests/recurrence/compare.py).
+  pkgs+=(python3-recurring-ical-events)
   # The format check of the sources (clang-format --dry-run -Werror in ctest).
   pkgs+=(clang-format)
   # Sanitizer stage (deploy/run-sanitizers.sh): clang's libFuzzer and its symbolizer.

@@ -12,6 +12,8 @@
 #include "evfeed/build.hpp"
 #include "evfeed/model.hpp"
 #include "evfeed/pipeline.hpp"
+#include "evfeed/recurrence.hpp"
+#include "evfeed/render.hpp"
 #include "evfeed/server.hpp"
 #include "evfeed/site_profile.hpp"
 #include "evfeed/text.hpp"
@@ -109,7 +111,45 @@ void print_diags(const Diagnostics& d, bool quiet) {
 
 SysSeconds now_seconds() { return date::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
-int run_check(const CommonOptions& o, bool verbose, bool list) {
+// `check --verbose`: a series' rule in words and its next five occurrences, in the
+// page's zone and in UTC.
+void print_next_occurrences(const Event& e, SysSeconds now) {
+  if (!e.has_instances()) return;
+  if (e.recurs()) std::cout << "    repeats: " << describe_series(e) << "\n";
+  for (const auto& o : occurrences(e, now, SysSeconds::max(), 5))
+    std::cout << "    next: " << format_rfc3339(o.start, offset_at(e.zone, o.start)) << " ("
+              << format_utc_basic(o.start) << ")" << (o.title != e.title ? " " + o.title : "")
+              << (o.cancelled ? " CANCELLED" : "") << "\n";
+}
+
+// `check --occurrences FROM/TO`: every occurrence of the published events starting in
+// [FROM, TO), one line each as tests/recurrence/compare.py's expanders print them, so the
+// model's own expansion is compared with the calendar clients'.
+void print_occurrences(const EventModel& model, const SiteConfig& site, std::pair<SysSeconds, SysSeconds> window) {
+  std::vector<std::string> lines;
+  for (const auto& e : model.events) {
+    auto stamp = [&](SysSeconds t) {
+      return e.all_day ? date::format("%F", date::floor<date::days>(to_local(e.zone, t))) : date::format("%FT%TZ", t);
+    };
+    std::vector<Occurrence> all = occurrences(e, SysSeconds::min(), SysSeconds::max());
+    for (size_t i = 0; i < all.size(); ++i) {
+      const Occurrence& o = all[i];
+      SysSeconds key =
+          e.all_day ? SysSeconds{date::floor<date::days>(to_local(e.zone, o.start)).time_since_epoch()} : o.start;
+      if (key < window.first || key >= window.second) continue;
+      std::string uid = e.sessions.empty() ? event_uid(e, site) : session_uid(e, e.sessions[i], site);
+      std::string title =
+          !e.sessions.empty() && !e.sessions[i].title.empty() ? e.title + ": " + e.sessions[i].title : o.title;
+      lines.push_back(uid + "\t" + stamp(o.start) + "\t" + stamp(o.end) + "\t" +
+                      (o.cancelled ? "CANCELLED" : status_name(e.status)) + "\t" + title);
+    }
+  }
+  std::sort(lines.begin(), lines.end());
+  for (const auto& l : lines) std::cout << l << "\n";
+}
+
+int run_check(const CommonOptions& o, bool verbose, bool list,
+              std::optional<std::pair<SysSeconds, SysSeconds>> occurrences_window) {
   Diagnostics cfg;
   SiteConfig site;
   std::vector<std::string> content;
@@ -153,8 +193,10 @@ int run_check(const CommonOptions& o, bool verbose, bool list) {
       std::cout << e.source_path << ": " << e.title << "\n    " << when << " [" << e.zone_name() << "]"
                 << "\n    zone from: " << e.zone_source << "; end from: " << e.end_source << "; lang " << e.lang
                 << "; identity " << e.identity << (e.draft ? "; draft" : "") << "\n";
+      print_next_occurrences(e, now);
     }
   }
+  if (occurrences_window) print_occurrences(model, site, *occurrences_window);
   size_t errors = r.diags.count(Severity::error),
          warnings = r.diags.count(Severity::warning) + model_diags.count(Severity::warning);
   std::cout << r.pages_seen << " pages, " << r.built.size() << " events (" << model.events.size() << " published, "
@@ -251,6 +293,9 @@ int main(int argc, char** argv) {
   check->add_flag("--verbose,-v", verbose, "print every event, its zone and where its end came from");
   bool list = false;
   check->add_flag("--list", list, "print each event page: its path in the site, link, and 1/0 published");
+  std::string occurrences_arg;
+  check->add_option("--occurrences", occurrences_arg,
+                    "print every occurrence starting in FROM/TO (UTC dates or date-times), one line each");
 
   CommonOptions build_opts;
   std::string out_dir;
@@ -279,7 +324,20 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  if (*check) return run_check(check_opts, verbose, list);
+  if (*check) {
+    std::optional<std::pair<SysSeconds, SysSeconds>> window;
+    if (!occurrences_arg.empty()) {
+      size_t slash = occurrences_arg.find('/');
+      auto from = parse_time(occurrences_arg.substr(0, slash));
+      auto to = slash == std::string::npos ? std::nullopt : parse_time(occurrences_arg.substr(slash + 1));
+      if (!from || !to) {
+        std::cerr << "evfeed check: --occurrences takes FROM/TO, e.g. 2026-01-01/2028-01-01\n";
+        return 2;
+      }
+      window = std::pair{from->instant(), to->instant()};  // naive and date values: UTC
+    }
+    return run_check(check_opts, verbose, list, window);
+  }
   if (*build) return run_build(build_opts, out_dir, state_dir, quiet);
   if (*serve) {
     Diagnostics cfg;

@@ -4,6 +4,7 @@
 
 #include "evfeed/event_codec.hpp"
 #include "evfeed/publish.hpp"
+#include "evfeed/recurrence.hpp"
 #include "evfeed/resources.hpp"
 #include "evfeed/site_profile.hpp"
 #include "evfeed/text.hpp"
@@ -177,7 +178,11 @@ SysSeconds decisions_valid_until(const std::vector<Event>& built, const SiteConf
     if (e.publish_date) consider(*e.publish_date);
     consider(e.updated);  // feed dates are capped at the build time until then
     if (e.expiry_date) consider(*e.expiry_date);
-    if (site.window_past_days > 0) consider(e.end + date::days{site.window_past_days});
+    if (site.window_past_days > 0) {
+      SysSeconds end = e.has_instances() ? last_end(e) : e.end;
+      if (end != SysSeconds::max()) consider(end + date::days{site.window_past_days});
+    }
+    if (e.has_instances()) consider(shown_occurrence(e, now).end);  // then the next one is shown
   }
   return until;
 }

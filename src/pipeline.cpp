@@ -1,7 +1,5 @@
 #include "evfeed/pipeline.hpp"
 
-#include "evfeed/permalink.hpp"
-
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -15,6 +13,8 @@
 #include "evfeed/event_codec.hpp"
 #include "evfeed/parallel.hpp"
 #include "evfeed/parse_cache.hpp"
+#include "evfeed/permalink.hpp"
+#include "evfeed/recurrence.hpp"
 #include "evfeed/text.hpp"
 
 namespace evfeed {
@@ -121,6 +121,11 @@ std::string schedule_fingerprint(const Event& e) {
   std::string f = std::to_string(e.start.time_since_epoch().count()) + "|" +
                   std::to_string(e.end.time_since_epoch().count()) + "|" + (e.all_day ? "D" : "T") + "|" +
                   e.zone_name() + "|" + e.location + "|" + status_name(e.status);
+  if (e.has_instances())  // a changed rule, date list, override or session is a new schedule
+    for (const auto& o : occurrences(e, SysSeconds::min(), SysSeconds::max()))
+      f += "|" + std::to_string(o.start.time_since_epoch().count()) + "," +
+           std::to_string(o.end.time_since_epoch().count()) + "," + o.location + (o.cancelled ? ",C" : "");
+  if (e.series.rule) f += "|" + rrule_value(*e.series.rule, e);
   return content_hash_hex(f).substr(0, 16);
 }
 
@@ -317,7 +322,9 @@ std::vector<std::shared_ptr<const FeedSet>> plan_feed_sets(const EventModel& mod
   std::vector<std::shared_ptr<const FeedSet>> sets;
   auto main_set = std::make_shared<FeedSet>(FeedSet{{}, "", site.title, site.description, site.language, true});
   for (const Event* e : all)
-    if (site.window_past_days <= 0 || e->end >= now - date::days{site.window_past_days}) main_set->events.push_back(e);
+    if (site.window_past_days <= 0 ||
+        (e->has_instances() ? last_end(*e) : e->end) >= now - date::days{site.window_past_days})
+      main_set->events.push_back(e);
   sets.push_back(main_set);
   if (model.languages.size() > 1) {
     for (const auto& lang : model.languages) {

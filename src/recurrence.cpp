@@ -175,7 +175,14 @@ std::optional<RecurrenceRule> parse_rrule(std::string_view text, const date::tim
 }
 
 std::string rrule_value(const RecurrenceRule& rule, const Event& e) {
-  std::string s = rule_parts(rule);
+  // A weekly rule on DTSTART's own weekday is written without BYDAY (RFC 5545 takes the
+  // day from DTSTART): clients that expand in their own zone (calcurse) would otherwise
+  // see a 19:00 New York Thursday as a Friday in UTC and drop the series.
+  RecurrenceRule written = rule;
+  auto weekday = date::weekday{date::floor<date::days>(e.all_day ? LocalSeconds{e.start_day} : e.local_start())};
+  if (rule.freq == "WEEKLY" && rule.by_day.size() == 1 && rule.by_day[0] == std::pair{0, int(weekday.c_encoding())})
+    written.by_day.clear();
+  std::string s = rule_parts(written);
   if (rule.until) {
     if (e.all_day)
       s += ";UNTIL=" + format_date_basic(date::floor<date::days>(*rule.until));

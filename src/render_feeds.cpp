@@ -4,6 +4,7 @@
 #include <tinyxml2.h>
 
 #include "evfeed/markdown.hpp"
+#include "evfeed/recurrence.hpp"
 #include "evfeed/render.hpp"
 #include "evfeed/text.hpp"
 #include "evfeed/version.hpp"
@@ -44,31 +45,59 @@ std::string atom_id(const Event& e, const SiteConfig& site) {
   return "tag:" + url_host(site.base_url) + ",2019:" + path;
 }
 
-std::string when_text(const Event& e) {
+// One occurrence of the event (its own start and end, a session's, or a series' one).
+std::string when_text(const Event& e, SysSeconds start, SysSeconds end) {
+  LocalSeconds ls = to_local(e.zone, start), le = to_local(e.zone, end);
   if (e.all_day) {
-    std::string s = date::format("%A, %d %B %Y", e.start_day);
-    if (e.end_day - e.start_day > date::days{1}) s += " – " + date::format("%A, %d %B %Y", e.end_day - date::days{1});
+    auto first = date::floor<date::days>(ls), after = date::floor<date::days>(le);
+    std::string s = date::format("%A, %d %B %Y", first);
+    if (after - first > date::days{1}) s += " – " + date::format("%A, %d %B %Y", after - date::days{1});
     return s + " (all day)";
   }
-  LocalSeconds ls = e.local_start(), le = e.local_end();
   std::string s = date::format("%A, %d %B %Y, %H:%M", ls);
   if (date::floor<date::days>(ls) == date::floor<date::days>(le))
     s += "–" + date::format("%H:%M", le);
   else
     s += " – " + date::format("%A, %d %B %Y, %H:%M", le);
-  return s + " (" + e.zone_name() + ", UTC" + format_offset(e.start_offset(), true) + ")";
+  return s + " (" + e.zone_name() + ", UTC" + format_offset(offset_at(e.zone, start), true) + ")";
+}
+
+// "When:" of a single event; "Next:" and "Repeats:" of a series; the list of sessions.
+std::string when_html(const Event& e) {
+  if (!e.sessions.empty()) {
+    std::string h = "<p><strong>When:</strong></p><ul>";
+    for (const auto& x : e.sessions) {
+      h += "<li>" + html_escape(when_text(e, x.start, x.end));
+      if (!x.title.empty()) h += ": " + html_escape(x.title);
+      if (!x.location.empty()) h += " (" + html_escape(x.location) + ")";
+      h += "</li>";
+    }
+    return h + "</ul>";
+  }
+  if (!e.recurs()) return "<p><strong>When:</strong> " + html_escape(when_text(e, e.start, e.end)) + "</p>";
+  Occurrence next = e.shown ? *e.shown : occurrence_at(e, e.all_day ? LocalSeconds{e.start_day} : e.local_start());
+  std::string h = "<p><strong>Next:</strong> " + html_escape(when_text(e, next.start, next.end));
+  if (next.changed && next.title != e.title) h += ": " + html_escape(next.title);
+  if (next.location != e.location && !next.location.empty()) h += " (" + html_escape(next.location) + ")";
+  if (next.cancelled) h += " (cancelled)";
+  return h + "</p><p><strong>Repeats:</strong> " + html_escape(describe_series(e)) + "</p>";
 }
 
 }  // namespace
 
 std::string google_calendar_link(const Event& e) {
+  // A multi-session event: the session shown (Google's template holds one time).
+  SysSeconds start = !e.sessions.empty() && e.shown ? e.shown->start : e.start;
+  SysSeconds end = !e.sessions.empty() && e.shown ? e.shown->end : e.end;
   std::string dates;
   if (e.all_day)
-    dates = format_date_basic(e.start_day) + "/" + format_date_basic(e.end_day);
+    dates = format_date_basic(date::floor<date::days>(to_local(e.zone, start))) + "/" +
+            format_date_basic(date::floor<date::days>(to_local(e.zone, end)));
   else
-    dates = format_local_basic(e.local_start()) + "/" + format_local_basic(e.local_end());
+    dates = format_local_basic(to_local(e.zone, start)) + "/" + format_local_basic(to_local(e.zone, end));
   std::string link = "https://calendar.google.com/calendar/render?action=TEMPLATE&text=" + url_encode(e.title) +
                      "&dates=" + dates + "&ctz=" + url_encode(e.zone_name());
+  if (e.series.rule) link += "&recur=" + url_encode("RRULE:" + rrule_value(*e.series.rule, e));
   if (!e.location.empty()) link += "&location=" + url_encode(e.location);
   link += "&details=" + url_encode(e.url);
   return link;
@@ -76,7 +105,7 @@ std::string google_calendar_link(const Event& e) {
 
 std::string event_content_html(const Event& e, const SiteConfig& site) {
   std::string h = "<div class=\"event\">";
-  h += "<p><strong>When:</strong> " + html_escape(when_text(e)) + "</p>";
+  h += when_html(e);
   if (e.status != EventStatus::confirmed)
     h += std::string("<p><strong>Status:</strong> ") +
          (e.status == EventStatus::cancelled ? "Cancelled" : "Tentative") + "</p>";
@@ -229,7 +258,13 @@ std::string render_json_feed(const std::vector<const Event*>& events, const Site
          ", \"end\": " + str(format_rfc3339(e->end, offset_at(e->zone, e->end))) +
          ", \"timezone\": " + str(e->zone_name()) + ", \"all_day\": " + (e->all_day ? "true" : "false") +
          ", \"location\": " + str(e->location) + ", \"status\": " + str(to_lower_ascii(status_name(e->status))) +
-         ", \"ics\": " + str(site.base_url + "events/" + e->slug + ".ics") + "}\n    }";
+         ", \"ics\": " + str(site.base_url + "events/" + e->slug + ".ics");
+    if (e->series.rule) j += ", \"rrule\": " + str(rrule_value(*e->series.rule, *e));
+    if (e->recurs()) j += ", \"repeats\": " + str(describe_series(*e));
+    if (e->shown)
+      j += ", \"next\": {\"start\": " + str(format_rfc3339(e->shown->start, offset_at(e->zone, e->shown->start))) +
+           ", \"end\": " + str(format_rfc3339(e->shown->end, offset_at(e->zone, e->shown->end))) + "}";
+    j += "}\n    }";
   }
   j += events.empty() ? "]\n}\n" : "\n  ]\n}\n";
   return j;

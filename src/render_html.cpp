@@ -2,6 +2,7 @@
 // is rendered in start order with each event's instant in data-start; a small script
 // moves past events below the upcoming ones, so the bytes do not depend on the day of
 // the build (and without JavaScript every event is still listed).
+#include "evfeed/recurrence.hpp"
 #include "evfeed/render.hpp"
 #include "evfeed/text.hpp"
 
@@ -108,20 +109,28 @@ details{margin:.5rem 0}
   h += "</div>\n<h2 id=\"upcoming\">Upcoming events</h2>\n<ol class=\"events\" id=\"upcoming-list\">\n";
   for (const Event* ep : events) {
     const Event& e = *ep;
+    // A series or multi-session event shows the occurrence assemble_model chose (the next
+    // one) and stays "upcoming" until its last occurrence ends.
+    SysSeconds start = e.shown ? e.shown->start : e.start, end = e.shown ? e.shown->end : e.end;
+    LocalSeconds ls = to_local(e.zone, start), le = to_local(e.zone, end);
     std::string when;
     if (e.all_day) {
-      when = date::format("%Y-%m-%d (%a)", e.start_day);
-      if (e.end_day - e.start_day > date::days{1})
-        when += " – " + date::format("%Y-%m-%d (%a)", e.end_day - date::days{1});
+      auto first = date::floor<date::days>(ls), after = date::floor<date::days>(le);
+      when = date::format("%Y-%m-%d (%a)", first);
+      if (after - first > date::days{1}) when += " – " + date::format("%Y-%m-%d (%a)", after - date::days{1});
     } else {
-      when = date::format("%Y-%m-%d (%a) %H:%M", e.local_start()) + "–" + date::format("%H:%M", e.local_end()) + " " +
-             e.zone_name() + " (UTC" + format_offset(e.start_offset(), true) + ")";
+      when = date::format("%Y-%m-%d (%a) %H:%M", ls) + "–" + date::format("%H:%M", le) + " " + e.zone_name() + " (UTC" +
+             format_offset(offset_at(e.zone, start), true) + ")";
     }
+    if (e.recurs()) when += " · " + describe_series(e);
+    if (!e.sessions.empty()) when += " · " + std::to_string(e.sessions.size()) + " sessions";
+    SysSeconds last = e.has_instances() ? last_end(e) : e.end;
+    long long data_end = last == SysSeconds::max() ? 253402300799 : last.time_since_epoch().count();  // 9999-12-31
     h += "<li class=\"ev" + std::string(e.status == EventStatus::cancelled ? " cancelled" : "") + "\" data-end=\"" +
-         std::to_string(e.end.time_since_epoch().count()) + "\" lang=\"" + html_escape(e.lang) + "\">";
+         std::to_string(data_end) + "\" lang=\"" + html_escape(e.lang) + "\">";
     h += "<h3><a href=\"" + html_escape(clean_utf8(e.url)) + "\">" + html_escape(clean_utf8(e.title)) + "</a></h3>";
-    h += "<p class=\"when\"><time datetime=\"" + format_rfc3339(e.start, e.start_offset()) + "\">" + html_escape(when) +
-         "</time>";
+    h += "<p class=\"when\"><time datetime=\"" + format_rfc3339(start, offset_at(e.zone, start)) + "\">" +
+         html_escape(when) + "</time>";
     if (e.status == EventStatus::cancelled) h += " · Cancelled";
     h += "</p>";
     if (!e.location.empty()) h += "<p class=\"where\">" + html_escape(clean_utf8(e.location)) + "</p>";

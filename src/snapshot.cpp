@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "evfeed/recurrence.hpp"
 #include "evfeed/text.hpp"
 
 namespace evfeed {
@@ -177,7 +178,11 @@ std::shared_ptr<const Resource> SiteSnapshot::render_filter(const FilterQuery& q
     if (any_filter && !feed_matches(spec, e)) continue;
     // Overlaps [from, to]; ends are exclusive (an all-day event ends at the next midnight),
     // so an event ending exactly at `from` is over, unless it has no length at all.
-    if (e.end < q.from || (e.end == q.from && e.end != e.start) || e.start > q.to) continue;
+    if (e.has_instances()) {  // a series is in the window when one of its occurrences is
+      if (occurrences(e, q.from, q.to + Seconds{1}, 1).empty()) continue;
+    } else if (e.end < q.from || (e.end == q.from && e.end != e.start) || e.start > q.to) {
+      continue;
+    }
     events.push_back(&e);
   }
   SysSeconds updated = newest_update_before(events, files_.built_at);

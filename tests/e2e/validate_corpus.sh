@@ -57,5 +57,6 @@ run_one() {
 
 run_one corpus --content "$corpus" --base-url https://corpus.example.org/
 run_one feeds --content "$src/feeds/content" --config "$src/feeds/config.yaml"
+run_one series --content "$src/tests/fixtures/series" --base-url https://series.example/
 
 exit $status
