@@ -244,13 +244,17 @@ void each_rule_start(const Event& e, const RecurrenceRule& rule, LocalSeconds bo
 
 bool bounded(const Event& e) { return !e.series.rule || e.series.rule->count > 0 || e.series.rule->until; }
 
-// Series starts (rule, RDATE; EXDATE removed) up to `bound`, sorted, at most `limit`.
-std::vector<LocalSeconds> series_starts(const Event& e, LocalSeconds bound, size_t limit) {
+// Series starts (rule, RDATE; EXDATE removed) up to `bound`, sorted: those before
+// `count_from` and at most `limit` from there on (the rule is not expanded further).
+std::vector<LocalSeconds> series_starts(const Event& e, LocalSeconds bound, size_t limit,
+                                        LocalSeconds count_from = LocalSeconds::min()) {
   std::vector<LocalSeconds> starts;
+  size_t counted = 0;
   if (e.series.rule)
     each_rule_start(e, *e.series.rule, bound, [&](LocalSeconds t) {
       starts.push_back(t);
-      return starts.size() < limit + e.series.exdates.size();
+      if (t >= count_from) ++counted;
+      return counted < limit + e.series.exdates.size();
     });
   for (LocalSeconds t : e.series.rdates)
     if (t <= bound) starts.push_back(t);
@@ -260,7 +264,9 @@ std::vector<LocalSeconds> series_starts(const Event& e, LocalSeconds bound, size
     return std::binary_search(e.series.exdates.begin(), e.series.exdates.end(), t);
   };
   starts.erase(std::remove_if(starts.begin(), starts.end(), excluded), starts.end());
-  if (starts.size() > limit) starts.resize(limit);
+  auto first = std::lower_bound(starts.begin(), starts.end(), count_from);
+  if (static_cast<size_t>(starts.end() - first) > limit)
+    starts.erase(first + static_cast<ptrdiff_t>(limit), starts.end());
   return starts;
 }
 
@@ -294,6 +300,7 @@ Occurrence occurrence_at(const Event& e, LocalSeconds original) {
 
 namespace {
 
+constexpr LocalSeconds near_local() { return LocalSeconds{date::local_days{date::year{1000} / 1 / 1}}; }
 constexpr LocalSeconds far_local() { return LocalSeconds{date::local_days{date::year{2999} / 12 / 31}}; }
 
 bool overlaps(const Occurrence& o, SysSeconds from, SysSeconds to) {
@@ -325,7 +332,13 @@ std::vector<Occurrence> occurrences(const Event& e, SysSeconds from, SysSeconds 
   // Originals up to the window's end (a moved occurrence is looked at on its own below);
   // when only a few are wanted, stop once that many overlap.
   LocalSeconds bound = to >= instant_of(e, far_local()) ? far_local() : to_local(e.zone, to);
-  std::vector<LocalSeconds> starts = series_starts(e, bound, std::numeric_limits<size_t>::max() / 2);
+  // An occurrence that overlaps `from` starts at most its length (and a day of offsets)
+  // before it; from there, `limit` starts suffice, plus one per override (which may move
+  // an occurrence out of the window). An open-ended series is not expanded to the year 2999.
+  LocalSeconds count_from = from <= instant_of(e, near_local())
+                                ? LocalSeconds::min()
+                                : to_local(e.zone, from) - (e.end - e.start) - date::days{1};
+  std::vector<LocalSeconds> starts = series_starts(e, bound, limit + e.series.changes.size(), count_from);
   for (LocalSeconds t : starts) {
     Occurrence o = occurrence_at(e, t);
     if (overlaps(o, from, to)) out.push_back(std::move(o));
