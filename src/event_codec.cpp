@@ -34,7 +34,9 @@ std::vector<int> read_ints(Reader& r) {
 
 // Series, sessions and the shown occurrence (rules are stored parsed: the codec needs no zone).
 void write_instances(Writer& w, const Event& e) {
-  const Series& s = e.series;
+  w.num(e.instances ? 1 : 0);
+  if (!e.instances) return;
+  const Series& s = e.series();
   w.num(s.rule ? 1 : 0);
   if (s.rule) {
     const RecurrenceRule& r = *s.rule;
@@ -63,28 +65,30 @@ void write_instances(Writer& w, const Event& e) {
     w.str(c.title);
     w.str(c.location);
   }
-  w.num(static_cast<long long>(e.sessions.size()));
-  for (const auto& x : e.sessions) {
+  w.num(static_cast<long long>(e.sessions().size()));
+  for (const auto& x : e.sessions()) {
     w.str(x.id);
     w.str(x.title);
     w.str(x.location);
     w.num(secs(x.start));
     w.num(secs(x.end));
   }
-  w.num(e.shown ? 1 : 0);
-  if (e.shown) {
-    w.num(secs(e.shown->start));
-    w.num(secs(e.shown->end));
-    w.num(local_secs(e.shown->original));
-    w.str(e.shown->title);
-    w.str(e.shown->location);
-    w.num(e.shown->cancelled);
-    w.num(e.shown->changed);
+  w.num(e.shown() ? 1 : 0);
+  if (e.shown()) {
+    w.num(secs(e.shown()->start));
+    w.num(secs(e.shown()->end));
+    w.num(local_secs(e.shown()->original));
+    w.str(e.shown()->title);
+    w.str(e.shown()->location);
+    w.num(e.shown()->cancelled);
+    w.num(e.shown()->changed);
   }
 }
 
 void read_instances(Reader& r, Event& e) {
-  Series& s = e.series;
+  if (r.num() == 0) return;
+  EventInstances& x = e.edit_instances();
+  Series& s = x.series;
   if (r.num() != 0) {
     RecurrenceRule rule;
     rule.freq = std::string(r.str());
@@ -120,13 +124,13 @@ void read_instances(Reader& r, Event& e) {
     s.changes.push_back(std::move(c));
   }
   for (long long i = 0, n = r.num(); r.ok && i < n && i < 100000; ++i) {
-    EventSession x;
-    x.id = std::string(r.str());
-    x.title = std::string(r.str());
-    x.location = std::string(r.str());
-    x.start = SysSeconds{Seconds{r.num()}};
-    x.end = SysSeconds{Seconds{r.num()}};
-    e.sessions.push_back(std::move(x));
+    EventSession session;
+    session.id = std::string(r.str());
+    session.title = std::string(r.str());
+    session.location = std::string(r.str());
+    session.start = SysSeconds{Seconds{r.num()}};
+    session.end = SysSeconds{Seconds{r.num()}};
+    x.sessions.push_back(std::move(session));
   }
   if (r.num() != 0) {
     Occurrence o;
@@ -137,7 +141,7 @@ void read_instances(Reader& r, Event& e) {
     o.location = std::string(r.str());
     o.cancelled = r.num() != 0;
     o.changed = r.num() != 0;
-    e.shown = std::move(o);
+    x.shown = std::move(o);
   }
 }
 

@@ -137,9 +137,9 @@ void print_occurrences(const EventModel& model, const SiteConfig& site, std::pai
       SysSeconds key =
           e.all_day ? SysSeconds{date::floor<date::days>(to_local(e.zone, o.start)).time_since_epoch()} : o.start;
       if (key < window.first || key >= window.second) continue;
-      std::string uid = e.sessions.empty() ? event_uid(e, site) : session_uid(e, e.sessions[i], site);
+      std::string uid = e.sessions().empty() ? event_uid(e, site) : session_uid(e, e.sessions()[i], site);
       std::string title =
-          !e.sessions.empty() && !e.sessions[i].title.empty() ? e.title + ": " + e.sessions[i].title : o.title;
+          !e.sessions().empty() && !e.sessions()[i].title.empty() ? e.title + ": " + e.sessions()[i].title : o.title;
       lines.push_back(uid + "\t" + stamp(o.start) + "\t" + stamp(o.end) + "\t" +
                       (o.cancelled ? "CANCELLED" : status_name(e.status)) + "\t" + title);
     }

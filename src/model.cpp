@@ -763,7 +763,7 @@ EventModel assemble_model(std::vector<Event> built, const SiteConfig& site, SysS
   for (auto& e : m.pages) {
     e.slug = slug_of[e.identity];
     e.languages = langs[e.identity];
-    if (e.has_instances()) e.shown = shown_occurrence(e, now);
+    if (e.has_instances()) e.edit_instances().shown = shown_occurrence(e, now);
     all_langs.insert(e.lang);
     if (e.updated > m.updated) m.updated = e.updated;
   }
@@ -781,7 +781,7 @@ EventModel assemble_model(std::vector<Event> built, const SiteConfig& site, SysS
   }
   // A series sits where the occurrence it shows does.
   auto newest_first = [](const Event& a, const Event& b) {
-    SysSeconds as = a.shown ? a.shown->start : a.start, bs = b.shown ? b.shown->start : b.start;
+    SysSeconds as = a.shown() ? a.shown()->start : a.start, bs = b.shown() ? b.shown()->start : b.start;
     return std::tie(bs, a.identity) < std::tie(as, b.identity);
   };
   std::sort(m.events.begin(), m.events.end(), newest_first);

@@ -125,7 +125,7 @@ std::string schedule_fingerprint(const Event& e) {
     for (const auto& o : occurrences(e, SysSeconds::min(), SysSeconds::max()))
       f += "|" + std::to_string(o.start.time_since_epoch().count()) + "," +
            std::to_string(o.end.time_since_epoch().count()) + "," + o.location + (o.cancelled ? ",C" : "");
-  if (e.series.rule) f += "|" + rrule_value(*e.series.rule, e);
+  if (e.series().rule) f += "|" + rrule_value(*e.series().rule, e);
   return content_hash_hex(f).substr(0, 16);
 }
 

@@ -242,7 +242,7 @@ void each_rule_start(const Event& e, const RecurrenceRule& rule, LocalSeconds bo
   icalrecur_iterator_free(it);
 }
 
-bool bounded(const Event& e) { return !e.series.rule || e.series.rule->count > 0 || e.series.rule->until; }
+bool bounded(const Event& e) { return !e.series().rule || e.series().rule->count > 0 || e.series().rule->until; }
 
 // Series starts (rule, RDATE; EXDATE removed) up to `bound`, sorted: those before
 // `count_from` and at most `limit` from there on (the rule is not expanded further).
@@ -250,18 +250,18 @@ std::vector<LocalSeconds> series_starts(const Event& e, LocalSeconds bound, size
                                         LocalSeconds count_from = LocalSeconds::min()) {
   std::vector<LocalSeconds> starts;
   size_t counted = 0;
-  if (e.series.rule)
-    each_rule_start(e, *e.series.rule, bound, [&](LocalSeconds t) {
+  if (e.series().rule)
+    each_rule_start(e, *e.series().rule, bound, [&](LocalSeconds t) {
       starts.push_back(t);
       if (t >= count_from) ++counted;
-      return counted < limit + e.series.exdates.size();
+      return counted < limit + e.series().exdates.size();
     });
-  for (LocalSeconds t : e.series.rdates)
+  for (LocalSeconds t : e.series().rdates)
     if (t <= bound) starts.push_back(t);
   std::sort(starts.begin(), starts.end());
   starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
   auto excluded = [&](LocalSeconds t) {
-    return std::binary_search(e.series.exdates.begin(), e.series.exdates.end(), t);
+    return std::binary_search(e.series().exdates.begin(), e.series().exdates.end(), t);
   };
   starts.erase(std::remove_if(starts.begin(), starts.end(), excluded), starts.end());
   auto first = std::lower_bound(starts.begin(), starts.end(), count_from);
@@ -285,9 +285,9 @@ Occurrence occurrence_at(const Event& e, LocalSeconds original) {
   o.title = e.title;
   o.location = e.location;
   o.cancelled = e.status == EventStatus::cancelled;
-  auto change = std::lower_bound(e.series.changes.begin(), e.series.changes.end(), original,
+  auto change = std::lower_bound(e.series().changes.begin(), e.series().changes.end(), original,
                                  [](const OccurrenceChange& c, LocalSeconds t) { return c.original < t; });
-  if (change != e.series.changes.end() && change->original == original) {
+  if (change != e.series().changes.end() && change->original == original) {
     o.changed = true;
     if (change->start) o.start = *change->start;
     if (change->end) o.end = *change->end;
@@ -311,8 +311,8 @@ bool overlaps(const Occurrence& o, SysSeconds from, SysSeconds to) {
 
 std::vector<Occurrence> occurrences(const Event& e, SysSeconds from, SysSeconds to, size_t limit) {
   std::vector<Occurrence> out;
-  if (!e.sessions.empty()) {
-    for (const auto& s : e.sessions) {
+  if (!e.sessions().empty()) {
+    for (const auto& s : e.sessions()) {
       Occurrence o{s.start,
                    s.end,
                    to_local(e.zone, s.start),
@@ -338,12 +338,12 @@ std::vector<Occurrence> occurrences(const Event& e, SysSeconds from, SysSeconds 
   LocalSeconds count_from = from <= instant_of(e, near_local())
                                 ? LocalSeconds::min()
                                 : to_local(e.zone, from) - (e.end - e.start) - date::days{1};
-  std::vector<LocalSeconds> starts = series_starts(e, bound, limit + e.series.changes.size(), count_from);
+  std::vector<LocalSeconds> starts = series_starts(e, bound, limit + e.series().changes.size(), count_from);
   for (LocalSeconds t : starts) {
     Occurrence o = occurrence_at(e, t);
     if (overlaps(o, from, to)) out.push_back(std::move(o));
   }
-  for (const auto& c : e.series.changes)  // moved into the window from an original past it
+  for (const auto& c : e.series().changes)  // moved into the window from an original past it
     if (c.original > bound) {
       Occurrence o = occurrence_at(e, c.original);
       if (overlaps(o, from, to)) out.push_back(std::move(o));
@@ -370,12 +370,12 @@ Occurrence shown_occurrence(const Event& e, SysSeconds now) {
 
 std::pair<SysSeconds, SysSeconds> zone_span(const Event& e) {
   SysSeconds first = e.start, last = e.end;
-  for (const auto& s : e.sessions) {
+  for (const auto& s : e.sessions()) {
     first = std::min(first, s.start);
     last = std::max(last, s.end);
   }
-  for (LocalSeconds t : e.series.rdates) last = std::max(last, instant_of(e, t) + (e.end - e.start));
-  for (const auto& c : e.series.changes) {
+  for (LocalSeconds t : e.series().rdates) last = std::max(last, instant_of(e, t) + (e.end - e.start));
+  for (const auto& c : e.series().changes) {
     if (c.start) first = std::min(first, *c.start);
     if (c.end) last = std::max(last, *c.end);
   }
@@ -393,6 +393,7 @@ namespace {
 struct InstanceReader {
   const Page& page;
   Event& e;
+  EventInstances& x;  // e's, being filled in
   Diagnostics& diags;
   bool failed = false;
 
@@ -634,10 +635,10 @@ void read_rule(InstanceReader& in, const Value& fm) {
              "what to do then; use BYMONTHDAY=-1 for the last day of the month, or a weekday rule");
     return;
   }
-  in.e.series.rule = std::move(rule);
+  in.x.series.rule = std::move(rule);
   if (repeat) {
-    if (const Value* ex = repeat->find("except")) in.e.series.exdates = in.dates(ex, "repeat: except");
-    if (const Value* also = repeat->find("also")) in.e.series.rdates = in.dates(also, "repeat: also");
+    if (const Value* ex = repeat->find("except")) in.x.series.exdates = in.dates(ex, "repeat: except");
+    if (const Value* also = repeat->find("also")) in.x.series.rdates = in.dates(also, "repeat: also");
   }
 }
 
@@ -675,9 +676,9 @@ void read_changes(InstanceReader& in, const Value& overrides) {
     std::string status = to_lower_ascii(scalar_text(item.find("status")));
     std::string cancelled = to_lower_ascii(scalar_text(item.find("cancelled")));
     c.cancelled = cancelled == "true" || cancelled == "yes" || status == "cancelled" || status == "canceled";
-    in.e.series.changes.push_back(std::move(c));
+    in.x.series.changes.push_back(std::move(c));
   }
-  auto& ch = in.e.series.changes;
+  auto& ch = in.x.series.changes;
   std::sort(ch.begin(), ch.end(), [](const auto& a, const auto& b) { return a.original < b.original; });
   for (size_t i = 1; i < ch.size(); ++i)
     if (ch[i].original == ch[i - 1].original) {
@@ -691,8 +692,8 @@ void check_series(InstanceReader& in, const Value* where) {
   Event& e = in.e;
   LocalSeconds first = local_start_of(e);
   std::string when = date::format(e.all_day ? "%F" : "%F %R", first);
-  if (e.series.rule) {
-    const auto& rule = *e.series.rule;
+  if (e.series().rule) {
+    const auto& rule = *e.series().rule;
     if (rule.until && *rule.until < first) {
       in.error(where,
                "UNTIL (" + date::format("%F %R", *rule.until) + ") is before the first occurrence (" + when + ")");
@@ -714,17 +715,17 @@ void check_series(InstanceReader& in, const Value* where) {
   }
   LocalSeconds bound = far_local();
   std::vector<LocalSeconds> rule_starts;
-  if (e.series.rule)
-    each_rule_start(e, *e.series.rule, bound, [&](LocalSeconds t) {
+  if (e.series().rule)
+    each_rule_start(e, *e.series().rule, bound, [&](LocalSeconds t) {
       rule_starts.push_back(t);
-      return rule_starts.size() <= max_series_occurrences + e.series.exdates.size() &&
+      return rule_starts.size() <= max_series_occurrences + e.series().exdates.size() &&
              (bounded(e) ||
-              t <= std::max(first, e.series.rdates.empty() ? first : e.series.rdates.back()) + date::years{2} ||
-              (!e.series.exdates.empty() && t <= e.series.exdates.back()) ||
-              (!e.series.changes.empty() && t <= e.series.changes.back().original));
+              t <= std::max(first, e.series().rdates.empty() ? first : e.series().rdates.back()) + date::years{2} ||
+              (!e.series().exdates.empty() && t <= e.series().exdates.back()) ||
+              (!e.series().changes.empty() && t <= e.series().changes.back().original));
     });
   auto made_by_rule = [&](LocalSeconds t) { return std::binary_search(rule_starts.begin(), rule_starts.end(), t); };
-  auto& rd = e.series.rdates;
+  auto& rd = in.x.series.rdates;
   for (auto it = rd.begin(); it != rd.end();) {
     std::string d = date::format(e.all_day ? "%F" : "%F %R", *it);
     if (*it <= first) {
@@ -738,7 +739,7 @@ void check_series(InstanceReader& in, const Value* where) {
       ++it;
     }
   }
-  auto& ex = e.series.exdates;
+  auto& ex = in.x.series.exdates;
   for (auto it = ex.begin(); it != ex.end();) {
     if (!made_by_rule(*it) && !std::binary_search(rd.begin(), rd.end(), *it)) {
       in.warn(where, "exdate " + date::format(e.all_day ? "%F" : "%F %R", *it) +
@@ -758,7 +759,7 @@ void check_series(InstanceReader& in, const Value* where) {
                         " occurrences; leave it open-ended (no UNTIL/COUNT) or split it");
     return;
   }
-  for (const auto& c : e.series.changes)
+  for (const auto& c : e.series().changes)
     if (!std::binary_search(starts.begin(), starts.end(), c.original) && !made_by_rule(c.original)) {
       in.error(where, "an override names " + date::format(e.all_day ? "%F" : "%F %R", c.original) +
                           ", which is not an occurrence of the series");
@@ -829,15 +830,15 @@ void read_sessions(InstanceReader& in, const Value& list) {
     s.title = trim(scalar_text(item.find("title")));
     if (s.title.empty()) s.title = trim(scalar_text(item.find("name")));
     s.location = trim(scalar_text(item.find("location")));
-    e.sessions.push_back(std::move(s));
+    in.x.sessions.push_back(std::move(s));
   }
-  if (in.failed || e.sessions.empty()) return;
-  std::stable_sort(e.sessions.begin(), e.sessions.end(),
+  if (in.failed || e.sessions().empty()) return;
+  std::stable_sort(in.x.sessions.begin(), in.x.sessions.end(),
                    [](const EventSession& a, const EventSession& b) { return a.start < b.start; });
   e.all_day = *all_day;
-  e.start = e.sessions.front().start;
+  e.start = e.sessions().front().start;
   e.end = e.start;
-  for (const auto& s : e.sessions) e.end = std::max(e.end, s.end);
+  for (const auto& s : e.sessions()) e.end = std::max(e.end, s.end);
   if (e.all_day) {
     e.start_day = date::floor<date::days>(to_local(e.zone, e.start));
     e.end_day = date::floor<date::days>(to_local(e.zone, e.end));
@@ -848,9 +849,14 @@ void read_sessions(InstanceReader& in, const Value& list) {
 }  // namespace
 
 bool read_instances(const Page& page, const Value& fm, Event& e, Diagnostics& diags) {
-  InstanceReader in{page, e, diags};
   const Value* sessions = fm.find("sessions");
   const Value* overrides = fm.find("overrides");
+  bool any = false;
+  for (const char* key :
+       {"sessions", "overrides", "rrule", "recurrence_rule", "repeat", "rdate", "rdates", "exdate", "exdates"})
+    if (const Value* v = fm.find(key); v && v->kind != Value::Kind::null) any = true;
+  if (!any) return true;  // a single event (most pages): no instances at all
+  InstanceReader in{page, e, e.edit_instances(), diags};
   if (sessions && sessions->kind != Value::Kind::null) read_sessions(in, *sessions);
   if (in.failed) return false;
   read_rule(in, fm);
@@ -858,33 +864,53 @@ bool read_instances(const Page& page, const Value& fm, Event& e, Diagnostics& di
   std::string rdate_key, exdate_key;
   if (const Value* v = in.one_of(fm, {"rdate", "rdates"}, &rdate_key)) {
     auto more = in.dates(v, rdate_key);
-    e.series.rdates.insert(e.series.rdates.end(), more.begin(), more.end());
+    in.x.series.rdates.insert(in.x.series.rdates.end(), more.begin(), more.end());
     if (!where) where = v;
   }
   if (const Value* v = in.one_of(fm, {"exdate", "exdates"}, &exdate_key)) {
     auto more = in.dates(v, exdate_key);
-    e.series.exdates.insert(e.series.exdates.end(), more.begin(), more.end());
+    in.x.series.exdates.insert(in.x.series.exdates.end(), more.begin(), more.end());
     if (!where) where = v;
   }
-  for (auto* list : {&e.series.rdates, &e.series.exdates}) {
+  for (auto* list : {&in.x.series.rdates, &in.x.series.exdates}) {
     std::sort(list->begin(), list->end());
     list->erase(std::unique(list->begin(), list->end()), list->end());
   }
   if (in.failed) return false;
-  if (!e.series.rule && !e.series.exdates.empty()) in.error(where, "exdate without a series (rrule or repeat)");
-  if (!e.series.rule && !e.series.rdates.empty())  // ical.js drops DTSTART from such a series
+  if (!e.series().rule && !e.series().exdates.empty()) in.error(where, "exdate without a series (rrule or repeat)");
+  if (!e.series().rule && !e.series().rdates.empty())  // ical.js drops DTSTART from such a series
     in.error(where, "rdate adds dates to a rule (rrule or repeat); for an event on a few dates, use sessions:");
   if (overrides && overrides->kind != Value::Kind::null) {
-    if (e.series.empty())
+    if (e.series().empty())
       in.error(overrides, "overrides change occurrences of a series: add rrule or repeat");
     else
       read_changes(in, *overrides);
   }
-  if (!e.sessions.empty() && !e.series.empty())
+  if (!e.sessions().empty() && !e.series().empty())
     in.error(sessions, "a page has sessions or a series, not both: give each session its own page or rule");
   if (in.failed) return false;
-  if (!e.series.empty()) check_series(in, where);
+  if (!e.series().empty()) check_series(in, where);
+  if (in.x.series.empty() && in.x.sessions.empty()) e.instances = nullptr;
   return !in.failed;
+}
+
+const Series& Event::series() const {
+  static const Series none;
+  return instances ? instances->series : none;
+}
+const std::vector<EventSession>& Event::sessions() const {
+  static const std::vector<EventSession> none;
+  return instances ? instances->sessions : none;
+}
+const std::optional<Occurrence>& Event::shown() const {
+  static const std::optional<Occurrence> none;
+  return instances ? instances->shown : none;
+}
+EventInstances& Event::edit_instances() {
+  // Copies share their instances; a writer gets its own (made mutable by make_shared).
+  if (!instances || instances.use_count() > 1)
+    instances = std::make_shared<EventInstances>(instances ? *instances : EventInstances{});
+  return const_cast<EventInstances&>(*instances);
 }
 
 // --- words --------------------------------------------------------------------------
@@ -965,23 +991,24 @@ std::string rule_words(const RecurrenceRule& r, const Event& e) {
 std::string describe_series(const Event& e) {
   if (!e.recurs()) return "";
   std::string s;
-  if (e.series.rule) {
-    s = rule_words(*e.series.rule, e);
-    if (s.empty()) s = "repeating (" + rrule_value(*e.series.rule, e) + ")";
+  if (e.series().rule) {
+    s = rule_words(*e.series().rule, e);
+    if (s.empty()) s = "repeating (" + rrule_value(*e.series().rule, e) + ")";
   } else {
-    s = "on " + std::to_string(e.series.rdates.size() + 1) + " dates";
+    s = "on " + std::to_string(e.series().rdates.size() + 1) + " dates";
   }
   if (e.all_day)
     s += ", all day";
   else
     s += ", " + date::format("%R", e.local_start()) + "–" + date::format("%R", e.local_end()) + " " + e.zone_name();
-  if (e.series.rule && e.series.rule->until)
-    s += ", until " + long_date(date::floor<date::days>(*e.series.rule->until));
-  if (e.series.rule && e.series.rule->count) s += ", " + std::to_string(e.series.rule->count) + " times";
-  if (e.series.rule && !e.series.rdates.empty())
-    s += ", and on " + std::to_string(e.series.rdates.size()) + " more date" + (e.series.rdates.size() > 1 ? "s" : "");
-  if (!e.series.exdates.empty())
-    s += ", except " + std::to_string(e.series.exdates.size()) + " date" + (e.series.exdates.size() > 1 ? "s" : "");
+  if (e.series().rule && e.series().rule->until)
+    s += ", until " + long_date(date::floor<date::days>(*e.series().rule->until));
+  if (e.series().rule && e.series().rule->count) s += ", " + std::to_string(e.series().rule->count) + " times";
+  if (e.series().rule && !e.series().rdates.empty())
+    s += ", and on " + std::to_string(e.series().rdates.size()) + " more date" +
+         (e.series().rdates.size() > 1 ? "s" : "");
+  if (!e.series().exdates.empty())
+    s += ", except " + std::to_string(e.series().exdates.size()) + " date" + (e.series().exdates.size() > 1 ? "s" : "");
   return s;
 }
 

@@ -64,9 +64,9 @@ std::string when_text(const Event& e, SysSeconds start, SysSeconds end) {
 
 // "When:" of a single event; "Next:" and "Repeats:" of a series; the list of sessions.
 std::string when_html(const Event& e) {
-  if (!e.sessions.empty()) {
+  if (!e.sessions().empty()) {
     std::string h = "<p><strong>When:</strong></p><ul>";
-    for (const auto& x : e.sessions) {
+    for (const auto& x : e.sessions()) {
       h += "<li>" + html_escape(when_text(e, x.start, x.end));
       if (!x.title.empty()) h += ": " + html_escape(x.title);
       if (!x.location.empty()) h += " (" + html_escape(x.location) + ")";
@@ -75,7 +75,7 @@ std::string when_html(const Event& e) {
     return h + "</ul>";
   }
   if (!e.recurs()) return "<p><strong>When:</strong> " + html_escape(when_text(e, e.start, e.end)) + "</p>";
-  Occurrence next = e.shown ? *e.shown : occurrence_at(e, e.all_day ? LocalSeconds{e.start_day} : e.local_start());
+  Occurrence next = e.shown() ? *e.shown() : occurrence_at(e, e.all_day ? LocalSeconds{e.start_day} : e.local_start());
   std::string h = "<p><strong>Next:</strong> " + html_escape(when_text(e, next.start, next.end));
   if (next.changed && next.title != e.title) h += ": " + html_escape(next.title);
   if (next.location != e.location && !next.location.empty()) h += " (" + html_escape(next.location) + ")";
@@ -87,8 +87,8 @@ std::string when_html(const Event& e) {
 
 std::string google_calendar_link(const Event& e) {
   // A multi-session event: the session shown (Google's template holds one time).
-  SysSeconds start = !e.sessions.empty() && e.shown ? e.shown->start : e.start;
-  SysSeconds end = !e.sessions.empty() && e.shown ? e.shown->end : e.end;
+  SysSeconds start = !e.sessions().empty() && e.shown() ? e.shown()->start : e.start;
+  SysSeconds end = !e.sessions().empty() && e.shown() ? e.shown()->end : e.end;
   std::string dates;
   if (e.all_day)
     dates = format_date_basic(date::floor<date::days>(to_local(e.zone, start))) + "/" +
@@ -97,7 +97,7 @@ std::string google_calendar_link(const Event& e) {
     dates = format_local_basic(to_local(e.zone, start)) + "/" + format_local_basic(to_local(e.zone, end));
   std::string link = "https://calendar.google.com/calendar/render?action=TEMPLATE&text=" + url_encode(e.title) +
                      "&dates=" + dates + "&ctz=" + url_encode(e.zone_name());
-  if (e.series.rule) link += "&recur=" + url_encode("RRULE:" + rrule_value(*e.series.rule, e));
+  if (e.series().rule) link += "&recur=" + url_encode("RRULE:" + rrule_value(*e.series().rule, e));
   if (!e.location.empty()) link += "&location=" + url_encode(e.location);
   link += "&details=" + url_encode(e.url);
   return link;
@@ -259,11 +259,11 @@ std::string render_json_feed(const std::vector<const Event*>& events, const Site
          ", \"timezone\": " + str(e->zone_name()) + ", \"all_day\": " + (e->all_day ? "true" : "false") +
          ", \"location\": " + str(e->location) + ", \"status\": " + str(to_lower_ascii(status_name(e->status))) +
          ", \"ics\": " + str(site.base_url + "events/" + e->slug + ".ics");
-    if (e->series.rule) j += ", \"rrule\": " + str(rrule_value(*e->series.rule, *e));
+    if (e->series().rule) j += ", \"rrule\": " + str(rrule_value(*e->series().rule, *e));
     if (e->recurs()) j += ", \"repeats\": " + str(describe_series(*e));
-    if (e->shown)
-      j += ", \"next\": {\"start\": " + str(format_rfc3339(e->shown->start, offset_at(e->zone, e->shown->start))) +
-           ", \"end\": " + str(format_rfc3339(e->shown->end, offset_at(e->zone, e->shown->end))) + "}";
+    if (e->shown())
+      j += ", \"next\": {\"start\": " + str(format_rfc3339(e->shown()->start, offset_at(e->zone, e->shown()->start))) +
+           ", \"end\": " + str(format_rfc3339(e->shown()->end, offset_at(e->zone, e->shown()->end))) + "}";
     j += "}\n    }";
   }
   j += events.empty() ? "]\n}\n" : "\n  ]\n}\n";

@@ -111,7 +111,7 @@ details{margin:.5rem 0}
     const Event& e = *ep;
     // A series or multi-session event shows the occurrence assemble_model chose (the next
     // one) and stays "upcoming" until its last occurrence ends.
-    SysSeconds start = e.shown ? e.shown->start : e.start, end = e.shown ? e.shown->end : e.end;
+    SysSeconds start = e.shown() ? e.shown()->start : e.start, end = e.shown() ? e.shown()->end : e.end;
     LocalSeconds ls = to_local(e.zone, start), le = to_local(e.zone, end);
     std::string when;
     if (e.all_day) {
@@ -123,7 +123,7 @@ details{margin:.5rem 0}
              format_offset(offset_at(e.zone, start), true) + ")";
     }
     if (e.recurs()) when += " · " + describe_series(e);
-    if (!e.sessions.empty()) when += " · " + std::to_string(e.sessions.size()) + " sessions";
+    if (!e.sessions().empty()) when += " · " + std::to_string(e.sessions().size()) + " sessions";
     SysSeconds last = e.has_instances() ? last_end(e) : e.end;
     long long data_end = last == SysSeconds::max() ? 253402300799 : last.time_since_epoch().count();  // 9999-12-31
     h += "<li class=\"ev" + std::string(e.status == EventStatus::cancelled ? " cancelled" : "") + "\" data-end=\"" +

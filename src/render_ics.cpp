@@ -264,19 +264,18 @@ icalproperty* series_date(icalproperty* (*make)(icaltimetype), const Event& e, L
 }
 
 void add_series(icalcomponent* ev, const Event& e) {
-  if (e.series.rule)
+  if (e.series().rule)
     icalcomponent_add_property(
-        ev, icalproperty_new_rrule(icalrecurrencetype_from_string(rrule_value(*e.series.rule, e).c_str())));
-  for (LocalSeconds t : e.series.rdates) icalcomponent_add_property(ev, series_date(rdate_property, e, t));
-  for (LocalSeconds t : e.series.exdates) icalcomponent_add_property(ev, series_date(icalproperty_new_exdate, e, t));
+        ev, icalproperty_new_rrule(icalrecurrencetype_from_string(rrule_value(*e.series().rule, e).c_str())));
+  for (LocalSeconds t : e.series().rdates) icalcomponent_add_property(ev, series_date(rdate_property, e, t));
+  for (LocalSeconds t : e.series().exdates) icalcomponent_add_property(ev, series_date(icalproperty_new_exdate, e, t));
 }
 
 // The event as one of its instances: a session or a changed occurrence.
 Event instance_event(const Event& e, SysSeconds start, SysSeconds end, const std::string& title,
                      const std::string& location) {
   Event part = e;
-  part.series = Series{};
-  part.sessions.clear();
+  part.instances = nullptr;
   part.start = start;
   part.end = end;
   if (e.all_day) {
@@ -299,8 +298,8 @@ std::string session_uid(const Event& e, const EventSession& s, const SiteConfig&
 std::string render_vevent(const Event& e, const SiteConfig& site, int sequence) {
   std::string uid = clean(event_uid(e, site));
   std::string out;
-  if (!e.sessions.empty()) {  // the sessions are the event's VEVENTs, each related to it
-    for (const auto& s : e.sessions) {
+  if (!e.sessions().empty()) {  // the sessions are the event's VEVENTs, each related to it
+    for (const auto& s : e.sessions()) {
       std::string title = s.title.empty() ? "" : e.title + ": " + s.title;
       Component ev =
           base_vevent(instance_event(e, s.start, s.end, title, s.location), clean(session_uid(e, s, site)), sequence);
@@ -314,7 +313,7 @@ std::string render_vevent(const Event& e, const SiteConfig& site, int sequence) 
   Component ev = base_vevent(e, uid, sequence);
   if (e.recurs()) add_series(ev.c, e);
   out = refold_ical(serialize(ev.c));
-  for (const auto& c : e.series.changes) {  // RECURRENCE-ID instances share the series' UID
+  for (const auto& c : e.series().changes) {  // RECURRENCE-ID instances share the series' UID
     Occurrence o = occurrence_at(e, c.original);
     Event changed = instance_event(e, o.start, o.end, c.title, c.location);
     if (c.cancelled) changed.status = EventStatus::cancelled;

@@ -82,9 +82,9 @@ TEST_CASE("the repeat map and the RRULE text make the same series", "[recurrence
     INFO(repeat << " vs " << rrule);
     Event a = series(start + "repeat: " + repeat + "\n");
     Event b = series(start + "rrule: \"" + rrule + "\"\n");
-    REQUIRE(a.series.rule);
-    REQUIRE(b.series.rule);
-    CHECK(rrule_value(*a.series.rule, a) == rrule_value(*b.series.rule, b));
+    REQUIRE(a.series().rule);
+    REQUIRE(b.series().rule);
+    CHECK(rrule_value(*a.series().rule, a) == rrule_value(*b.series().rule, b));
     CHECK(starts_utc(a) == starts_utc(b));
   }
 }
@@ -94,14 +94,14 @@ TEST_CASE("RRULE as written: UNTIL in UTC for a timed series, a DATE all day, BY
       "date: 2026-01-08T19:00:00\ntimezone: America/New_York\nduration: 2h\nrrule: "
       "\"FREQ=WEEKLY;BYDAY=TH;UNTIL=20261231\"\n");
   // The end of 31 December in New York, in UTC; BYDAY=TH is DTSTART's own day.
-  CHECK(rrule_value(*timed.series.rule, timed) == "FREQ=WEEKLY;UNTIL=20270101T045959Z");
+  CHECK(rrule_value(*timed.series().rule, timed) == "FREQ=WEEKLY;UNTIL=20270101T045959Z");
   // An UNTIL before the series' time of day ends the day before.
   Event early = series(
       "date: 2026-01-08T19:00:00\ntimezone: America/New_York\nduration: 2h\nrrule: "
       "\"FREQ=WEEKLY;UNTIL=20260122T180000\"\n");
   CHECK(starts_utc(early).size() == 2);
   Event all_day = series("date: 2026-03-02\ntimezone: Europe/Berlin\nrepeat: {every: week, until: 2026-05-25}\n");
-  CHECK(rrule_value(*all_day.series.rule, all_day) == "FREQ=WEEKLY;UNTIL=20260525");
+  CHECK(rrule_value(*all_day.series().rule, all_day) == "FREQ=WEEKLY;UNTIL=20260525");
   CHECK(starts_utc(all_day).size() == 13);
 }
 
@@ -146,9 +146,9 @@ sessions:
   - {id: day2, start: 2027-03-16T09:30:00, end: 2027-03-16T13:00:00, title: Day 2}
   - {start: 2027-03-15T09:00:00, end: 2027-03-15T12:30:00, title: Day 1, location: Room A}
 )");
-  REQUIRE(e.sessions.size() == 2);
-  CHECK(e.sessions[0].id == "2");  // its position in the list, sorted by time afterwards
-  CHECK(e.sessions[1].id == "day2");
+  REQUIRE(e.sessions().size() == 2);
+  CHECK(e.sessions()[0].id == "2");  // its position in the list, sorted by time afterwards
+  CHECK(e.sessions()[1].id == "day2");
   CHECK(e.start == utc("2027-03-15T08:00:00Z"));
   CHECK(e.end == utc("2027-03-16T12:00:00Z"));
   CHECK(occurrences(e, SysSeconds::min(), SysSeconds::max()).size() == 2);
@@ -201,12 +201,12 @@ repeat: {every: month, on: [second thursday, last friday], until: 2026-12-31, ex
 overrides:
   - {date: 2026-04-09, start: 2026-04-10T18:00:00, title: Moved, location: Elsewhere}
 )");
-  e.shown = shown_occurrence(e, utc("2026-04-01T00:00:00Z"));
+  e.edit_instances().shown = shown_occurrence(e, utc("2026-04-01T00:00:00Z"));
   Event back;
   REQUIRE(deserialize_event(serialize_event(e), back));
   CHECK(serialize_event(back) == serialize_event(e));
   CHECK(starts_utc(back) == starts_utc(e));
-  CHECK(back.shown->title == "Moved");
+  CHECK(back.shown()->title == "Moved");
 
   Event s = series("timezone: UTC\nsessions:\n  - {start: 2027-03-15, end: 2027-03-16}\n");
   REQUIRE(deserialize_event(serialize_event(s), back));
@@ -243,7 +243,7 @@ TEST_CASE("series mistakes are errors at the value's line and column", "[recurre
       page("date: 2026-01-08T19:00:00\ntimezone: Europe/Berlin\nrrule: FREQ=WEEKLY\nexdate: [2026-01-09]\n"));
   CHECK(b.ok);  // an exdate that matches nothing is dropped with a warning
   CHECK(b.warnings() == 1);
-  CHECK(b.event.series.exdates.empty());
+  CHECK(b.event.series().exdates.empty());
 
   b = build_from(
       page("date: 2026-03-08T02:30:00\ntimezone: America/New_York\nduration: 1h\nrrule: \"FREQ=YEARLY;COUNT=2\"\n"));

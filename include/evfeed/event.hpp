@@ -1,5 +1,6 @@
 #pragma once
 // The Event value type: everything the writers need, with time zones resolved.
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,14 @@ struct Occurrence {
   bool changed = false;  // moved, retitled or cancelled by an override
 };
 
+struct EventInstances {
+  Series series;
+  std::vector<EventSession> sessions;  // empty unless the page lists sessions
+  // The occurrence the feeds and index.html show (the next at the build, else the last);
+  // set by assemble_model, since it depends on the build time.
+  std::optional<Occurrence> shown;
+};
+
 struct Event {
   // Identity: the page path without language, extension or "/index", e.g.
   // "event/service-mesh-meetup-08". Translations share it; the UID is built from it.
@@ -94,11 +103,9 @@ struct Event {
   std::string zone_source;  // the row of zone_precedence() that chose the zone
   std::string end_source;   // the row of end_precedence() that gave the end, with details
 
-  Series series;                       // empty for a single event
-  std::vector<EventSession> sessions;  // empty unless the page lists sessions
-  // The occurrence the feeds and index.html show for a series or sessions (the next at the
-  // build, else the last); set by assemble_model, since it depends on the build time.
-  std::optional<Occurrence> shown;
+  // Series, sessions and the occurrence shown: null for a single event (most events), so
+  // that an Event stays small and cheap to copy. Read through series(), sessions(), shown().
+  std::shared_ptr<const EventInstances> instances;
 
   SysSeconds updated{};  // lastmod, else the page's date: never "now"
   bool draft = false;
@@ -110,8 +117,13 @@ struct Event {
   LocalSeconds local_start() const { return to_local(zone, start); }
   LocalSeconds local_end() const { return to_local(zone, end); }
   bool is_utc_zone() const;
-  bool recurs() const { return !series.empty(); }
-  bool has_instances() const { return recurs() || !sessions.empty(); }
+  const Series& series() const;
+  const std::vector<EventSession>& sessions() const;
+  const std::optional<Occurrence>& shown() const;
+  bool recurs() const { return instances && !instances->series.empty(); }
+  bool has_instances() const { return instances != nullptr; }
+  // For writing: this event's own copy of its instances (made on first use).
+  EventInstances& edit_instances();
 };
 
 }  // namespace evfeed
