@@ -9,7 +9,7 @@ pkgs=(
   build-essential cmake ninja-build ccache pkg-config git tzdata ca-certificates curl
   libical-dev libtinyxml2-dev libyaml-cpp-dev libboost-dev libhowardhinnant-date-dev
   catch2 libtomlplusplus-dev libmd4c-dev libmd4c-html0-dev libcli11-dev libdeflate-dev zlib1g-dev
-  libxxhash-dev nlohmann-json3-dev
+  libxxhash-dev nlohmann-json3-dev libqrencode-dev
 )
 # Test-only tools: a browser for the index.html test, nginx and systemd for deploy checks.
 if [ "${1:-}" = "--with-test-tools" ]; then
@@ -18,6 +18,8 @@ if [ "${1:-}" = "--with-test-tools" ]; then
   pkgs+=(hugo jekyll)
   # The fourth expander of series (tests/recurrence/compare.py).
   pkgs+=(python3-recurring-ical-events)
+  # index.html test: QR codes decoded from the screenshots.
+  pkgs+=(zbar-tools)
   # The format check of the sources (clang-format --dry-run -Werror in ctest).
   pkgs+=(clang-format)
   # Sanitizer stage (deploy/run-sanitizers.sh): clang's libFuzzer and its symbolizer.

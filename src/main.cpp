@@ -131,18 +131,23 @@ void print_occurrences(const EventModel& model, const SiteConfig& site, std::pai
     auto stamp = [&](SysSeconds t) {
       return e.all_day ? date::format("%F", date::floor<date::days>(to_local(e.zone, t))) : date::format("%FT%TZ", t);
     };
-    std::vector<Occurrence> all = occurrences(e, SysSeconds::min(), SysSeconds::max());
-    for (size_t i = 0; i < all.size(); ++i) {
-      const Occurrence& o = all[i];
+    auto line = [&](const std::string& uid, const Occurrence& o, const std::string& title) {
       SysSeconds key =
           e.all_day ? SysSeconds{date::floor<date::days>(to_local(e.zone, o.start)).time_since_epoch()} : o.start;
-      if (key < window.first || key >= window.second) continue;
-      std::string uid = e.sessions().empty() ? event_uid(e, site) : session_uid(e, e.sessions()[i], site);
-      std::string title =
-          !e.sessions().empty() && !e.sessions()[i].title.empty() ? e.title + ": " + e.sessions()[i].title : o.title;
-      lines.push_back(uid + "\t" + stamp(o.start) + "\t" + stamp(o.end) + "\t" +
-                      (o.cancelled ? "CANCELLED" : status_name(e.status)) + "\t" + title);
+      if (key >= window.first && key < window.second)
+        lines.push_back(uid + "\t" + stamp(o.start) + "\t" + stamp(o.end) + "\t" +
+                        (o.cancelled ? "CANCELLED" : status_name(e.status)) + "\t" + title);
+    };
+    if (!e.sessions().empty()) {
+      for (const auto& s : e.sessions())
+        line(session_uid(e, s, site), Occurrence{s.start, s.end, {}, {}, {}, e.status == EventStatus::cancelled, false},
+             s.title.empty() ? e.title : e.title + ": " + s.title);
+      continue;
     }
+    // Starts in the window: the occurrences overlapping it from a year before.
+    SysSeconds from = window.first - date::days{400};
+    for (const auto& o : occurrences(e, from, window.second, std::numeric_limits<size_t>::max() / 4))
+      line(event_uid(e, site), o, o.title);
   }
   std::sort(lines.begin(), lines.end());
   for (const auto& l : lines) std::cout << l << "\n";

@@ -121,11 +121,16 @@ std::string schedule_fingerprint(const Event& e) {
   std::string f = std::to_string(e.start.time_since_epoch().count()) + "|" +
                   std::to_string(e.end.time_since_epoch().count()) + "|" + (e.all_day ? "D" : "T") + "|" +
                   e.zone_name() + "|" + e.location + "|" + status_name(e.status);
-  if (e.has_instances())  // a changed rule, date list, override or session is a new schedule
-    for (const auto& o : occurrences(e, SysSeconds::min(), SysSeconds::max()))
-      f += "|" + std::to_string(o.start.time_since_epoch().count()) + "," +
-           std::to_string(o.end.time_since_epoch().count()) + "," + o.location + (o.cancelled ? ",C" : "");
+  // A changed rule, date list, override or session is a new schedule (the inputs, not the
+  // expansion: an old open-ended series has more occurrences than any expansion holds).
+  auto n = [](auto t) { return std::to_string(t.time_since_epoch().count()); };
   if (e.series().rule) f += "|" + rrule_value(*e.series().rule, e);
+  for (LocalSeconds t : e.series().rdates) f += "|R" + n(t);
+  for (LocalSeconds t : e.series().exdates) f += "|X" + n(t);
+  for (const auto& c : e.series().changes)
+    f += "|C" + n(c.original) + "," + (c.start ? n(*c.start) : "") + "," + (c.end ? n(*c.end) : "") + "," + c.location +
+         (c.cancelled ? ",C" : "");
+  for (const auto& x : e.sessions()) f += "|S" + x.id + "," + n(x.start) + "," + n(x.end) + "," + x.location;
   return content_hash_hex(f).substr(0, 16);
 }
 
@@ -366,7 +371,20 @@ void render_outputs(const std::vector<std::shared_ptr<const FeedSet>>& sets, con
   // The site's newest past change dates the index, and an event page dated after the build
   // (it has not changed since): every replica and restart sends the same Last-Modified.
   SysSeconds site_changed = newest_update_before(all, now);
-  jobs.push_back({[&] { emit(pending_resource("index.html", render_index_html(all, site, now), site_changed)); }});
+  // index.html in the site's language; with translations, one per language (<lang>/index.html).
+  std::vector<std::string> languages;
+  for (const auto& set : sets)
+    if (!set->language.empty() && set->dir == set->language + "/") languages.push_back(set->language);
+  IndexPage main_page{site.language, "", "", languages, site.index_upcoming, site.index_past};
+  jobs.push_back({[&, main_page] {
+    emit(pending_resource("index.html", render_index_html(all, site, now, main_page), site_changed));
+  }});
+  for (const auto& set : sets)
+    if (!set->language.empty() && set->dir == set->language + "/")
+      jobs.push_back({[&, set, languages] {
+        IndexPage page{set->language, set->dir, set->title, languages, site.index_upcoming, site.index_past};
+        emit(pending_resource(set->dir + "index.html", render_index_html(set->events, site, now, page), site_changed));
+      }});
   constexpr size_t kEventsPerJob = 256;
   for (size_t from = 0; from < all.size(); from += kEventsPerJob)
     jobs.push_back({[&, from] {

@@ -95,6 +95,33 @@ std::optional<LocalSeconds> parse_until(std::string_view v, const date::time_zon
   return tv->local;
 }
 
+// The shapes of rule that libical, ical.js, node-ical and recurring-ical-events expand
+// alike (tests/recurrence): "" when `r` is one, else why not. BYSETPOS, WKST, yearly rules
+// by month-day or week number, a weekday listed twice... each splits the clients.
+std::string unsupported_shape(const RecurrenceRule& r) {
+  std::set<std::pair<int, int>> days(r.by_day.begin(), r.by_day.end());
+  if (days.size() != r.by_day.size()) return "BYDAY lists a weekday twice (libical counts it twice toward COUNT)";
+  if (std::set<int>(r.by_month_day.begin(), r.by_month_day.end()).size() != r.by_month_day.size())
+    return "BYMONTHDAY lists a day twice";
+  if (!r.by_set_pos.empty()) return "BYSETPOS is not supported: calendar apps pick different days with it";
+  if (!r.week_start.empty()) return "WKST is not supported: calendar apps count weeks differently with it";
+  bool numbered = std::any_of(r.by_day.begin(), r.by_day.end(), [](auto d) { return d.first != 0; });
+  bool plain = std::any_of(r.by_day.begin(), r.by_day.end(), [](auto d) { return d.first == 0; });
+  if (r.freq == "DAILY" && (!r.by_day.empty() || !r.by_month_day.empty() || !r.by_month.empty()))
+    return "FREQ=DAILY takes no BYDAY/BYMONTHDAY/BYMONTH here (clients disagree): use WEEKLY;BYDAY=MO,TU,... or "
+           "MONTHLY;BYMONTHDAY=...";
+  if (r.freq == "WEEKLY" && (!r.by_month_day.empty() || !r.by_month.empty()))
+    return "FREQ=WEEKLY takes only BYDAY (weekdays such as MO,TH)";
+  if (r.freq == "MONTHLY" && (!r.by_month.empty() || (plain && numbered) ||
+                              (!r.by_day.empty() && !r.by_month_day.empty()) || (plain && !numbered)))
+    return "FREQ=MONTHLY takes numbered weekdays (BYDAY=2TH or -1FR) or days of the month (BYMONTHDAY=15), not both "
+           "and no BYMONTH";
+  if (r.freq == "YEARLY" && !(r.by_day.empty() && r.by_month_day.empty() && r.by_month.empty()) &&
+      !(r.by_month.size() == 1 && r.by_day.size() == 1 && numbered && r.by_month_day.empty()))
+    return "FREQ=YEARLY repeats the start's date, or takes one month and one numbered weekday (BYMONTH=11;BYDAY=1TH)";
+  return "";
+}
+
 }  // namespace
 
 std::optional<RecurrenceRule> parse_rrule(std::string_view text, const date::time_zone* zone, std::string* error) {
@@ -132,6 +159,8 @@ std::optional<RecurrenceRule> parse_rrule(std::string_view text, const date::tim
     } else if (name == "UNTIL") {
       r.until = parse_until(value, zone);
       if (!r.until) return fail("UNTIL=" + value + " is not a date (20270101) or date-time (20270101T190000[Z])");
+      if (*r.until >= LocalSeconds{date::local_days{date::year{3000} / 1 / 1}})
+        return fail("UNTIL=" + value + " is after 2999; leave the series open-ended instead");
     } else if (name == "BYDAY") {
       for (const auto& item : split(value, ',')) {
         std::string code = item.size() >= 2 ? item.substr(item.size() - 2) : item;
@@ -163,14 +192,12 @@ std::optional<RecurrenceRule> parse_rrule(std::string_view text, const date::tim
   if (r.freq.empty()) return fail("FREQ is missing (FREQ=WEEKLY, MONTHLY...)");
   if (r.count > 0 && r.until) return fail("COUNT and UNTIL together: RFC 5545 allows one of them");
   for (const auto& [ordinal, day] : r.by_day) {
-    (void)day;
-    int limit = r.freq == "MONTHLY" ? 5 : r.freq == "YEARLY" && r.by_month.empty() ? 53 : r.freq == "YEARLY" ? 5 : 0;
+    int limit = r.freq == "MONTHLY" || r.freq == "YEARLY" ? 5 : 0;
     if (ordinal != 0 && (limit == 0 || std::abs(ordinal) > limit))
       return fail("BYDAY " + std::to_string(ordinal) + day_codes[day] + " is out of range for FREQ=" + r.freq +
                   (limit ? " (at most " + std::to_string(limit) + ")" : " (numbered weekdays need MONTHLY or YEARLY)"));
   }
-  if (!r.by_set_pos.empty() && r.by_day.empty() && r.by_month_day.empty())
-    return fail("BYSETPOS needs BYDAY or BYMONTHDAY to pick from");
+  if (auto why = unsupported_shape(r); !why.empty()) return fail(why);
   return r;
 }
 
@@ -361,8 +388,11 @@ SysSeconds last_end(const Event& e) {
 }
 
 Occurrence shown_occurrence(const Event& e, SysSeconds now) {
-  for (const auto& o : occurrences(e, now, SysSeconds::max(), 64))
+  auto coming = occurrences(e, now, SysSeconds::max(), 64);
+  for (const auto& o : coming)
     if (!o.cancelled && o.end > now) return o;
+  for (const auto& o : coming)  // all cancelled (a cancelled series): the next one still
+    if (o.end > now) return o;
   auto all = occurrences(e, SysSeconds::min(), SysSeconds::max());
   if (all.empty()) return Occurrence{e.start, e.end, local_start_of(e), e.title, e.location, false, false};
   return all.back();
@@ -381,7 +411,11 @@ std::pair<SysSeconds, SysSeconds> zone_span(const Event& e) {
   }
   if (e.recurs()) {
     SysSeconds end = last_end(e);
-    last = std::max(last, end != SysSeconds::max() ? end : e.start + date::years{open_series_zone_years});
+    // Open-ended: at least to 2038, where the tz database's listed transitions end, so an
+    // old series carries today's rules, not those of its first years.
+    SysSeconds horizon =
+        std::max(e.start + date::years{open_series_zone_years}, SysSeconds{date::sys_days{date::year{2038} / 1 / 1}});
+    last = std::max(last, end != SysSeconds::max() ? end : horizon);
   }
   return {first, last};
 }
@@ -505,6 +539,10 @@ std::optional<std::string> rrule_from_repeat(InstanceReader& in, const Value& re
         interval = words[0] == "other" ? "2" : words[0];
       else if (words.size() != 1)
         unit.clear();
+      if (interval.find_first_not_of('0') == std::string::npos || interval.size() > 4) {
+        in.error(&value, "repeat: every '" + text + "' needs a number from 1 to 1000");
+        return std::nullopt;
+      }
       if (unit == "fortnight") unit = "week", interval = "2";
       if (!unit.empty() && unit.back() == 's') unit.pop_back();
       if (unit == "weekday") {
@@ -527,8 +565,15 @@ std::optional<std::string> rrule_from_repeat(InstanceReader& in, const Value& re
         for (const auto& item : value.items) items.push_back(&item);
       else
         items.push_back(&value);
-      for (const Value* item : items) {
-        std::string t = to_lower_ascii(trim(item->is_scalar() ? item->scalar : ""));
+      std::vector<std::pair<const Value*, std::string>> texts;  // "monday, thursday" is two days
+      for (const Value* item : items)
+        for (const auto& part : split(item->is_scalar() ? item->scalar : "", ','))
+          texts.emplace_back(item, to_lower_ascii(trim(part)));
+      for (const auto& [item, t] : texts) {
+        if (t == "last day" || t == "last day of the month") {
+          by_month_day.push_back("-1");
+          continue;
+        }
         auto words = split(t, ' ');
         words.erase(std::remove(words.begin(), words.end(), std::string()), words.end());
         if (words.size() >= 3 && words[words.size() - 2] == "of" && month_of(words.back())) {
@@ -551,7 +596,8 @@ std::optional<std::string> rrule_from_repeat(InstanceReader& in, const Value& re
           by_month_day.push_back(digits);
         } else {
           in.error(item, "repeat: on '" + t +
-                             "' is not a day: write thursday, [monday, thursday], second thursday, last friday or 15");
+                             "' is not a day: write thursday, [monday, thursday], second thursday, last friday, 15 or "
+                             "last day");
           return std::nullopt;
         }
       }
@@ -561,6 +607,10 @@ std::optional<std::string> rrule_from_repeat(InstanceReader& in, const Value& re
                                                    ? end_of_day(date::floor<date::days>(*t))
                                                    : *t);
     } else if (k == "count" || k == "times") {
+      if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos) {
+        in.error(&value, "repeat: count must be a whole number such as 10");
+        return std::nullopt;
+      }
       tail += ";COUNT=" + text;
     } else if (k != "except" && k != "also") {
       in.error(&value, "repeat: unknown key '" + key + "' (every, on, until, count, except, also)");
@@ -626,13 +676,13 @@ void read_rule(InstanceReader& in, const Value& fm) {
   unsigned dom = static_cast<unsigned>(start_day.day());
   bool implicit_day = rule->by_day.empty() && rule->by_month_day.empty();
   bool short_months =
-      std::any_of(rule->by_month_day.begin(), rule->by_month_day.end(), [](int d) { return d >= 29; }) ||
+      std::any_of(rule->by_month_day.begin(), rule->by_month_day.end(), [](int d) { return std::abs(d) >= 29; }) ||
       (implicit_day && ((rule->freq == "MONTHLY" && dom >= 29) ||
                         (rule->freq == "YEARLY" && start_day.month() == date::February && dom == 29)));
   if (short_months) {
     in.error(where,
              "the series falls on a day some months (or years) do not have, and calendar apps disagree on "
-             "what to do then; use BYMONTHDAY=-1 for the last day of the month, or a weekday rule");
+             "what to do then; use the last day of the month (repeat: on: last day; BYMONTHDAY=-1) or a weekday rule");
     return;
   }
   in.x.series.rule = std::move(rule);
@@ -662,12 +712,19 @@ void read_changes(InstanceReader& in, const Value& overrides) {
       if (auto t = in.local(v, "overrides: start")) c.start = instant_of(in.e, *t);
     }
     if (const Value* v = item.find("end")) {
-      if (auto t = in.local(v, "overrides: end"))
+      std::string err;
+      auto tv = v->is_scalar() ? parse_time(extended_form(trim(v->scalar)), &err) : std::nullopt;
+      if (!in.e.all_day && tv && tv->kind == TimeValue::Kind::date)
+        in.error(v, "an override's end needs a time in a timed series (2027-01-22T21:00:00)");
+      else if (auto t = in.local(v, "overrides: end"))
         c.end = instant_of(in.e, in.e.all_day ? *t + date::days{1} : *t);  // all-day: the day named is included
     }
-    if (c.start && !c.end) {  // moved: it keeps its length
-      SysSeconds orig_start = instant_of(in.e, c.original);
-      c.end = *c.start + (occurrence_at(in.e, c.original).end - orig_start);
+    if (c.start && !c.end) {  // moved: it keeps its length (all-day: in days, not hours)
+      if (in.e.all_day)
+        c.end = instant_of(in.e,
+                           to_local(in.e.zone, *c.start) + (LocalSeconds{in.e.end_day} - LocalSeconds{in.e.start_day}));
+      else
+        c.end = *c.start + (in.e.end - in.e.start);
     }
     if (c.end && !c.start) c.start = instant_of(in.e, c.original);
     if (c.start && c.end && *c.end < *c.start) in.error(item.find("end"), "the override ends before it starts");
@@ -692,6 +749,10 @@ void check_series(InstanceReader& in, const Value* where) {
   Event& e = in.e;
   LocalSeconds first = local_start_of(e);
   std::string when = date::format(e.all_day ? "%F" : "%F %R", first);
+  if (first < LocalSeconds{date::local_days{date::year{1583} / 1 / 1}}) {  // before the Gregorian calendar
+    in.error(where, "a series starting before 1583 (" + when + "): calendar apps disagree on its weekdays");
+    return;
+  }
   if (e.series().rule) {
     const auto& rule = *e.series().rule;
     if (rule.until && *rule.until < first) {
@@ -714,15 +775,17 @@ void check_series(InstanceReader& in, const Value* where) {
     }
   }
   LocalSeconds bound = far_local();
+  // The rule's starts: a bounded series all of them (up to the cap), an open-ended one up to
+  // its last listed date (rdate, exdate, override) and two years past its start.
+  LocalSeconds listed = first + date::years{2};
+  for (const auto* list : {&e.series().rdates, &e.series().exdates})
+    if (!list->empty()) listed = std::max(listed, list->back());
+  if (!e.series().changes.empty()) listed = std::max(listed, e.series().changes.back().original);
   std::vector<LocalSeconds> rule_starts;
   if (e.series().rule)
-    each_rule_start(e, *e.series().rule, bound, [&](LocalSeconds t) {
+    each_rule_start(e, *e.series().rule, bounded(e) ? bound : listed, [&](LocalSeconds t) {
       rule_starts.push_back(t);
-      return rule_starts.size() <= max_series_occurrences + e.series().exdates.size() &&
-             (bounded(e) ||
-              t <= std::max(first, e.series().rdates.empty() ? first : e.series().rdates.back()) + date::years{2} ||
-              (!e.series().exdates.empty() && t <= e.series().exdates.back()) ||
-              (!e.series().changes.empty() && t <= e.series().changes.back().original));
+      return !bounded(e) || rule_starts.size() <= max_series_occurrences + e.series().exdates.size();
     });
   auto made_by_rule = [&](LocalSeconds t) { return std::binary_search(rule_starts.begin(), rule_starts.end(), t); };
   auto& rd = in.x.series.rdates;
@@ -735,9 +798,19 @@ void check_series(InstanceReader& in, const Value* where) {
     if (made_by_rule(*it)) {
       in.warn(where, "rdate " + d + " is already an occurrence of the rule; it is ignored");
       it = rd.erase(it);
-    } else {
-      ++it;
+      continue;
     }
+    // recurring-ical-events keeps one occurrence per day when an rdate shares its day with
+    // one of the rule's (tests/recurrence: a daily series plus an evening rdate).
+    auto day = date::floor<date::days>(*it);
+    auto same_day = std::lower_bound(rule_starts.begin(), rule_starts.end(), LocalSeconds{day});
+    if (same_day != rule_starts.end() && date::floor<date::days>(*same_day) == day) {
+      in.error(where, "rdate " + d + " falls on a day the rule already has an occurrence (" +
+                          date::format("%R", *same_day) +
+                          "): calendar apps then drop one of the two; give it its own page");
+      return;
+    }
+    ++it;
   }
   auto& ex = in.x.series.exdates;
   for (auto it = ex.begin(); it != ex.end();) {
@@ -749,7 +822,8 @@ void check_series(InstanceReader& in, const Value* where) {
       ++it;
     }
   }
-  std::vector<LocalSeconds> starts = series_starts(e, bound, max_series_occurrences + 1);
+  std::vector<LocalSeconds> starts = bounded(e) ? series_starts(e, bound, max_series_occurrences + 1)
+                                                : series_starts(e, listed, rule_starts.size() + rd.size() + 1);
   if (starts.empty()) {
     in.error(where, "the series has no occurrence left (every date is excluded)");
     return;
@@ -760,20 +834,28 @@ void check_series(InstanceReader& in, const Value* where) {
     return;
   }
   for (const auto& c : e.series().changes)
-    if (!std::binary_search(starts.begin(), starts.end(), c.original) && !made_by_rule(c.original)) {
+    if (std::binary_search(ex.begin(), ex.end(), c.original)) {
+      in.error(where, "an override names " + date::format(e.all_day ? "%F" : "%F %R", c.original) +
+                          ", which exdate removes (clients disagree on it): keep one of the two");
+      return;
+    } else if (!std::binary_search(starts.begin(), starts.end(), c.original) && !made_by_rule(c.original)) {
       in.error(where, "an override names " + date::format(e.all_day ? "%F" : "%F %R", c.original) +
                           ", which is not an occurrence of the series");
       return;
     }
-  if (!e.all_day)
+  if (!e.all_day) {  // a start or end in the hour the clocks change: clients place it differently
+    Seconds length = e.local_end() - e.local_start();
     for (LocalSeconds t : starts)
-      if (auto r = resolve_local(e.zone, t); r.in_gap || r.ambiguous) {
-        in.warn(where, "the occurrence of " + date::format("%F %R", t) +
-                           (r.in_gap ? " does not exist" : " happens twice") + " in " + e.zone_name() + " (clocks " +
-                           (r.in_gap ? "jump forward" : "go back") +
-                           "); calendar apps place it differently: move the series' time");
-        break;
-      }
+      for (LocalSeconds at : {t, t + length})
+        if (auto r = resolve_local(e.zone, at); r.in_gap || r.ambiguous) {
+          in.error(where,
+                   "the occurrence of " + date::format("%F %R", t) + (at == t ? "" : " ends at a time that") +
+                       (r.in_gap ? " does not exist" : " happens twice") + " in " + e.zone_name() + " (clocks " +
+                       (r.in_gap ? "jump forward" : "go back") +
+                       "); calendar apps place it differently: move the series out of the hour the clocks change");
+          return;
+        }
+  }
 }
 
 void read_sessions(InstanceReader& in, const Value& list) {
@@ -804,6 +886,10 @@ void read_sessions(InstanceReader& in, const Value& list) {
       continue;
     }
     bool day = start->kind == TimeValue::Kind::date;
+    if (end && (end->kind == TimeValue::Kind::date) != day) {
+      in.error(end_v, "a session's start and end are both dates or both date-times");
+      continue;
+    }
     if (all_day && *all_day != day) {
       in.error(start_v, "sessions must all have times, or all be whole days");
       continue;
@@ -815,7 +901,8 @@ void read_sessions(InstanceReader& in, const Value& list) {
     };
     s.start = instant(*start);
     if (end)
-      s.end = day ? instant(*end) + date::days{1} : instant(*end);  // a whole-day end names its last day
+      s.end = day ? resolve_local(e.zone, end->local + date::days{1}).instant  // a day end names its last day
+                  : instant(*end);
     else if (day)
       s.end = resolve_local(e.zone, start->local + date::days{1}).instant;
     else {
@@ -950,12 +1037,12 @@ std::string rule_words(const RecurrenceRule& r, const Event& e) {
         .push_back(ordinal ? "the " + ordinal_word(ordinal) + " " + day_names[day] : day_names[day]);
   std::vector<std::string> month_days;
   for (int d : r.by_month_day)
-    month_days.push_back(d < 0 ? (d == -1 ? "the last day" : "day " + std::to_string(d)) : "the " + ordinal_word(d));
+    month_days.push_back(d == -1 ? "the last day"
+                         : d < 0 ? "the " + ordinal_word(-d) + "-to-last day"
+                                 : "the " + ordinal_word(d));
   std::vector<std::string> months;
   for (int m : r.by_month) months.push_back(month_names[m - 1]);
-  std::string every = r.interval == 1   ? "every"
-                      : r.interval <= 5 ? "every " + ordinal_word(r.interval)
-                                        : "every " + std::to_string(r.interval) + "th";
+  std::string every = r.interval == 1 ? "every" : "every " + ordinal_word(r.interval);
   date::year_month_day start{date::floor<date::days>(local_start_of(e))};
   if (r.freq == "DAILY" && days.empty() && numbered.empty() && month_days.empty() && months.empty())
     return r.interval == 1 ? "every day" : "every " + std::to_string(r.interval) + " days";
@@ -990,25 +1077,24 @@ std::string rule_words(const RecurrenceRule& r, const Event& e) {
 
 std::string describe_series(const Event& e) {
   if (!e.recurs()) return "";
-  std::string s;
-  if (e.series().rule) {
-    s = rule_words(*e.series().rule, e);
-    if (s.empty()) s = "repeating (" + rrule_value(*e.series().rule, e) + ")";
-  } else {
-    s = "on " + std::to_string(e.series().rdates.size() + 1) + " dates";
-  }
+  const RecurrenceRule* rule = e.series().rule ? &*e.series().rule : nullptr;
+  std::string words = rule ? rule_words(*rule, e) : "";
+  if (rule && words.empty()) return "repeating (" + rrule_value(*rule, e) + ")";  // the rule says it all
+  std::string s = rule ? words : "on " + std::to_string(e.series().rdates.size() + 1) + " dates";
+  LocalSeconds ls = local_start_of(e), le = e.all_day ? LocalSeconds{e.end_day} : e.local_end();
+  auto days = date::floor<date::days>(le - date::floor<date::days>(ls)).count();
   if (e.all_day)
-    s += ", all day";
-  else
-    s += ", " + date::format("%R", e.local_start()) + "–" + date::format("%R", e.local_end()) + " " + e.zone_name();
-  if (e.series().rule && e.series().rule->until)
-    s += ", until " + long_date(date::floor<date::days>(*e.series().rule->until));
-  if (e.series().rule && e.series().rule->count) s += ", " + std::to_string(e.series().rule->count) + " times";
-  if (e.series().rule && !e.series().rdates.empty())
-    s += ", and on " + std::to_string(e.series().rdates.size()) + " more date" +
-         (e.series().rdates.size() > 1 ? "s" : "");
-  if (!e.series().exdates.empty())
-    s += ", except " + std::to_string(e.series().exdates.size()) + " date" + (e.series().exdates.size() > 1 ? "s" : "");
+    s += days > 1 ? ", " + std::to_string(days) + " days from its start, all day" : ", all day";
+  else if (date::floor<date::days>(ls) == date::floor<date::days>(le))
+    s += ", " + date::format("%R", ls) + "–" + date::format("%R", le) + " " + e.zone_name();
+  else  // a long occurrence: when it starts and how long it lasts
+    s += ", from " + date::format("%R", ls) + " " + e.zone_name() + " for " +
+         std::to_string(std::chrono::duration_cast<std::chrono::hours>(le - ls).count()) + " hours";
+  if (rule && rule->until) s += ", until " + long_date(date::floor<date::days>(*rule->until));
+  if (rule && rule->count) s += rule->count == 1 ? ", once" : ", " + std::to_string(rule->count) + " times";
+  size_t more = e.series().rdates.size(), except = e.series().exdates.size();
+  if (rule && more) s += ", and on " + std::to_string(more) + " more date" + (more > 1 ? "s" : "");
+  if (except) s += ", except " + std::to_string(except) + " date" + (except > 1 ? "s" : "");
   return s;
 }
 

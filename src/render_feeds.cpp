@@ -103,6 +103,32 @@ std::string google_calendar_link(const Event& e) {
   return link;
 }
 
+AddToCalendarLinks add_to_calendar_links(const Event& e) {
+  // The occurrence shown (the next one of a series or the shown session), in UTC; all-day:
+  // dates, the end exclusive for Outlook as in iCalendar.
+  SysSeconds start = e.shown() ? e.shown()->start : e.start, end = e.shown() ? e.shown()->end : e.end;
+  auto day = [&](SysSeconds t) { return date::floor<date::days>(to_local(e.zone, t)); };
+  std::string title = url_encode(e.title), where = url_encode(e.location), body = url_encode(e.url);
+  AddToCalendarLinks l;
+  l.google = google_calendar_link(e);
+  std::string outlook = "/calendar/0/action/compose?rru=addevent&subject=" + title;
+  if (e.all_day)
+    outlook += "&allday=true&startdt=" + date::format("%F", day(start)) + "&enddt=" + date::format("%F", day(end));
+  else
+    outlook += "&startdt=" + date::format("%FT%TZ", start) + "&enddt=" + date::format("%FT%TZ", end);
+  outlook += "&location=" + where + "&body=" + body;
+  l.outlook_com = "https://outlook.live.com" + outlook;
+  l.office365 = "https://outlook.office.com" + outlook;
+  l.yahoo = "https://calendar.yahoo.com/?v=60&title=" + title;
+  if (e.all_day)  // Yahoo's all-day end is the last day itself
+    l.yahoo +=
+        "&st=" + format_date_basic(day(start)) + "&et=" + format_date_basic(day(end) - date::days{1}) + "&dur=allday";
+  else
+    l.yahoo += "&st=" + format_utc_basic(start) + "&et=" + format_utc_basic(end);
+  l.yahoo += "&in_loc=" + where + "&desc=" + body;
+  return l;
+}
+
 std::string event_content_html(const Event& e, const SiteConfig& site) {
   std::string h = "<div class=\"event\">";
   h += when_html(e);

@@ -1,10 +1,18 @@
-// index.html: one self-contained page (inline CSS and JS, no external assets). The list
-// is rendered in start order with each event's instant in data-start; a small script
-// moves past events below the upcoming ones, so the bytes do not depend on the day of
-// the build (and without JavaScript every event is still listed).
+// index.html, the page people open to subscribe: one self-contained file (inline CSS and
+// JS, no external assets) in the page's language, with a QR code per calendar for phones,
+// the upcoming events (soonest first) and the most recent past ones, each with its time in
+// its own zone (and, by a few lines of JS, in the visitor's), and add-to-calendar links.
+// Upcoming/past is decided at the build; the script moves an event that ends while the
+// page is open, and without JavaScript the page is complete.
+#include <qrencode.h>
+
+#include <algorithm>
+#include <map>
+
 #include "evfeed/recurrence.hpp"
 #include "evfeed/render.hpp"
 #include "evfeed/text.hpp"
+#include "evfeed/ui_text.hpp"
 
 namespace evfeed {
 
@@ -16,7 +24,8 @@ struct CalendarLinks {
   std::string name, https, webcal, google, outlook, ics, rss, atom, json;
 };
 
-CalendarLinks links_for(const SiteConfig& site, const std::string& dir, const std::string& name) {
+CalendarLinks links_for(const SiteConfig& site, const std::string& dir, const std::string& up,
+                        const std::string& name) {
   CalendarLinks l;
   l.name = name;
   l.https = site.base_url + dir + "calendar.ics";
@@ -24,16 +33,42 @@ CalendarLinks links_for(const SiteConfig& site, const std::string& dir, const st
   l.webcal = "webcal://" + no_scheme;
   l.google = "https://calendar.google.com/calendar/r?cid=" + url_encode(l.webcal);
   l.outlook = "https://outlook.live.com/calendar/0/addfromweb?url=" + url_encode(l.https) + "&name=" + url_encode(name);
-  l.ics = dir + "calendar.ics";
-  l.rss = dir + "rss.xml";
-  l.atom = dir + "atom.xml";
-  l.json = dir + "feed.json";
+  l.ics = up + dir + "calendar.ics";
+  l.rss = up + dir + "rss.xml";
+  l.atom = up + dir + "atom.xml";
+  l.json = up + dir + "feed.json";
   return l;
 }
 
-std::string subscribe_block(const CalendarLinks& l, int index) {
+// The QR code of `text` as SVG: one path of dark modules, a 4-module quiet zone. Empty
+// when libqrencode cannot encode it (a URL over ~2 KB).
+std::string qr_svg(const std::string& text, const std::string& label) {
+  QRcode* code = QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+  if (!code) return "";
+  int n = code->width, size = n + 8;
+  std::string path;
+  for (int y = 0; y < n; ++y)
+    for (int x = 0; x < n;) {
+      if (!(code->data[y * n + x] & 1)) {
+        ++x;
+        continue;
+      }
+      int run = 1;
+      while (x + run < n && (code->data[y * n + x + run] & 1)) ++run;
+      path += "M" + std::to_string(x + 4) + " " + std::to_string(y + 4) + "h" + std::to_string(run) + "v1h-" +
+              std::to_string(run) + "z";
+      x += run;
+    }
+  QRcode_free(code);
+  return "<svg class=\"qr\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + std::to_string(size) + " " +
+         std::to_string(size) + "\" role=\"img\" aria-label=\"" + html_escape(label) + "\"><rect width=\"" +
+         std::to_string(size) + "\" height=\"" + std::to_string(size) + "\" fill=\"#fff\"/><path d=\"" + path +
+         "\" fill=\"#000\"/></svg>";
+}
+
+std::string subscribe_block(const CalendarLinks& l, int index, const UiText& t) {
   auto a = [](const std::string& href, const std::string& cls, const std::string& text) {
-    return "<a class=\"btn " + cls + "\" href=\"" + html_escape(href) + "\">" + text + "</a>";
+    return "<a class=\"btn " + cls + "\" href=\"" + html_escape(href) + "\">" + html_escape(text) + "</a>";
   };
   std::string id = "ics-" + std::to_string(index);
   std::string h = "<section class=\"sub\"><h3>" + html_escape(l.name) + "</h3><div class=\"btns\">";
@@ -44,26 +79,177 @@ std::string subscribe_block(const CalendarLinks& l, int index) {
   h += "<a class=\"btn webcal\" href=\"" + webcal + "\">Apple / webcal</a>";
   h += a(l.google, "google", "Google Calendar");
   h += a(l.outlook, "outlook", "Outlook");
-  h += a(l.ics, "ics", "Download .ics");
+  h += a(l.ics, "ics", t.download_ics);
   h += a(l.rss, "rss", "RSS");
   h += a(l.atom, "atom", "Atom");
   h += a(l.json, "json", "JSON Feed");
   h += "</div><div class=\"copy\"><input id=\"" + id + "\" readonly value=\"" + html_escape(l.https) +
-       "\" aria-label=\"Calendar URL\"><button type=\"button\" data-copy=\"" + id + "\">Copy</button></div></section>";
+       "\" aria-label=\"" + html_escape(std::string(t.calendar_url) + ": " + l.name) +
+       "\"><button type=\"button\" data-copy=\"" + id + "\">" + html_escape(t.copy) + "</button></div>";
+  // A phone's camera opens webcal:// in its calendar app, which subscribes (shown on wide
+  // screens only: on the phone itself the buttons do it).
+  h += "<figure class=\"qrbox\">" + qr_svg(l.webcal, std::string(t.scan_to_subscribe) + ": " + l.webcal) +
+       "<figcaption>" + html_escape(t.scan_to_subscribe) + "</figcaption></figure></section>";
   return h;
+}
+
+// One event of the list: title, time in its zone (the visitor's is added by the script),
+// place, and the links to add it to a calendar.
+std::string event_item(const Event& e, const UiText& t, const std::string& lang, const std::string& up) {
+  // A series or multi-session event shows the occurrence assemble_model chose (the next one).
+  SysSeconds start = e.shown() ? e.shown()->start : e.start, end = e.shown() ? e.shown()->end : e.end;
+  std::string when = format_range(to_local(e.zone, start), to_local(e.zone, end), e.all_day, lang);
+  if (e.all_day)
+    when += " (" + std::string(t.all_day) + ")";
+  else
+    when += " " + e.zone_name() + " (UTC" + format_offset(offset_at(e.zone, start), true) + ")";
+  std::string h = "<li class=\"ev" + std::string(e.status == EventStatus::cancelled ? " cancelled" : "") +
+                  "\" data-end=\"" +
+                  std::to_string(std::min(last_end(e), SysSeconds{Seconds{253402300799}})
+                                     .time_since_epoch()
+                                     .count()) +  // 9999-12-31: open-ended
+                  "\" lang=\"" +
+                  html_escape(e.lang) + "\">";
+  h += "<h3><a href=\"" + html_escape(clean_utf8(e.url)) + "\">" + html_escape(clean_utf8(e.title)) + "</a></h3>";
+  h += "<p class=\"when\"><time datetime=\"" + format_rfc3339(start, offset_at(e.zone, start)) + "\" data-zone=\"" +
+       html_escape(e.zone_name()) + "\" data-end=\"" + format_rfc3339(end, offset_at(e.zone, end)) + "\"" +
+       (e.all_day ? " data-all-day=\"1\"" : "") + ">" + html_escape(when) + "</time>";
+  if (e.status == EventStatus::cancelled) h += " · <strong>" + html_escape(t.cancelled) + "</strong>";
+  h += "</p>";
+  if (e.recurs()) h += "<p class=\"repeats\">" + html_escape(describe_series(e)) + "</p>";
+  for (const auto& s : e.sessions())
+    h += "<p class=\"session\">" +
+         html_escape(format_range(to_local(e.zone, s.start), to_local(e.zone, s.end), e.all_day, lang)) +
+         (s.title.empty() ? "" : " · " + html_escape(s.title)) + "</p>";
+  if (!e.location.empty()) h += "<p class=\"where\">" + html_escape(clean_utf8(e.location)) + "</p>";
+  AddToCalendarLinks add = add_to_calendar_links(e);
+  h += "<p class=\"links\" aria-label=\"" + html_escape(std::string(t.add_to_calendar) + ": " + clean_utf8(e.title)) +
+       "\"><a href=\"" + html_escape(up + "events/" + e.slug + ".ics") + "\">.ics</a>";
+  for (const auto& [name, href] : {std::pair<const char*, const std::string&>{"Google", add.google},
+                                   {"Outlook.com", add.outlook_com},
+                                   {"Microsoft 365", add.office365},
+                                   {"Yahoo", add.yahoo}})
+    h += "<a class=\"add\" data-cal=\"" + std::string(name) + "\" href=\"" + html_escape(href) + "\">" + name + "</a>";
+  if (!e.signup_url.empty()) h += "<a href=\"" + html_escape(e.signup_url) + "\">" + html_escape(t.sign_up) + "</a>";
+  return h + "</p></li>\n";
+}
+
+// A JSON string that is also safe inside <script>.
+std::string json_quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : json_escape(clean_utf8(s))) out += c == '<' ? std::string("\\u003c") : std::string(1, c);
+  return out + "\"";
+}
+
+const char* language_name(const std::string& lang) {
+  static const std::map<std::string, const char*> names = {
+      {"en", "English"}, {"zh", "中文"},    {"zh-TW", "中文（繁體）"}, {"es", "Español"},      {"fr", "Français"},
+      {"de", "Deutsch"}, {"ja", "日本語"},  {"pt", "Português"},       {"pt-BR", "Português"}, {"it", "Italiano"},
+      {"ko", "한국어"},  {"ru", "Русский"}, {"nl", "Nederlands"}};
+  auto it = names.find(lang);
+  return it == names.end() ? nullptr : it->second;
+}
+
+const char* page_style() {
+  return R"(<style>
+:root{--fg:#1d2330;--muted:#4f5869;--bg:#fff;--card:#f5f7fa;--accent:#1a5fcc;--on-accent:#fff;--line:#dfe3ea}
+@media (prefers-color-scheme:dark){:root{--fg:#e8ebf1;--muted:#b3bccb;--bg:#14171d;--card:#1e232c;--accent:#8db4ff;--on-accent:#0b1220;--line:#2e3440}}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.55 system-ui,-apple-system,"Segoe UI","PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",sans-serif;color:var(--fg);background:var(--bg)}
+main{max-width:60rem;margin:0 auto;padding:1rem}
+h1{font-size:1.7rem;margin:.5rem 0}
+h2{font-size:1.3rem;margin:1.5rem 0 .5rem;border-bottom:1px solid var(--line);padding-bottom:.25rem}
+h3{font-size:1.05rem;margin:.25rem 0 .5rem}
+a{color:var(--accent)}
+a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+.langs a{margin-right:.75rem}
+.sub{background:var(--card);border-radius:.6rem;padding:.75rem;margin:.75rem 0}
+.btns{display:flex;flex-wrap:wrap;gap:.4rem}
+.btn{display:inline-block;padding:.45rem .7rem;border-radius:.4rem;background:var(--accent);color:var(--on-accent);text-decoration:none;font-size:.9rem;min-height:44px;line-height:1.9}
+.copy{display:flex;gap:.4rem;margin-top:.5rem}
+.copy input{flex:1;min-width:0;padding:.4rem;border:1px solid var(--muted);border-radius:.4rem;background:var(--bg);color:var(--fg);font-size:.85rem}
+.copy button{padding:.4rem .8rem;border:0;border-radius:.4rem;background:var(--fg);color:var(--bg);min-height:44px}
+.qrbox{margin:.5rem 0 0;display:none;align-items:center;gap:.6rem;color:var(--muted);font-size:.85rem}
+.qr{width:7.5rem;height:7.5rem;flex:none}
+ol.events{list-style:none;padding:0;margin:0}
+.ev{border-bottom:1px solid var(--line);padding:.75rem 0;overflow-wrap:anywhere}
+.ev h3 a{text-decoration:none}
+.when,.where,.repeats,.session,.local{color:var(--muted);margin:.1rem 0;font-size:.95rem}
+.ev .links a{display:inline-block;margin-right:.75rem;font-size:.9rem;min-height:24px}
+.cancelled h3{text-decoration:line-through}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+@media (min-width:48rem){.subs{display:grid;grid-template-columns:1fr 1fr;gap:.75rem}.sub{margin:0}.qrbox{display:flex}}
+</style>
+)";
+}
+
+// Moves events that end while the page is open; adds the visitor's own time where it
+// differs from the event's; copy buttons report to a live region.
+std::string page_script(const UiText& t, const std::string& lang) {
+  return "<script>\n(function(){\n  var lang = " + json_quote(lang) + ", yours = " + json_quote(t.your_time) +
+         ", copied = " + json_quote(t.copied) + ", copy = " + json_quote(t.copy) + ";\n" + R"(
+  var now = Date.now() / 1000, up = document.getElementById('upcoming-list'), past = document.getElementById('past-list');
+  // Soonest first: each one that has ended goes on top of the past list (most recent first).
+  Array.prototype.slice.call(up.children).forEach(function(li){
+    if (Number(li.dataset.end) < now) past.insertBefore(li, past.firstChild);
+  });
+  var zone = '';
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) {}
+  document.querySelectorAll('time[data-zone]').forEach(function(t){
+    if (!zone || t.dataset.allDay || t.dataset.zone === zone) return;
+    var o = {weekday:'short', year:'numeric', month:'short', day:'numeric', hour:'2-digit', minute:'2-digit', hourCycle:'h23'};
+    var start = new Date(t.getAttribute('datetime')), end = new Date(t.dataset.end), mine, theirs;
+    try {
+      mine = new Intl.DateTimeFormat(lang, Object.assign({timeZone: zone}, o));
+      theirs = new Intl.DateTimeFormat(lang, Object.assign({timeZone: t.dataset.zone}, o));
+    } catch (e) { return; }
+    if (mine.format(start) === theirs.format(start)) return;
+    var endText = new Intl.DateTimeFormat(lang, {timeZone: zone, hour:'2-digit', minute:'2-digit', hourCycle:'h23'}).format(end);
+    var p = document.createElement('p');
+    p.className = 'local';
+    p.textContent = yours + ': ' + mine.format(start) + '–' + endText + ' (' + zone + ')';
+    t.parentNode.parentNode.insertBefore(p, t.parentNode.nextSibling);
+  });
+  var status = document.getElementById('copy-status');
+  document.querySelectorAll('button[data-copy]').forEach(function(b){
+    b.addEventListener('click', function(){
+      var input = document.getElementById(b.dataset.copy);
+      input.select();
+      var done = function(){
+        b.textContent = copied.replace(/[:：]\s*$/, '');
+        status.textContent = copied + ' ' + input.value;
+        setTimeout(function(){ b.textContent = copy; }, 1500);
+      };
+      if (navigator.clipboard) navigator.clipboard.writeText(input.value).then(done, function(){ document.execCommand('copy'); done(); });
+      else { document.execCommand('copy'); done(); }
+    });
+  });
+})();
+</script>
+)";
 }
 
 }  // namespace
 
-std::string render_index_html(const std::vector<const Event*>& events, const SiteConfig& site, SysSeconds) {
-  std::vector<CalendarLinks> cals{links_for(site, "", site.title)};
-  for (const auto& f : site.feeds) cals.push_back(links_for(site, f.dir() + "/", f.title));
+std::string render_index_html(const std::vector<const Event*>& events, const SiteConfig& site, SysSeconds now,
+                              const IndexPage& page) {
+  std::string lang = page.lang.empty() ? site.language : page.lang;
+  const UiText& t = ui_text(lang);
+  std::string up = page.dir.empty() ? "" : "../";
+  std::string title = clean_utf8(page.title.empty() ? site.title : page.title);
+  std::vector<CalendarLinks> cals{links_for(site, page.dir, up, title)};
+  if (!page.dir.empty()) cals.push_back(links_for(site, "", up, clean_utf8(site.title)));
+  for (const auto& f : site.feeds) cals.push_back(links_for(site, f.dir() + "/", up, f.title));
 
-  std::string h =
-      "<!DOCTYPE html>\n<html lang=\"" + html_escape(site.language) + "\">\n<head>\n<meta charset=\"utf-8\">\n";
+  std::string h = "<!DOCTYPE html>\n<html lang=\"" + html_escape(lang) + "\">\n<head>\n<meta charset=\"utf-8\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  h += "<title>" + html_escape(clean_utf8(site.title)) + "</title>\n";
+  h += "<title>" + html_escape(title) + "</title>\n";
   h += "<meta name=\"description\" content=\"" + html_escape(clean_utf8(site.description)) + "\">\n";
+  for (const auto& l : page.languages)
+    h += "<link rel=\"alternate\" hreflang=\"" + html_escape(l) + "\" href=\"" + html_escape(site.base_url + l + "/") +
+         "\">\n";
+  if (!page.languages.empty())
+    h += "<link rel=\"alternate\" hreflang=\"x-default\" href=\"" + html_escape(site.base_url) + "\">\n";
   for (const auto& c : cals) {
     h += "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"" + html_escape(c.name) + " (RSS)\" href=\"" +
          html_escape(c.rss) + "\">\n";
@@ -72,96 +258,47 @@ std::string render_index_html(const std::vector<const Event*>& events, const Sit
     h += "<link rel=\"alternate\" type=\"application/feed+json\" title=\"" + html_escape(c.name) + " (JSON)\" href=\"" +
          html_escape(c.json) + "\">\n";
   }
-  h += "<link rel=\"alternate\" type=\"text/calendar\" title=\"" + html_escape(site.title) + "\" href=\"" +
+  h += "<link rel=\"alternate\" type=\"text/calendar\" title=\"" + html_escape(title) + "\" href=\"" +
        html_escape(cals[0].ics) + "\">\n";
-  h += R"(<style>
-:root{--fg:#1d2330;--muted:#5b6475;--bg:#fff;--card:#f5f7fa;--accent:#1a62d6;--line:#dfe3ea}
-@media (prefers-color-scheme:dark){:root{--fg:#e8ebf1;--muted:#a3acbd;--bg:#14171d;--card:#1e232c;--accent:#7aa7ff;--line:#2e3440}}
-*{box-sizing:border-box}
-body{margin:0;font:16px/1.55 system-ui,-apple-system,"Segoe UI","PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",sans-serif;color:var(--fg);background:var(--bg)}
-main{max-width:60rem;margin:0 auto;padding:1rem}
-h1{font-size:1.7rem;margin:.5rem 0}
-h2{font-size:1.3rem;margin:1.5rem 0 .5rem;border-bottom:1px solid var(--line);padding-bottom:.25rem}
-h3{font-size:1.05rem;margin:.25rem 0 .5rem}
-.sub{background:var(--card);border-radius:.6rem;padding:.75rem;margin:.75rem 0}
-.btns{display:flex;flex-wrap:wrap;gap:.4rem}
-.btn{display:inline-block;padding:.45rem .7rem;border-radius:.4rem;background:var(--accent);color:#fff;text-decoration:none;font-size:.9rem;min-height:44px;line-height:1.9}
-.copy{display:flex;gap:.4rem;margin-top:.5rem}
-.copy input{flex:1;min-width:0;padding:.4rem;border:1px solid var(--line);border-radius:.4rem;background:var(--bg);color:var(--fg);font-size:.85rem}
-.copy button{padding:.4rem .8rem;border:0;border-radius:.4rem;background:var(--fg);color:var(--bg);min-height:44px}
-ol.events{list-style:none;padding:0;margin:0}
-.ev{border-bottom:1px solid var(--line);padding:.75rem 0;overflow-wrap:anywhere}
-.ev h3 a{color:var(--accent);text-decoration:none}
-.when,.where{color:var(--muted);margin:.1rem 0;font-size:.95rem}
-.ev .links a{margin-right:.75rem;font-size:.9rem;color:var(--accent)}
-.cancelled h3{text-decoration:line-through}
-details{margin:.5rem 0}
-@media (min-width:48rem){.subs{display:grid;grid-template-columns:1fr 1fr;gap:.75rem}.sub{margin:0}}
-</style>
-</head>
-<body>
-<main>
-)";
-  h += "<h1>" + html_escape(clean_utf8(site.title)) + "</h1>\n<p>" + html_escape(clean_utf8(site.description)) +
+  h += page_style();
+  h += "</head>\n<body>\n<main>\n<h1>" + html_escape(title) + "</h1>\n<p>" + html_escape(clean_utf8(site.description)) +
        "</p>\n";
-  h += "<h2 id=\"subscribe\">Subscribe</h2>\n<div class=\"subs\">\n";
-  for (size_t i = 0; i < cals.size(); ++i) h += subscribe_block(cals[i], static_cast<int>(i)) + "\n";
-  h += "</div>\n<h2 id=\"upcoming\">Upcoming events</h2>\n<ol class=\"events\" id=\"upcoming-list\">\n";
-  for (const Event* ep : events) {
-    const Event& e = *ep;
-    // A series or multi-session event shows the occurrence assemble_model chose (the next
-    // one) and stays "upcoming" until its last occurrence ends.
-    SysSeconds start = e.shown() ? e.shown()->start : e.start, end = e.shown() ? e.shown()->end : e.end;
-    LocalSeconds ls = to_local(e.zone, start), le = to_local(e.zone, end);
-    std::string when;
-    if (e.all_day) {
-      auto first = date::floor<date::days>(ls), after = date::floor<date::days>(le);
-      when = date::format("%Y-%m-%d (%a)", first);
-      if (after - first > date::days{1}) when += " – " + date::format("%Y-%m-%d (%a)", after - date::days{1});
-    } else {
-      when = date::format("%Y-%m-%d (%a) %H:%M", ls) + "–" + date::format("%H:%M", le) + " " + e.zone_name() + " (UTC" +
-             format_offset(offset_at(e.zone, start), true) + ")";
+  if (!page.languages.empty()) {
+    h += "<nav class=\"langs\" aria-label=\"" + html_escape(t.languages) + "\">";
+    for (const auto& l : page.languages) {
+      const char* name = language_name(l);
+      std::string href = up + l + "/index.html";
+      h += l == page.lang && !page.dir.empty()
+               ? "<span lang=\"" + html_escape(l) + "\" aria-current=\"page\">" + html_escape(name ? name : l) +
+                     "</span> "
+               : "<a href=\"" + html_escape(href) + "\" hreflang=\"" + html_escape(l) + "\" lang=\"" + html_escape(l) +
+                     "\">" + html_escape(name ? name : l) + "</a> ";
     }
-    if (e.recurs()) when += " · " + describe_series(e);
-    if (!e.sessions().empty()) when += " · " + std::to_string(e.sessions().size()) + " sessions";
-    SysSeconds last = e.has_instances() ? last_end(e) : e.end;
-    long long data_end = last == SysSeconds::max() ? 253402300799 : last.time_since_epoch().count();  // 9999-12-31
-    h += "<li class=\"ev" + std::string(e.status == EventStatus::cancelled ? " cancelled" : "") + "\" data-end=\"" +
-         std::to_string(data_end) + "\" lang=\"" + html_escape(e.lang) + "\">";
-    h += "<h3><a href=\"" + html_escape(clean_utf8(e.url)) + "\">" + html_escape(clean_utf8(e.title)) + "</a></h3>";
-    h += "<p class=\"when\"><time datetime=\"" + format_rfc3339(start, offset_at(e.zone, start)) + "\">" +
-         html_escape(when) + "</time>";
-    if (e.status == EventStatus::cancelled) h += " · Cancelled";
-    h += "</p>";
-    if (!e.location.empty()) h += "<p class=\"where\">" + html_escape(clean_utf8(e.location)) + "</p>";
-    h += "<p class=\"links\"><a href=\"" + html_escape("events/" + e.slug + ".ics") + "\">.ics</a>";
-    h += "<a href=\"" + html_escape(google_calendar_link(e)) + "\">Google Calendar</a>";
-    if (!e.signup_url.empty()) h += "<a href=\"" + html_escape(e.signup_url) + "\">Sign up</a>";
-    h += "</p></li>\n";
+    h += "</nav>\n";
   }
-  h += "</ol>\n<h2 id=\"past\">Past events</h2>\n<ol class=\"events\" id=\"past-list\"></ol>\n";
-  h += R"(<script>
-(function(){
-  var now = Date.now() / 1000, up = document.getElementById('upcoming-list'), past = document.getElementById('past-list');
-  var items = Array.prototype.slice.call(up.children);
-  // Upcoming: soonest first. Past: most recent first (the list arrives newest first).
-  items.reverse().forEach(function(li){ if (Number(li.dataset.end) >= now) up.appendChild(li); });
-  items.reverse().forEach(function(li){ if (Number(li.dataset.end) < now) past.appendChild(li); });
-  document.querySelectorAll('button[data-copy]').forEach(function(b){
-    b.addEventListener('click', function(){
-      var input = document.getElementById(b.dataset.copy);
-      input.select();
-      var done = function(){ b.textContent = 'Copied'; setTimeout(function(){ b.textContent = 'Copy'; }, 1500); };
-      if (navigator.clipboard) navigator.clipboard.writeText(input.value).then(done, function(){ document.execCommand('copy'); done(); });
-      else { document.execCommand('copy'); done(); }
-    });
-  });
-})();
-</script>
-</main>
-</body>
-</html>
-)";
+  h += "<h2 id=\"subscribe\">" + html_escape(t.subscribe) + "</h2>\n<div class=\"subs\">\n";
+  for (size_t i = 0; i < cals.size(); ++i) h += subscribe_block(cals[i], static_cast<int>(i), t) + "\n";
+  h += "</div>\n<p class=\"sr\" id=\"copy-status\" aria-live=\"polite\"></p>\n";
+
+  // Upcoming (not over at the build), soonest first, then the most recent past ones.
+  std::vector<const Event*> upcoming, past;
+  for (const Event* e : events) (last_end(*e) >= now ? upcoming : past).push_back(e);
+  std::reverse(upcoming.begin(), upcoming.end());  // `events` comes newest first
+  bool more_upcoming = upcoming.size() > page.upcoming_limit, more_past = past.size() > page.past_limit;
+  if (more_upcoming) upcoming.resize(page.upcoming_limit);
+  if (more_past) past.resize(page.past_limit);
+  h += "<h2 id=\"upcoming\">" + html_escape(t.upcoming) + "</h2>\n";
+  if (upcoming.empty()) h += "<p>" + html_escape(t.no_upcoming) + "</p>\n";
+  h += "<ol class=\"events\" id=\"upcoming-list\">\n";
+  for (const Event* e : upcoming) h += event_item(*e, t, lang, up);
+  h += "</ol>\n";
+  if (more_upcoming) h += "<p>" + html_escape(t.more_upcoming) + "</p>\n";
+  h += "<h2 id=\"past\">" + html_escape(t.past) + "</h2>\n<ol class=\"events\" id=\"past-list\">\n";
+  for (const Event* e : past) h += event_item(*e, t, lang, up);
+  h += "</ol>\n";
+  if (more_past) h += "<p>" + html_escape(t.more_past) + "</p>\n";
+  h += page_script(t, lang);
+  h += "</main>\n</body>\n</html>\n";
   return h;
 }
 

@@ -406,7 +406,8 @@ std::string render_calendar(const std::vector<const Event*>& events, const SiteC
       size_t from = 0;
       for (size_t end; (end = vevent.find(end_line, from)) != std::string::npos; from = end + end_line.size()) {
         out.append(vevent, from, end - from);
-        out += alarm;
+        size_t cancelled = vevent.rfind("STATUS:CANCELLED\r\n", end);
+        if (cancelled == std::string::npos || cancelled < from) out += alarm;  // none for a cancelled one
         out += end_line;
       }
       out.append(vevent, from, std::string::npos);

@@ -42,9 +42,9 @@ bool load_site_config_text(const std::string& text, const std::string& path, Sit
     diags.add(path, 1, 1, Severity::error, "config must be a YAML mapping");
     return false;
   }
-  static const std::set<std::string> known = {"title",    "description",      "base_url",    "baseurl",  "language",
-                                              "timezone", "default_duration", "items_limit", "author",   "calendar",
-                                              "http",     "fields",           "feeds",       "feeds_url"};
+  static const std::set<std::string> known = {"title",    "description",      "base_url",    "baseurl",   "language",
+                                              "timezone", "default_duration", "items_limit", "author",    "calendar",
+                                              "http",     "fields",           "feeds",       "feeds_url", "index"};
   bool ok = true;
   auto where = [&](const YAML::Node& n, const std::string& msg) {
     diags.add(path, n.Mark().line + 1, n.Mark().column + 1, Severity::error, msg);
@@ -74,6 +74,10 @@ bool load_site_config_text(const std::string& text, const std::string& path, Sit
         where(n, "default_duration must be a duration such as 2h or PT2H");
     }
     if (auto n = root["items_limit"]) c.items_limit = n.as<size_t>();
+    if (auto index = root["index"]) {
+      if (auto n = index["upcoming"]) c.index_upcoming = n.as<size_t>();
+      if (auto n = index["past"]) c.index_past = n.as<size_t>();
+    }
     if (auto cal = root["calendar"]) {
       if (auto n = cal["refresh_interval"]) {
         if (auto d = parse_duration(n.as<std::string>()); d && d->count() > 0)

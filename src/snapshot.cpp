@@ -179,7 +179,7 @@ std::shared_ptr<const Resource> SiteSnapshot::render_filter(const FilterQuery& q
     // Overlaps [from, to]; ends are exclusive (an all-day event ends at the next midnight),
     // so an event ending exactly at `from` is over, unless it has no length at all.
     if (e.has_instances()) {  // a series is in the window when one of its occurrences is
-      if (occurrences(e, q.from, q.to + Seconds{1}, 1).empty()) continue;
+      if (occurrences(e, q.from, q.to == SysSeconds::max() ? q.to : q.to + Seconds{1}, 1).empty()) continue;
     } else if (e.end < q.from || (e.end == q.from && e.end != e.start) || e.start > q.to) {
       continue;
     }

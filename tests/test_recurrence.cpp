@@ -58,7 +58,16 @@ TEST_CASE("parse_rrule accepts RFC 5545 rules and names the part it refuses", "[
            {"FREQ=MONTHLY;BYDAY=6TH", "at most 5"},
            {"FREQ=MONTHLY;BYMONTHDAY=32", "BYMONTHDAY=32"},
            {"FREQ=YEARLY;BYMONTH=13", "BYMONTH=13"},
-           {"FREQ=MONTHLY;BYSETPOS=1", "BYSETPOS needs BYDAY or BYMONTHDAY"},
+           {"FREQ=MONTHLY;BYDAY=TH;BYSETPOS=1", "BYSETPOS is not supported"},
+           {"FREQ=WEEKLY;BYDAY=MO;WKST=SU", "WKST is not supported"},
+           {"FREQ=WEEKLY;BYDAY=TH,TH", "a weekday twice"},
+           {"FREQ=DAILY;BYMONTHDAY=5", "FREQ=DAILY takes no"},
+           {"FREQ=WEEKLY;BYMONTHDAY=1", "FREQ=WEEKLY takes only BYDAY"},
+           {"FREQ=MONTHLY;BYDAY=TH", "FREQ=MONTHLY takes numbered weekdays"},
+           {"FREQ=MONTHLY;BYDAY=1TH;BYMONTHDAY=5", "not both"},
+           {"FREQ=YEARLY;BYMONTH=1,2", "FREQ=YEARLY repeats the start's date"},
+           {"FREQ=YEARLY;BYDAY=20MO", "at most 5"},
+           {"FREQ=YEARLY;UNTIL=35000101", "after 2999"},
            {"FREQ=WEEKLY;UNTIL=tomorrow", "UNTIL=TOMORROW"},
            {"FREQ=WEEKLY;BYDAY", "is not NAME=VALUE"}}) {
     INFO(rule);
@@ -190,7 +199,7 @@ overrides:
   CHECK_THAT(cal, Catch::Matchers::Contains("TZID:Etc/GMT"));
   CHECK(count_of(cal, "BEGIN:VALARM") == 1);
   std::string with_alarms = render_calendar({&e}, site, CalendarOptions{"c", "", "", true}, {});
-  CHECK(count_of(with_alarms, "BEGIN:VALARM") == 2);  // each VEVENT rings
+  CHECK(count_of(with_alarms, "BEGIN:VALARM") == 1);  // the series rings, its cancelled occurrence not
 }
 
 TEST_CASE("the parse cache keeps a series, its sessions and the shown occurrence", "[recurrence][codec]") {
@@ -226,8 +235,16 @@ TEST_CASE("series in words", "[recurrence]") {
         "every Monday and Thursday, 19:00–21:00 Asia/Shanghai, except 1 date");
   CHECK(words(at + "rrule: FREQ=YEARLY\n") == "every year on 8 January, 19:00–21:00 Asia/Shanghai");
   CHECK(words("date: 2026-03-02\nrepeat: {every: weekday}\n") == "every weekday, all day");
-  CHECK(words(at + "rrule: FREQ=MONTHLY;BYDAY=TH;BYSETPOS=2\n") ==
-        "repeating (FREQ=MONTHLY;BYDAY=TH;BYSETPOS=2), 19:00–21:00 Asia/Shanghai");
+  CHECK(words(at + "rrule: FREQ=WEEKLY;INTERVAL=22;COUNT=1\n") ==
+        "every 22nd Thursday, 19:00–21:00 Asia/Shanghai, once");
+  CHECK(words("date: 2026-01-31T19:00:00\ntimezone: UTC\nduration: 1h\nrepeat: {every: month, on: last day}\n") ==
+        "the last day of every month, 19:00–20:00 UTC");
+  CHECK(words("date: 2026-01-30T19:00:00\ntimezone: UTC\nduration: 1h\nrrule: FREQ=MONTHLY;BYMONTHDAY=-2\n") ==
+        "the second-to-last day of every month, 19:00–20:00 UTC");
+  CHECK(words("date: 2026-01-09T19:00:00\ntimezone: UTC\nduration: 39h\nrrule: FREQ=WEEKLY\n") ==
+        "every Friday, from 19:00 UTC for 39 hours");
+  CHECK(words("date: 2026-01-09\nend: 2026-01-11\nrrule: FREQ=WEEKLY\n") ==
+        "every Friday, 3 days from its start, all day");
   CHECK(words(at) == "");
 }
 

@@ -98,7 +98,25 @@ std::string render_json_feed(const std::vector<const Event*>& events, const Site
 std::string event_content_html(const Event& e, const SiteConfig& site);
 std::string google_calendar_link(const Event& e);
 
-// index.html: upcoming then past events, subscribe buttons for each calendar.
-std::string render_index_html(const std::vector<const Event*>& events, const SiteConfig& site, SysSeconds now);
+// Links that open a calendar's "new event" form filled in with the event (its next
+// occurrence for a series; Google also takes the rule).
+struct AddToCalendarLinks {
+  std::string google, outlook_com, office365, yahoo;
+};
+AddToCalendarLinks add_to_calendar_links(const Event& e);
+
+// Which index.html: the site's (dir "") or one language's ("zh/", listing its translations).
+struct IndexPage {
+  std::string lang;                    // "" = the site's language
+  std::string dir;                     // "" or "<lang>/"
+  std::string title;                   // "" = the site's title
+  std::vector<std::string> languages;  // the languages that have a page (switcher, hreflang)
+  size_t upcoming_limit = 300;         // site.index_upcoming
+  size_t past_limit = 50;              // site.index_past
+};
+
+// index.html: subscribe cards (with QR codes), upcoming then recent past events.
+std::string render_index_html(const std::vector<const Event*>& events, const SiteConfig& site, SysSeconds now,
+                              const IndexPage& page = {});
 
 }  // namespace evfeed

@@ -27,7 +27,7 @@ STAGES = [
     ("Load", ["diagnostic", "text", "parallel", "version", "page", "front_matter"]),
     ("Model", ["time", "site", "site_profile", "permalink", "schema", "markdown", "event", "event_codec", "recurrence", "model"]),
     ("Resources", ["resources"]),
-    ("Render", ["render", "render_ics.cpp", "render_feeds.cpp", "render_html.cpp", "vtimezone.cpp"]),
+    ("Render", ["ui_text", "render", "render_ics.cpp", "render_feeds.cpp", "render_html.cpp", "vtimezone.cpp"]),
     ("Publish", ["publish", "parse_cache", "pipeline", "build"]),
     ("Serve", ["metrics", "snapshot", "handler", "live_site", "server"]),
     ("App", ["main.cpp", "server.cpp"]),  # server.cpp: the only Beast unit; server.hpp is Serve

@@ -1,0 +1,42 @@
+#pragma once
+// The words of index.html in the page's language: a small catalogue (English, Simplified
+// and Traditional Chinese, German, French, Spanish, Japanese), English for any other, and
+// dates written the way each language writes them.
+#include <string>
+#include <string_view>
+
+#include "evfeed/time.hpp"
+
+namespace evfeed {
+
+struct UiText {
+  const char* lang;  // the catalogue's own tag: "en", "zh-Hans"...
+  const char* subscribe;
+  const char* upcoming;
+  const char* past;
+  const char* copy;
+  const char* copied;        // the live region says "<copied> <URL>"
+  const char* calendar_url;  // label of the URL field
+  const char* download_ics;
+  const char* sign_up;
+  const char* cancelled;
+  const char* all_day;
+  const char* your_time;        // "Your time" before the visitor's own zone
+  const char* add_to_calendar;  // label of the per-event links
+  const char* scan_to_subscribe;
+  const char* more_past;      // "Older events are in the calendar and the feeds."
+  const char* more_upcoming;  // "More upcoming events are in the calendar and the feeds."
+  const char* languages;      // label of the language switcher
+  const char* no_upcoming;
+};
+
+// The catalogue entry for a page language ("zh", "zh-CN", "zh-TW", "en-GB"...).
+const UiText& ui_text(std::string_view lang);
+
+// "Sat 12 Dec 2026" / "2026年12月12日 周六": a day as the language writes it.
+std::string format_day(date::local_days day, std::string_view lang);
+// A time range on the page: "Sat 12 Dec 2026, 13:30–16:30", "2026年12月12日 周六 13:30–16:30";
+// an end on another day names that day too; all-day ranges name days only (end exclusive).
+std::string format_range(LocalSeconds start, LocalSeconds end, bool all_day, std::string_view lang);
+
+}  // namespace evfeed
