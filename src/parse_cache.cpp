@@ -182,7 +182,9 @@ SysSeconds decisions_valid_until(const std::vector<Event>& built, const SiteConf
       SysSeconds end = e.has_instances() ? last_end(e) : e.end;
       if (end != SysSeconds::max()) consider(end + date::days{site.window_past_days});
     }
-    if (e.has_instances()) consider(shown_occurrence(e, now).end);  // then the next one is shown
+    // index.html sorts events into upcoming and past at the build: it changes when one ends
+    // (for a series, when the occurrence it shows ends and the next is shown).
+    consider(e.has_instances() ? shown_occurrence(e, now).end : e.end);
   }
   return until;
 }

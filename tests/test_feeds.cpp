@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "evfeed/ui_text.hpp"
 #include "test_support.hpp"
 
 using namespace evfeed;
@@ -364,4 +365,69 @@ TEST_CASE("index.html: subscribe links and escaped event text", "[feeds][html]")
   CHECK_THAT(html, Catch::Contains("🎉 中文"));
   // The bytes do not depend on the day of the build.
   CHECK(html == render_index_html({&e}, site, utc("2030-06-01T00:00:00Z")));
+}
+
+TEST_CASE("index.html: upcoming soonest first, the most recent past ones, bounded; in the page's language",
+          "[feeds][html]") {
+  SiteConfig site = test_site();
+  std::vector<Event> events;
+  SysSeconds now = utc("2026-06-01T00:00:00Z");
+  for (int i = 0; i < 10000; ++i) {  // one a day around `now`, newest first as the model sorts them
+    Event e;
+    e.identity = "event/e" + std::to_string(i);
+    e.slug = "e" + std::to_string(i);
+    e.lang = "zh";
+    e.zone = find_zone("Asia/Shanghai");
+    e.start = now + date::days{5000 - i};
+    e.end = e.start + hours{2};
+    e.updated = e.start;
+    e.title = "Cloud Native Meetup #" + std::to_string(i) + " 上海站";
+    e.location = "上海市徐汇区";
+    e.url = site.base_url + e.identity + "/";
+    e.signup_url = "https://example.org/apply/" + std::to_string(i);
+    events.push_back(e);
+  }
+  std::vector<const Event*> all;
+  for (const auto& e : events) all.push_back(&e);
+  IndexPage page{"zh", "zh/", "", {"en", "zh"}, 80, 50};
+  std::string html = render_index_html(all, site, now, page);
+  CHECK(html.size() < 300 * 1024);
+  CHECK(count_of(html, "<li class=\"ev") == 130);
+  // Upcoming: the next 80, soonest first; past: the 50 most recent, newest first.
+  size_t up = html.find("id=\"upcoming-list\""), past = html.find("id=\"past-list\"");
+  CHECK(html.find("#5000 ", up) < html.find("#4999 ", up));  // #5000 starts at `now`
+  CHECK(html.find("#4921 ", up) < past);
+  CHECK(html.find("#4920 ") == std::string::npos);
+  CHECK(html.find("#5001 ", past) < html.find("#5002 ", past));
+  CHECK(html.find("#5050 ", past) != std::string::npos);
+  CHECK(html.find("#5051 ") == std::string::npos);
+  // The page's language: its words and its dates; links to the other language.
+  CHECK_THAT(html, Catch::Contains("<html lang=\"zh\">"));
+  CHECK_THAT(html, Catch::Contains(">订阅</h2>"));
+  CHECK_THAT(html, Catch::Contains(">即将举行的活动</h2>"));
+  CHECK_THAT(html, Catch::Contains("2026年6月1日 周一"));
+  CHECK_THAT(html, Catch::Contains("hreflang=\"en\" href=\"https://events.example.org/en/\""));
+  CHECK_THAT(html, Catch::Contains("<a href=\"../en/index.html\""));
+  CHECK_THAT(html, Catch::Contains("<a href=\"../events/e4999.ics\">"));
+  // A QR code per calendar, with its text for screen readers.
+  CHECK(count_of(html, "<svg class=\"qr\"") == 2);
+  CHECK_THAT(html, Catch::Contains("aria-label=\"用手机扫码订阅: webcal://events.example.org/zh/calendar.ics\""));
+}
+
+TEST_CASE("format_day and format_range write dates as each language does", "[feeds][html]") {
+  auto day = date::local_days{date::year{2026} / 12 / 12};
+  CHECK(format_day(day, "en") == "Sat 12 Dec 2026");
+  CHECK(format_day(day, "zh") == "2026年12月12日 周六");
+  CHECK(format_day(day, "zh-TW") == "2026年12月12日 週六");
+  CHECK(format_day(day, "ja") == "2026年12月12日(土)");
+  CHECK(format_day(day, "de") == "Sa., 12. Dez. 2026");
+  CHECK(format_day(day, "xx") == "Sat 12 Dec 2026");  // English for the rest
+  LocalSeconds start = LocalSeconds{day} + hours{13} + minutes{30};
+  CHECK(format_range(start, start + hours{3}, false, "zh") == "2026年12月12日 周六 13:30–16:30");
+  CHECK(format_range(start, start + hours{3}, false, "en") == "Sat 12 Dec 2026, 13:30–16:30");
+  CHECK(format_range(start, start + hours{24}, false, "en") == "Sat 12 Dec 2026, 13:30 – Sun 13 Dec 2026, 13:30");
+  CHECK(format_range(LocalSeconds{day}, LocalSeconds{day + date::days{2}}, true, "en") ==
+        "Sat 12 Dec 2026 – Sun 13 Dec 2026");
+  CHECK(std::string(ui_text("zh-CN").subscribe) == "订阅");
+  CHECK(std::string(ui_text("fr-CA").subscribe) == "S’abonner");
 }

@@ -59,7 +59,8 @@ struct BuildIndex {
 std::string serialize_index(const BuildIndex& index);
 bool parse_index(const std::string& text, BuildIndex& index);
 bool same_inputs(const BuildIndex& index, const std::vector<SourceFile>& files);
-// When the first publishing decision about these events changes after `now`.
+// When the first decision about these events changes after `now`: publishing, the feed-date
+// cap, the calendar window, and index.html's upcoming/past (an event or shown occurrence ends).
 SysSeconds decisions_valid_until(const std::vector<Event>& built, const SiteConfig& site, SysSeconds now);
 
 }  // namespace evfeed

@@ -111,7 +111,7 @@ struct IndexPage {
   std::string dir;                     // "" or "<lang>/"
   std::string title;                   // "" = the site's title
   std::vector<std::string> languages;  // the languages that have a page (switcher, hreflang)
-  size_t upcoming_limit = 300;         // site.index_upcoming
+  size_t upcoming_limit = 80;          // site.index_upcoming
   size_t past_limit = 50;              // site.index_past
 };
 

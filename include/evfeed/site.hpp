@@ -35,7 +35,7 @@ struct SiteConfig {
   Seconds default_duration{2 * 3600};
   size_t items_limit = 100;
   // index.html lists at most this many upcoming and past events (the calendars have all).
-  size_t index_upcoming = 300;
+  size_t index_upcoming = 80;
   size_t index_past = 50;
   std::string author = "";
   // iCalendar
