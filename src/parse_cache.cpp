@@ -41,6 +41,8 @@ std::string config_fingerprint(const SiteConfig& c) {
     w.str(*s);
   w.num(c.default_duration.count());
   w.num(static_cast<long long>(c.items_limit));
+  w.num(static_cast<long long>(c.index_upcoming));
+  w.num(static_cast<long long>(c.index_past));
   w.num(c.refresh_interval.count());
   w.num(c.alarm_before.count());
   w.num(c.window_past_days);

@@ -229,7 +229,8 @@ std::string output_digest(const EventModel& model, const SiteConfig& site, const
   all += "|updated " + std::to_string(newest_update_of(model, now).time_since_epoch().count());
   if (site.window_past_days > 0)
     all += "|day " + std::to_string(date::floor<date::days>(now).time_since_epoch().count());
-  for (const auto& e : model.pages) all += event_fingerprint(e) + "|" + e.slug + "|";
+  // index.html sorts events into upcoming and past at the build: which ones are over counts.
+  for (const auto& e : model.pages) all += event_fingerprint(e) + "|" + e.slug + (last_end(e) < now ? "|past|" : "|");
   for (const auto& [id, n] : seq) all += id + "=" + std::to_string(n) + ";";
   return content_hash_hex(all);
 }
@@ -371,19 +372,23 @@ void render_outputs(const std::vector<std::shared_ptr<const FeedSet>>& sets, con
   // The site's newest past change dates the index, and an event page dated after the build
   // (it has not changed since): every replica and restart sends the same Last-Modified.
   SysSeconds site_changed = newest_update_before(all, now);
+  // index.html also changes when an event ends (it moves to "past"): its Last-Modified too.
+  SysSeconds index_changed = site_changed;
+  for (const Event* e : all)
+    if (SysSeconds end = last_end(*e); end <= now) index_changed = std::max(index_changed, end);
   // index.html in the site's language; with translations, one per language (<lang>/index.html).
   std::vector<std::string> languages;
   for (const auto& set : sets)
     if (!set->language.empty() && set->dir == set->language + "/") languages.push_back(set->language);
   IndexPage main_page{site.language, "", "", languages, site.index_upcoming, site.index_past};
   jobs.push_back({[&, main_page] {
-    emit(pending_resource("index.html", render_index_html(all, site, now, main_page), site_changed));
+    emit(pending_resource("index.html", render_index_html(all, site, now, main_page), index_changed));
   }});
   for (const auto& set : sets)
     if (!set->language.empty() && set->dir == set->language + "/")
       jobs.push_back({[&, set, languages] {
         IndexPage page{set->language, set->dir, set->title, languages, site.index_upcoming, site.index_past};
-        emit(pending_resource(set->dir + "index.html", render_index_html(set->events, site, now, page), site_changed));
+        emit(pending_resource(set->dir + "index.html", render_index_html(set->events, site, now, page), index_changed));
       }});
   constexpr size_t kEventsPerJob = 256;
   for (size_t from = 0; from < all.size(); from += kEventsPerJob)

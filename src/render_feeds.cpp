@@ -86,19 +86,24 @@ std::string when_html(const Event& e) {
 }  // namespace
 
 std::string google_calendar_link(const Event& e) {
-  // A multi-session event: the session shown (Google's template holds one time).
-  SysSeconds start = !e.sessions().empty() && e.shown() ? e.shown()->start : e.start;
-  SysSeconds end = !e.sessions().empty() && e.shown() ? e.shown()->end : e.end;
+  // The whole series when Google's template can carry it (a rule alone: it takes no EXDATE,
+  // RDATE or changed occurrence); else the occurrence shown, as the other links do.
+  const Series& series = e.series();
+  bool whole_rule = series.rule && series.rdates.empty() && series.exdates.empty() && series.changes.empty();
+  const Occurrence* shown = e.shown() && !whole_rule ? &*e.shown() : nullptr;
+  SysSeconds start = shown ? shown->start : e.start, end = shown ? shown->end : e.end;
+  const std::string& title = shown && !shown->title.empty() ? shown->title : e.title;
+  const std::string& place = shown && !shown->location.empty() ? shown->location : e.location;
   std::string dates;
   if (e.all_day)
     dates = format_date_basic(date::floor<date::days>(to_local(e.zone, start))) + "/" +
             format_date_basic(date::floor<date::days>(to_local(e.zone, end)));
   else
     dates = format_local_basic(to_local(e.zone, start)) + "/" + format_local_basic(to_local(e.zone, end));
-  std::string link = "https://calendar.google.com/calendar/render?action=TEMPLATE&text=" + url_encode(e.title) +
+  std::string link = "https://calendar.google.com/calendar/render?action=TEMPLATE&text=" + url_encode(title) +
                      "&dates=" + dates + "&ctz=" + url_encode(e.zone_name());
-  if (e.series().rule) link += "&recur=" + url_encode("RRULE:" + rrule_value(*e.series().rule, e));
-  if (!e.location.empty()) link += "&location=" + url_encode(e.location);
+  if (whole_rule) link += "&recur=" + url_encode("RRULE:" + rrule_value(*series.rule, e));
+  if (!place.empty()) link += "&location=" + url_encode(place);
   link += "&details=" + url_encode(e.url);
   return link;
 }
@@ -107,10 +112,13 @@ AddToCalendarLinks add_to_calendar_links(const Event& e) {
   // The occurrence shown (the next one of a series or the shown session), in UTC; all-day:
   // dates, the end exclusive for Outlook as in iCalendar.
   SysSeconds start = e.shown() ? e.shown()->start : e.start, end = e.shown() ? e.shown()->end : e.end;
+  // A series' or sessions' shown occurrence comes with its own title and place.
+  const std::string& what = e.shown() && !e.shown()->title.empty() ? e.shown()->title : e.title;
+  const std::string& place = e.shown() && !e.shown()->location.empty() ? e.shown()->location : e.location;
   auto day = [&](SysSeconds t) { return date::floor<date::days>(to_local(e.zone, t)); };
   // No description: the page links to the event, and index.html lists up to 150 events
   // with five links each (it stays under 300 KB at 10,000 events).
-  std::string title = url_encode(e.title), where = url_encode(e.location);
+  std::string title = url_encode(what), where = url_encode(place);
   AddToCalendarLinks l;
   l.google = google_calendar_link(e);
   std::string outlook = "/calendar/0/action/compose?rru=addevent&subject=" + title;
@@ -122,10 +130,9 @@ AddToCalendarLinks add_to_calendar_links(const Event& e) {
   l.outlook_com = "https://outlook.live.com" + outlook;
   l.office365 = "https://outlook.office.com" + outlook;
   l.yahoo = "https://calendar.yahoo.com/?v=60&title=" + title;
-  if (e.all_day)  // Yahoo's all-day end is the last day itself
-    l.yahoo +=
-        "&st=" + format_date_basic(day(start)) + "&et=" + format_date_basic(day(end) - date::days{1}) + "&dur=allday";
-  else
+  if (e.all_day && day(end) - day(start) == date::days{1})  // one whole day
+    l.yahoo += "&st=" + format_date_basic(day(start)) + "&dur=allday";
+  else  // Yahoo's all-day takes a single day: several whole days go as their span in UTC
     l.yahoo += "&st=" + format_utc_basic(start) + "&et=" + format_utc_basic(end);
   l.yahoo += "&in_loc=" + where;
   return l;
@@ -291,7 +298,8 @@ std::string render_json_feed(const std::vector<const Event*>& events, const Site
     if (e->recurs()) j += ", \"repeats\": " + str(describe_series(*e));
     if (e->shown())
       j += ", \"next\": {\"start\": " + str(format_rfc3339(e->shown()->start, offset_at(e->zone, e->shown()->start))) +
-           ", \"end\": " + str(format_rfc3339(e->shown()->end, offset_at(e->zone, e->shown()->end))) + "}";
+           ", \"end\": " + str(format_rfc3339(e->shown()->end, offset_at(e->zone, e->shown()->end))) +
+           ", \"title\": " + str(e->shown()->title) + ", \"location\": " + str(e->shown()->location) + "}";
     j += "}\n    }";
   }
   j += events.empty() ? "]\n}\n" : "\n  ]\n}\n";

@@ -18,6 +18,9 @@ namespace evfeed {
 
 namespace {
 
+// index.html stays under this size (the script and the end of the page come after).
+constexpr size_t max_index_bytes = 290 * 1024;
+
 // Links to the site's own files are relative (the page also works opened from disk);
 // subscribe links must be absolute, since calendar apps fetch them from elsewhere.
 struct CalendarLinks {
@@ -85,7 +88,8 @@ std::string subscribe_block(const CalendarLinks& l, int index, const UiText& t) 
   h += a(l.json, "json", "JSON Feed");
   h += "</div><div class=\"copy\"><input id=\"" + id + "\" readonly value=\"" + html_escape(l.https) +
        "\" aria-label=\"" + html_escape(std::string(t.calendar_url) + ": " + l.name) +
-       "\"><button type=\"button\" data-copy=\"" + id + "\">" + html_escape(t.copy) + "</button></div>";
+       "\"><button type=\"button\" data-copy=\"" + id + "\" aria-label=\"" +
+       html_escape(std::string(t.copy) + ": " + l.name) + "\">" + html_escape(t.copy) + "</button></div>";
   // A phone's camera opens webcal:// in its calendar app, which subscribes (shown on wide
   // screens only: on the phone itself the buttons do it).
   h += "<figure class=\"qrbox\">" + qr_svg(l.webcal, std::string(t.scan_to_subscribe) + ": " + l.webcal) +
@@ -108,9 +112,9 @@ std::string event_item(const Event& e, const UiText& t, const std::string& lang,
                   std::to_string(std::min(last_end(e), SysSeconds{Seconds{253402300799}})
                                      .time_since_epoch()
                                      .count()) +  // 9999-12-31: open-ended
-                  "\" lang=\"" +
-                  html_escape(e.lang) + "\">";
-  h += "<h3><a href=\"" + html_escape(clean_utf8(e.url)) + "\">" + html_escape(clean_utf8(e.title)) + "</a></h3>";
+                  "\">";                          // the title is in the event's language, the rest in the page's
+  h += "<h3 lang=\"" + html_escape(e.lang) + "\"><a href=\"" + html_escape(clean_utf8(e.url)) + "\">" +
+       html_escape(clean_utf8(e.title)) + "</a></h3>";
   h += "<p class=\"when\"><time datetime=\"" + format_rfc3339(start, offset_at(e.zone, start)) + "\" data-zone=\"" +
        html_escape(e.zone_name()) + "\" data-end=\"" + format_rfc3339(end, offset_at(e.zone, end)) + "\"" +
        (e.all_day ? " data-all-day=\"1\"" : "") + ">" + html_escape(when) + "</time>";
@@ -121,10 +125,12 @@ std::string event_item(const Event& e, const UiText& t, const std::string& lang,
     h += "<p class=\"session\">" +
          html_escape(format_range(to_local(e.zone, s.start), to_local(e.zone, s.end), e.all_day, lang)) +
          (s.title.empty() ? "" : " · " + html_escape(s.title)) + "</p>";
-  if (!e.location.empty()) h += "<p class=\"where\">" + html_escape(clean_utf8(e.location)) + "</p>";
+  const std::string& place = e.shown() && !e.shown()->location.empty() ? e.shown()->location : e.location;
+  if (!place.empty()) h += "<p class=\"where\">" + html_escape(clean_utf8(place)) + "</p>";
+  if (e.status == EventStatus::cancelled) return h + "</li>\n";  // nothing to add or sign up for
   AddToCalendarLinks add = add_to_calendar_links(e);
-  h += "<p class=\"links\" aria-label=\"" + html_escape(std::string(t.add_to_calendar) + ": " + clean_utf8(e.title)) +
-       "\"><a href=\"" + html_escape(up + "events/" + e.slug + ".ics") + "\">.ics</a>";
+  h += "<p class=\"links\"><span class=\"sr\">" + html_escape(std::string(t.add_to_calendar) + ": ") +
+       "</span><a href=\"" + html_escape(up + "events/" + e.slug + ".ics") + "\">.ics</a>";
   for (const auto& [name, href] : {std::pair<const char*, const std::string&>{"Google", add.google},
                                    {"Outlook.com", add.outlook_com},
                                    {"Microsoft 365", add.office365},
@@ -132,6 +138,12 @@ std::string event_item(const Event& e, const UiText& t, const std::string& lang,
     h += "<a class=\"add\" data-cal=\"" + std::string(name) + "\" href=\"" + html_escape(href) + "\">" + name + "</a>";
   if (!e.signup_url.empty()) h += "<a href=\"" + html_escape(e.signup_url) + "\">" + html_escape(t.sign_up) + "</a>";
   return h + "</p></li>\n";
+}
+
+std::string replace_underscores(std::string s) {  // "zh_CN" -> "zh-CN": Intl takes BCP 47 tags
+  for (char& c : s)
+    if (c == '_') c = '-';
+  return s;
 }
 
 // A JSON string that is also safe inside <script>.
@@ -142,10 +154,14 @@ std::string json_quote(std::string_view s) {
 }
 
 const char* language_name(const std::string& lang) {
-  static const std::map<std::string, const char*> names = {
-      {"en", "English"}, {"zh", "中文"},    {"zh-TW", "中文（繁體）"}, {"es", "Español"},      {"fr", "Français"},
-      {"de", "Deutsch"}, {"ja", "日本語"},  {"pt", "Português"},       {"pt-BR", "Português"}, {"it", "Italiano"},
-      {"ko", "한국어"},  {"ru", "Русский"}, {"nl", "Nederlands"}};
+  static const std::map<std::string, const char*> names = {{"en", "English"},           {"zh", "中文"},
+                                                           {"zh-CN", "中文"},           {"zh-Hans", "中文"},
+                                                           {"zh-Hant", "中文（繁體）"}, {"zh-TW", "中文（繁體）"},
+                                                           {"es", "Español"},           {"fr", "Français"},
+                                                           {"de", "Deutsch"},           {"ja", "日本語"},
+                                                           {"pt", "Português"},         {"pt-BR", "Português"},
+                                                           {"it", "Italiano"},          {"ko", "한국어"},
+                                                           {"ru", "Русский"},           {"nl", "Nederlands"}};
   auto it = names.find(lang);
   return it == names.end() ? nullptr : it->second;
 }
@@ -177,6 +193,7 @@ ol.events{list-style:none;padding:0;margin:0}
 .when,.where,.repeats,.session,.local{color:var(--muted);margin:.1rem 0;font-size:.95rem}
 .ev .links a{display:inline-block;margin-right:.75rem;font-size:.9rem;min-height:24px}
 .cancelled h3{text-decoration:line-through}
+.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:var(--bg);padding:.5rem}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (min-width:48rem){.subs{display:grid;grid-template-columns:1fr 1fr;gap:.75rem}.sub{margin:0}.qrbox{display:flex}}
 </style>
@@ -186,8 +203,9 @@ ol.events{list-style:none;padding:0;margin:0}
 // Moves events that end while the page is open; adds the visitor's own time where it
 // differs from the event's; copy buttons report to a live region.
 std::string page_script(const UiText& t, const std::string& lang) {
-  return "<script>\n(function(){\n  var lang = " + json_quote(lang) + ", yours = " + json_quote(t.your_time) +
-         ", copied = " + json_quote(t.copied) + ", copy = " + json_quote(t.copy) + ";\n" + R"(
+  return "<script>\n(function(){\n  var lang = " + json_quote(replace_underscores(lang)) +
+         ", yours = " + json_quote(t.your_time) + ", copied = " + json_quote(t.copied) +
+         ", copy = " + json_quote(t.copy) + ";\n" + R"(
   var now = Date.now() / 1000, up = document.getElementById('upcoming-list'), past = document.getElementById('past-list');
   // Soonest first: each one that has ended goes on top of the past list (most recent first).
   Array.prototype.slice.call(up.children).forEach(function(li){
@@ -204,10 +222,13 @@ std::string page_script(const UiText& t, const std::string& lang) {
       theirs = new Intl.DateTimeFormat(lang, Object.assign({timeZone: t.dataset.zone}, o));
     } catch (e) { return; }
     if (mine.format(start) === theirs.format(start)) return;
-    var endText = new Intl.DateTimeFormat(lang, {timeZone: zone, hour:'2-digit', minute:'2-digit', hourCycle:'h23'}).format(end);
+    var day = new Intl.DateTimeFormat('en-CA', {timeZone: zone, year:'numeric', month:'2-digit', day:'2-digit'});
+    var sameDay = day.format(start) === day.format(end);  // else the end says which day
+    var endText = sameDay ? new Intl.DateTimeFormat(lang, {timeZone: zone, hour:'2-digit', minute:'2-digit', hourCycle:'h23'}).format(end)
+                          : mine.format(end);
     var p = document.createElement('p');
     p.className = 'local';
-    p.textContent = yours + ': ' + mine.format(start) + '–' + endText + ' (' + zone + ')';
+    p.textContent = yours + ': ' + mine.format(start) + (sameDay ? '–' : ' – ') + endText + ' (' + zone + ')';
     t.parentNode.parentNode.insertBefore(p, t.parentNode.nextSibling);
   });
   var status = document.getElementById('copy-status');
@@ -261,8 +282,8 @@ std::string render_index_html(const std::vector<const Event*>& events, const Sit
   h += "<link rel=\"alternate\" type=\"text/calendar\" title=\"" + html_escape(title) + "\" href=\"" +
        html_escape(cals[0].ics) + "\">\n";
   h += page_style();
-  h += "</head>\n<body>\n<main>\n<h1>" + html_escape(title) + "</h1>\n<p>" + html_escape(clean_utf8(site.description)) +
-       "</p>\n";
+  h += "</head>\n<body>\n<a class=\"skip\" href=\"#upcoming\">" + html_escape(t.upcoming) + "</a>\n<main>\n<h1>" +
+       html_escape(title) + "</h1>\n<p>" + html_escape(clean_utf8(site.description)) + "</p>\n";
   if (!page.languages.empty()) {
     h += "<nav class=\"langs\" aria-label=\"" + html_escape(t.languages) + "\">";
     for (const auto& l : page.languages) {
@@ -287,16 +308,31 @@ std::string render_index_html(const std::vector<const Event*>& events, const Sit
   bool more_upcoming = upcoming.size() > page.upcoming_limit, more_past = past.size() > page.past_limit;
   if (more_upcoming) upcoming.resize(page.upcoming_limit);
   if (more_past) past.resize(page.past_limit);
+  // Long titles make long items: the lists also stop at a byte budget (the page stays light
+  // on a phone); the calendars and feeds have every event.
+  auto list = [&](const std::vector<const Event*>& items, size_t budget, bool& more) {
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (h.size() > budget) {
+        more = true;
+        break;
+      }
+      h += event_item(*items[i], t, lang, up);
+    }
+  };
+  auto more_link = [&](const char* text) {
+    return "<p>" + html_escape(text) + " <a href=\"" + html_escape(cals[0].ics) + "\">.ics</a> · <a href=\"" +
+           html_escape(cals[0].rss) + "\">RSS</a></p>\n";
+  };
   h += "<h2 id=\"upcoming\">" + html_escape(t.upcoming) + "</h2>\n";
   if (upcoming.empty()) h += "<p>" + html_escape(t.no_upcoming) + "</p>\n";
   h += "<ol class=\"events\" id=\"upcoming-list\">\n";
-  for (const Event* e : upcoming) h += event_item(*e, t, lang, up);
+  list(upcoming, max_index_bytes * 3 / 4, more_upcoming);
   h += "</ol>\n";
-  if (more_upcoming) h += "<p>" + html_escape(t.more_upcoming) + "</p>\n";
+  if (more_upcoming) h += more_link(t.more_upcoming);
   h += "<h2 id=\"past\">" + html_escape(t.past) + "</h2>\n<ol class=\"events\" id=\"past-list\">\n";
-  for (const Event* e : past) h += event_item(*e, t, lang, up);
+  list(past, max_index_bytes - 8 * 1024, more_past);
   h += "</ol>\n";
-  if (more_past) h += "<p>" + html_escape(t.more_past) + "</p>\n";
+  if (more_past) h += more_link(t.more_past);
   h += page_script(t, lang);
   h += "</main>\n</body>\n</html>\n";
   return h;

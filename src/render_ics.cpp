@@ -406,8 +406,7 @@ std::string render_calendar(const std::vector<const Event*>& events, const SiteC
       size_t from = 0;
       for (size_t end; (end = vevent.find(end_line, from)) != std::string::npos; from = end + end_line.size()) {
         out.append(vevent, from, end - from);
-        size_t cancelled = vevent.rfind("STATUS:CANCELLED\r\n", end);
-        if (cancelled == std::string::npos || cancelled < from) out += alarm;  // none for a cancelled one
+        out += alarm;  // also in a cancelled one: calcurse drops the series' start otherwise
         out += end_line;
       }
       out.append(vevent, from, std::string::npos);

@@ -75,6 +75,10 @@ bool load_site_config_text(const std::string& text, const std::string& path, Sit
     }
     if (auto n = root["items_limit"]) c.items_limit = n.as<size_t>();
     if (auto index = root["index"]) {
+      for (const auto& kv : index)
+        if (std::string key = kv.first.as<std::string>(); key != "upcoming" && key != "past")
+          diags.add(path, kv.first.Mark().line + 1, kv.first.Mark().column + 1, Severity::warning,
+                    "unknown config key 'index." + key + "' is ignored (upcoming, past)");
       if (auto n = index["upcoming"]) c.index_upcoming = n.as<size_t>();
       if (auto n = index["past"]) c.index_past = n.as<size_t>();
     }

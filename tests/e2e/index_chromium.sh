@@ -121,6 +121,11 @@ fi
 
 # Add-to-calendar links: decoded and compared with feed.json.
 /usr/bin/python3 "$src/tests/e2e/index_links.py" "$out" && pass "add-to-calendar links" || fail "add-to-calendar links"
+# ... and on the series fixture: changed occurrences, sessions, all-day series.
+"$bin" build --quiet --content "$src/tests/fixtures/series" --base-url https://series.example/ --out "$work/series" \
+  >"$work/series.log" 2>&1 || { cat "$work/series.log"; fail "evfeed build of tests/fixtures/series"; }
+/usr/bin/python3 "$src/tests/e2e/index_links.py" "$work/series" && pass "add-to-calendar links of series and sessions" ||
+  fail "add-to-calendar links of series and sessions"
 
 # axe-core (npm) in Chromium over each page, 390 and 1280 px, light and dark: WCAG 2.1 AA.
 axe_dir="${XDG_CACHE_HOME:-$HOME/.cache}/evfeed-axe"

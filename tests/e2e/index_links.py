@@ -47,18 +47,23 @@ def utc(text):
 
 
 def expected(ev):
-    """(start, end, all_day) of what the page shows: the next occurrence of a series."""
+    """(start, end, all_day, title, location) of what the page shows: a series' next occurrence."""
     e = ev["_event"]
-    start, end = (e["next"]["start"], e["next"]["end"]) if "next" in e else (e["start"], e["end"])
+    shown = e.get("next", {})
+    start, end = shown.get("start", e["start"]), shown.get("end", e["end"])
+    title, location = shown.get("title") or ev["title"], shown.get("location") or e["location"]
     if e["all_day"]:
-        return start[:10], end[:10], True
-    return utc(start), utc(end), False
+        return start[:10], end[:10], True, title, location
+    return utc(start), utc(end), False, title, location
 
 
 def check_event(item, ev, fail):
-    start, end, all_day = expected(ev)
-    title, location = ev["title"], ev["_event"]["location"]
+    start, end, all_day, title, location = expected(ev)
     links = item["links"]
+    if ev["_event"]["status"] == "cancelled":  # nothing to add to a calendar
+        if links:
+            fail(f"{item['url']}: a cancelled event offers {sorted(links)}")
+        return
     for name in ("Google", "Outlook.com", "Microsoft 365", "Yahoo"):
         if name not in links:
             fail(f"{item['url']}: no {name} link")
@@ -81,16 +86,20 @@ def check_event(item, ev, fail):
         q = {k: v[0] for k, v in urllib.parse.parse_qs(u.query).items()}
         if u.netloc != host:
             fail(f"{item['url']}: {name} link goes to {u.netloc}")
-        want = (start, end) if all_day else (start, end)
+        want = (start, end)
         got = (q.get("startdt"), q.get("enddt")) if all_day else (utc(q["startdt"]), utc(q["enddt"])) if "startdt" in q else None
         if got != want or (all_day and q.get("allday") != "true"):
             fail(f"{item['url']}: {name} {got} != {want}")
         if q.get("subject") != title or q.get("location", "") != location:
             fail(f"{item['url']}: {name} subject/location {q.get('subject')!r}/{q.get('location')!r}")
     q = {k: v[0] for k, v in urllib.parse.parse_qs(urllib.parse.urlsplit(links.get("Yahoo", "")).query).items()}
-    if all_day:
-        last = (datetime.date.fromisoformat(end) - datetime.timedelta(days=1)).strftime("%Y%m%d")
-        ok = q.get("st") == start.replace("-", "") and q.get("et") == last and q.get("dur") == "allday"
+    if all_day and datetime.date.fromisoformat(end) - datetime.date.fromisoformat(start) == datetime.timedelta(days=1):
+        ok = q.get("st") == start.replace("-", "") and q.get("dur") == "allday"
+    elif all_day:  # several days: their span in UTC (Yahoo's all-day takes one day)
+        zone = ZoneInfo(ev["_event"]["timezone"])
+        span = [datetime.datetime.fromisoformat(d).replace(tzinfo=zone).astimezone(datetime.timezone.utc)
+                for d in (start, end)]
+        ok = q.get("st") == span[0].strftime("%Y%m%dT%H%M%SZ") and q.get("et") == span[1].strftime("%Y%m%dT%H%M%SZ")
     else:
         ok = q.get("st") == start.strftime("%Y%m%dT%H%M%SZ") and q.get("et") == end.strftime("%Y%m%dT%H%M%SZ")
     if not ok or q.get("title") != title or q.get("in_loc", "") != location:
