@@ -16,8 +16,8 @@ namespace evfeed {
 // A bounded series that makes more occurrences than this is an error (split it, or leave
 // it open-ended: clients expand open-ended rules themselves).
 constexpr size_t max_series_occurrences = 2000;
-// Open-ended series: the VTIMEZONE covers this many years after the first occurrence
-// (the zone's last yearly rule carries on after that in every client).
+// Open-ended series: the VTIMEZONE covers this many years after the first occurrence, and
+// at least to 2038 (the zone's last yearly rule carries on after that in every client).
 constexpr int open_series_zone_years = 10;
 constexpr size_t max_sessions = 200;
 
@@ -43,10 +43,11 @@ std::vector<Occurrence> occurrences(const Event& e, SysSeconds from, SysSeconds 
 Occurrence occurrence_at(const Event& e, LocalSeconds original);
 // End of the last occurrence; SysSeconds::max() for an open-ended series.
 SysSeconds last_end(const Event& e);
-// The first occurrence not over at `now` and not cancelled; else the last one.
+// The first occurrence not over at `now` and not cancelled (a cancelled series: the first not
+// over); else the last one.
 Occurrence shown_occurrence(const Event& e, SysSeconds now);
 // The span a VTIMEZONE must cover: every occurrence, moved ones included (open-ended
-// series: open_series_zone_years).
+// series: open_series_zone_years, and to 2038 at least).
 std::pair<SysSeconds, SysSeconds> zone_span(const Event& e);
 
 // "every second Thursday, 19:00–21:00 Asia/Shanghai, until 1 January 2027"; "" for a
