@@ -93,9 +93,11 @@ void check_instant(icaltimetype t, SysSeconds expected, const Event& e, const ch
 
 // Only what evfeed writes: a property or component more is an injection.
 void check_structure(icalcomponent* cal, const std::string& ics, const char* what, bool alarms) {
-  static const std::set<std::string> event_props = {"UID",   "DTSTAMP",    "LAST-MODIFIED", "SEQUENCE",    "DTSTART",
-                                                    "DTEND", "TRANSP",     "SUMMARY",       "DESCRIPTION", "LOCATION",
-                                                    "URL",   "CATEGORIES", "IMAGE",         "STATUS"};
+  static const std::set<std::string> event_props = {"UID", "DTSTAMP", "LAST-MODIFIED", "SEQUENCE", "DTSTART", "DTEND",
+                                                    "TRANSP", "SUMMARY", "DESCRIPTION", "LOCATION", "URL", "CATEGORIES",
+                                                    "IMAGE", "STATUS",
+                                                    // series, their changed occurrences, sessions
+                                                    "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID", "RELATED-TO"};
   for (icalcomponent* c = icalcomponent_get_first_component(cal, ICAL_ANY_COMPONENT); c;
        c = icalcomponent_get_next_component(cal, ICAL_ANY_COMPONENT)) {
     icalcomponent_kind k = icalcomponent_isa(c);
