@@ -221,21 +221,11 @@ std::string rrule_value(const RecurrenceRule& rule, const Event& e) {
 
 namespace {
 
+// A floating date-time (or date) for libical's iterator, through its own parser of the
+// basic form that the writers already produce.
 icaltimetype ical_local(LocalSeconds t, bool is_date) {
-  auto day = date::floor<date::days>(t);
-  date::year_month_day ymd{day};
-  auto tod = date::make_time(t - day);
-  icaltimetype it = icaltime_null_time();
-  it.year = static_cast<int>(ymd.year());
-  it.month = static_cast<int>(static_cast<unsigned>(ymd.month()));
-  it.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
-  if (!is_date) {
-    it.hour = static_cast<int>(tod.hours().count());
-    it.minute = static_cast<int>(tod.minutes().count());
-    it.second = static_cast<int>(tod.seconds().count());
-  }
-  it.is_date = is_date ? 1 : 0;
-  return it;
+  std::string text = is_date ? format_date_basic(date::floor<date::days>(t)) : format_local_basic(t);
+  return icaltime_from_string(text.c_str());
 }
 
 LocalSeconds from_ical(const icaltimetype& t) {
