@@ -411,8 +411,10 @@ void clean_texts(Event& e) {
 bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site, Event& e, Diagnostics& diags) {
   // --site: where the generator sees the page, and Jekyll's front-matter defaults under it.
   const ContentRoot* root = site.profile ? root_of(*site.profile, page.file.path) : nullptr;
-  PageRef ref{root ? root->prefix + page.file.rel_path : page.file.rel_path, root ? root->lang : "",
-              page.file.mtime_ns};
+  PageRef ref{root ? root->prefix + page.file.rel_path : page.file.rel_path, root ? root->lang : "", page.file.mtime_ns,
+              std::nullopt};
+  if (root && site.profile->git && starts_with(page.file.path, site.profile->root + "/"))
+    ref.git_date = site.profile->git->author_date(page.file.path.substr(site.profile->root.size() + 1));
   Value with_defaults;
   if (root && site.profile->generator == Generator::jekyll)
     with_defaults = with_jekyll_defaults(*site.profile, ref.rel, page_fm);

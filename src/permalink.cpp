@@ -143,6 +143,12 @@ FrontDate hugo_front_date(const SiteProfile& site, const std::string& which, con
     } else if (key == ":filemodtime") {
       if (page.mtime_ns > 0)
         return {TimeValue{TimeValue::Kind::instant, LocalSeconds{Seconds{page.mtime_ns / 1000000000}}, Seconds{0}, ""}};
+    } else if (key == ":git") {
+      if (page.git_date) {
+        Seconds offset{page.git_date->offset_minutes * 60};
+        return {
+            TimeValue{TimeValue::Kind::instant, LocalSeconds{Seconds{page.git_date->seconds} + offset}, offset, ""}};
+      }
     } else if (key[0] != ':') {
       const Value* v = fm.find(key);
       if (v && v->is_scalar())

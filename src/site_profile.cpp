@@ -210,6 +210,12 @@ bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Di
   p.build_future = flag(c.find("buildfuture"));
   p.build_expired = flag(c.find("buildexpired"));
   p.timezone = text(c.find("timezone"));
+  if (flag(c.find("enablegitinfo"))) {
+    p.git = std::make_shared<GitHistory>(opts.dir);
+    if (p.git->head().empty())  // Hugo says so too and builds without git dates
+      diags.add(opts.dir, 0, 0, Severity::warning,
+                "enableGitInfo is set but " + p.git->error() + "; pages get no :git date (lastmod falls back to date)");
+  }
   if (const Value* perm = c.find("permalinks"); perm && perm->kind == Value::Kind::map)
     for (const auto& [k, v] : perm->members) p.permalinks[to_lower_ascii(k)] = v.scalar;
   if (const Value* ugly = c.find("uglyurls")) {
@@ -417,6 +423,7 @@ bool load_site_profile(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& 
     p.fingerprint += trim(f) + "\n" + bytes + "\n";
   }
   for (const auto& r : p.roots) p.fingerprint += r.dir + "|" + r.lang + "\n";
+  if (p.git) p.fingerprint += "git HEAD " + p.git->head() + "\n";  // a new commit may move :git dates
   if (p.roots.empty())
     diags.add(o.dir, 0, 0, Severity::warning,
               "no event section found (folders named event, events, talks, meetups, ...); name yours with "

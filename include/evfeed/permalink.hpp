@@ -21,7 +21,8 @@ namespace evfeed {
 struct PageRef {
   std::string rel;
   std::string lang;
-  std::int64_t mtime_ns = 0;  // Hugo's :fileModTime
+  std::int64_t mtime_ns = 0;              // Hugo's :fileModTime
+  std::optional<GitAuthorDate> git_date;  // Hugo's :git (enableGitInfo), from SiteProfile::git
 };
 
 // The absolute link ("https://site/sub/event/x/"), or "" when the generator writes no page
@@ -33,7 +34,7 @@ std::string generator_link(const SiteProfile& site, const PageRef& page, const V
 struct GeneratorDates {
   std::optional<SysSeconds> publish;  // Hugo: publishDate, else date; Jekyll: the post's date
   std::optional<SysSeconds> expiry;   // Hugo: expiryDate ([frontmatter] expiryDate)
-  std::optional<SysSeconds> lastmod;  // Hugo: lastmod ([frontmatter] lastmod; :git is not read)
+  std::optional<SysSeconds> lastmod;  // Hugo: lastmod ([frontmatter] lastmod, :git first by default)
   bool draft = false;                 // Hugo draft (or `published: false`); Jekyll published: false, _drafts
   // Jekyll: a post's date from its file name ("2014-11-10-title.md"), when the front matter has none.
   std::optional<date::local_days> date_from_name;

@@ -12,6 +12,7 @@
 
 #include "evfeed/diagnostic.hpp"
 #include "evfeed/front_matter.hpp"
+#include "evfeed/git_history.hpp"
 
 namespace evfeed {
 
@@ -44,8 +45,9 @@ struct SiteProfile {
   std::map<std::string, bool> ugly_sections;
   bool disable_path_to_lower = false;
   // [frontmatter]: date, publishdate, lastmod, expirydate -> keys in order, or :filename,
-  // :filemodtime, :git (not read: evfeed has no git history); absent = Hugo's defaults.
+  // :filemodtime, :git; absent = Hugo's defaults.
   std::map<std::string, std::vector<std::string>> front_dates;
+  std::shared_ptr<const GitHistory> git;  // enableGitInfo: the site's history (:git dates), else null
   bool remove_path_accents = false;
   // Jekyll URL rules
   std::string jekyll_url;      // `url`

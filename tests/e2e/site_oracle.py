@@ -12,6 +12,7 @@ generator has under evfeed's event sections must be an event page; `evfeed build
 Usage: site_oracle.py EVFEED_BIN SOURCE_DIR
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,51 @@ def fail(msg):
     print("FAIL:", msg)
 
 
+def with_git_history(site, tmp):
+    """A scratch copy of `site` with the commits its git-history.txt describes (see there)."""
+    copy = os.path.join(tmp, os.path.basename(site))
+    shutil.copytree(site, copy)
+    env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", HOME=tmp)
+
+    def git(*args, date=None, committer=None):
+        e = dict(env)
+        if date:
+            e.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=committer or date)
+        subprocess.run(["git", "-c", "user.name=Fixture", "-c", "user.email=fixture@example.org",
+                        "-c", "init.defaultBranch=main", *args], cwd=copy, env=e, check=True,
+                       capture_output=True)
+
+    git("init", "-q", ".")
+    seen, branch, branches = set(), "main", {"main"}
+
+    def switch(to):
+        nonlocal branch
+        if to != branch:
+            git("checkout", "-q", *([to] if to in branches else ["-b", to]))
+            branches.add(to)
+            branch = to
+
+    for line in open(os.path.join(site, "git-history.txt"), encoding="utf-8"):
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, rest = line.split(None, 1)
+        if kind == "merge":
+            switch("main")
+            git("merge", "-q", "--no-ff", "-m", "merge side", "side", date=rest.strip())
+            continue
+        author, committer, files = rest.strip().split(None, 2)
+        switch("side" if kind == "side" else "main")
+        for f in files.split("|"):
+            if f in seen:
+                with open(os.path.join(copy, f), "a", encoding="utf-8") as out:
+                    out.write("\n")
+            seen.add(f)
+            git("add", "--", f)
+        git("commit", "-q", "-m", kind, date=author, committer=committer)
+    switch("main")
+    return copy
+
+
 def read_tsv(text):
     rows = {}
     for line in text.splitlines():
@@ -45,6 +91,8 @@ for name in sorted(os.listdir(sites_dir)):
     if not os.path.isdir(site):
         continue
     with tempfile.TemporaryDirectory(prefix="evfeed-oracle-") as tmp:
+        if os.path.exists(os.path.join(site, "git-history.txt")):
+            site = with_git_history(site, tmp)
         out_tsv = os.path.join(tmp, "oracle.tsv")
         o = subprocess.run([sys.executable, oracle, site, out_tsv], capture_output=True, text=True)
         if o.returncode == 3:

@@ -58,8 +58,9 @@ HUGO_CONFIGS = ["hugo.toml", "hugo.yaml", "hugo.json",
 JEKYLL_CONFIGS = ["_config.yml", "_config.yaml"]
 HUGO_CONTENT_EXTS = {".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".html", ".htm",
                      ".org", ".adoc", ".asciidoc", ".ad", ".pandoc", ".pdc", ".rst"}
-# Output folders and caches of the generators: not copied to the scratch site.
-SKIP_TOP = {"public", "_site", ".git", ".jekyll-cache", ".sass-cache",
+# Output folders and caches of the generators: not copied to the scratch site (.git is:
+# enableGitInfo reads the history).
+SKIP_TOP = {"public", "_site", ".jekyll-cache", ".sass-cache",
             ".hugo_build.lock", "node_modules"}
 
 
