@@ -409,22 +409,25 @@ void clean_texts(Event& e) {
 }  // namespace
 
 bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site, Event& e, Diagnostics& diags) {
-  // --site: where the generator sees the page, and Jekyll's front-matter defaults under it.
+  // --site: where the generator sees the page, and the front matter it hands down to it
+  // (Jekyll defaults, Hugo cascade).
   const ContentRoot* root = site.profile ? root_of(*site.profile, page.file.path) : nullptr;
   PageRef ref{root ? root->prefix + page.file.rel_path : page.file.rel_path, root ? root->lang : "", page.file.mtime_ns,
-              std::nullopt};
+              std::nullopt, page.file.path};
   if (root && site.profile->git && starts_with(page.file.path, site.profile->root + "/"))
     ref.git_date = site.profile->git->author_date(page.file.path.substr(site.profile->root.size() + 1));
-  Value with_defaults;
-  if (root && site.profile->generator == Generator::jekyll)
-    with_defaults = with_jekyll_defaults(*site.profile, ref.rel, page_fm);
-  const Value& fm = root && site.profile->generator == Generator::jekyll ? with_defaults : page_fm;
-  Ctx cx{page, fm, site, diags};
   e = Event{};
   e.source_path = page.file.path;
   e.lang = ref.lang.empty() ? language_from_path(page.file.rel_path) : ref.lang;
   if (e.lang.empty()) e.lang = site.language;
   ref.lang = e.lang;
+  Value with_defaults;
+  bool handed_down = root && (site.profile->generator == Generator::jekyll || !site.profile->cascades.empty());
+  if (handed_down)
+    with_defaults = site.profile->generator == Generator::jekyll ? with_jekyll_defaults(*site.profile, ref.rel, page_fm)
+                                                                 : with_hugo_cascade(*site.profile, ref, page_fm);
+  const Value& fm = handed_down ? with_defaults : page_fm;
+  Ctx cx{page, fm, site, diags};
   e.identity = identity_from_path(ref.rel);
   // A file name is text like any other: control characters never reach UIDs, slugs
   // (events/<slug>.ics) or URLs.

@@ -610,6 +610,22 @@ std::string generator_link(const SiteProfile& site, const PageRef& page, const V
   return site.generator == Generator::hugo ? hugo_link(site, page, fm) : jekyll_link(site, page, fm, zone);
 }
 
+// The sections (and home) above a Hugo page, as far as they hold it back: drafts, the latest
+// publish date, the earliest expiry.
+static void fold_section_pages(const SiteProfile& site, const PageRef& page, const date::time_zone* zone,
+                               GeneratorDates& g) {
+  for (const auto& s : site.section_pages) {
+    if (!starts_with(page.path, s.dir + "/") || (!s.lang.empty() && s.lang != page.lang)) continue;
+    PageRef ref{s.rel, page.lang, s.mtime_ns, std::nullopt, s.path};
+    if (site.git) ref.git_date = site.git->author_date(s.path.substr(site.root.size() + 1));
+    GeneratorDates sd =
+        generator_dates(site, ref, with_hugo_cascade(site, ref, s.front_matter, s.home ? "home" : "section"), zone);
+    g.draft = g.draft || sd.draft;
+    if (sd.publish && (!g.publish || *sd.publish > *g.publish)) g.publish = sd.publish;
+    if (sd.expiry && (!g.expiry || *sd.expiry < *g.expiry)) g.expiry = sd.expiry;
+  }
+}
+
 GeneratorDates generator_dates(const SiteProfile& site, const PageRef& page, const Value& fm,
                                const date::time_zone* zone) {
   GeneratorDates g;
@@ -630,6 +646,8 @@ GeneratorDates generator_dates(const SiteProfile& site, const PageRef& page, con
       g.draft = draft->scalar == "true";
     else if (published && published->is_scalar())
       g.draft = published->scalar == "false";
+    if (std::string_view(page.rel).substr(page.rel.rfind('/') + 1).substr(0, 7) != "_index.")
+      fold_section_pages(site, page, zone, g);
     return g;
   }
   JekyllDoc d = jekyll_doc(site, page.rel);
@@ -641,6 +659,50 @@ GeneratorDates generator_dates(const SiteProfile& site, const PageRef& page, con
   if (auto ld = jekyll_date(d, fm, zone))
     g.publish = resolve_local(zone, LocalSeconds{ld->day} + ld->time_of_day).instant;
   return g;
+}
+
+bool hugo_glob_match(std::string_view pattern, std::string_view text) {
+  if (pattern.empty()) return text.empty();
+  if (pattern[0] == '{') {
+    size_t close = pattern.find('}');
+    if (close != std::string_view::npos) {
+      std::string_view rest = pattern.substr(close + 1);
+      for (const auto& alt : split(std::string(pattern.substr(1, close - 1)), ','))
+        if (hugo_glob_match(alt + std::string(rest), text)) return true;
+      return false;
+    }
+  }
+  if (pattern.substr(0, 2) == "**") {
+    for (size_t i = 0; i <= text.size(); ++i)
+      if (hugo_glob_match(pattern.substr(2), text.substr(i))) return true;
+    return false;
+  }
+  if (pattern[0] == '*') {
+    for (size_t i = 0; i <= text.size(); ++i) {
+      if (hugo_glob_match(pattern.substr(1), text.substr(i))) return true;
+      if (i < text.size() && text[i] == '/') break;
+    }
+    return false;
+  }
+  if (text.empty()) return false;
+  if (pattern[0] == '?' ? text[0] == '/' : pattern[0] != text[0]) return false;
+  return hugo_glob_match(pattern.substr(1), text.substr(1));
+}
+
+Value with_hugo_cascade(const SiteProfile& site, const PageRef& page, const Value& fm, const char* kind) {
+  if (site.generator != Generator::hugo || site.cascades.empty() || fm.kind != Value::Kind::map) return fm;
+  Value merged = fm;
+  std::string path = "/" + to_lower_ascii(page.rel);  // as Hugo's PageMatcher sees it
+  for (const auto& c : site.cascades) {               // an _index page's own cascade applies to itself too
+    if (!starts_with(page.path, c.dir + "/")) continue;
+    if ((!c.path.empty() && !hugo_glob_match(c.path, path)) || (!c.kind.empty() && !hugo_glob_match(c.kind, kind)) ||
+        (!c.lang.empty() && !hugo_glob_match(c.lang, page.lang)) ||
+        (!c.environment.empty() && !hugo_glob_match(c.environment, site.environment)))
+      continue;
+    for (const auto& [key, value] : c.values.members)
+      if (!merged.find(key)) merged.members.emplace_back(key, value);
+  }
+  return merged;
 }
 
 Value with_jekyll_defaults(const SiteProfile& site, const std::string& rel, const Value& fm) {

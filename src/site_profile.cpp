@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <set>
 
+#include <sys/stat.h>
+
 #include "evfeed/page.hpp"
 #include "evfeed/site.hpp"
 #include "evfeed/text.hpp"
@@ -150,8 +152,89 @@ std::string with_slash(std::string s) {
   return s;
 }
 
-// Every top-level folder of a content dir whose name says events, or those configured.
-std::vector<std::string> event_sections(const fs::path& content, const std::vector<std::string>& configured) {
+// The `cascade` of one _index page or of the config (`lowercase_keys_only`: a list entry of
+// an _index page, whose other keys Hugo 0.111 never reads) handed down below `dir`.
+void add_cascade(const Value& cascade, const std::string& dir, bool from_page, const std::string& page_lang,
+                 std::vector<SiteProfile::Cascade>& out) {
+  auto entry = [&](const Value& v, bool list_form) {
+    if (v.kind != Value::Kind::map) return;
+    SiteProfile::Cascade c;
+    c.dir = dir;
+    c.lang = page_lang;
+    c.values.kind = Value::Kind::map;
+    for (const auto& [k, val] : v.members) {
+      if (iequals(k, "_target")) {
+        if (list_form && val.kind == Value::Kind::map) {
+          c.path = to_lower_ascii(text(val.find("path")));
+          c.kind = to_lower_ascii(text(val.find("kind")));
+          if (std::string l = text(val.find("lang")); !l.empty()) c.lang = l;
+          c.environment = text(val.find("environment"));
+        }
+        continue;
+      }
+      if (list_form && from_page && k != to_lower_ascii(k)) continue;
+      c.values.members.emplace_back(k, val);
+    }
+    if (!c.values.members.empty()) out.push_back(std::move(c));
+  };
+  if (cascade.kind == Value::Kind::map)
+    entry(cascade, false);
+  else if (cascade.kind == Value::Kind::list)
+    for (const auto& v : cascade.items) entry(v, true);
+}
+
+// Every _index page under a content dir and its cascade, deepest folder first. `_index.en.md`
+// is the English section page and hands down to English pages only; `_index.md` is the one of
+// `dir_lang` (the content dir's language, or the default one in a shared content dir).
+void read_section_pages(const fs::path& content, const std::vector<std::string>& languages, const std::string& dir_lang,
+                        SiteProfile& p, Diagnostics& diags) {
+  std::vector<std::pair<size_t, std::string>> pages;  // (depth, path)
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(content, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (starts_with(name, "_index.") && it->is_regular_file(ec)) pages.emplace_back(it.depth(), it->path().string());
+  }
+  std::sort(pages.begin(), pages.end(),
+            [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  for (const auto& [depth, path] : pages) {
+    std::string text_bytes;
+    Page page;
+    Value fm;
+    Diagnostics local;
+    SourceFile file{path, path.substr(content.string().size() + 1), 0, 0};
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0)
+      file.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    if (!read_file(path, text_bytes, local) || !split_page(file, std::move(text_bytes), page, local)) continue;
+    if (!parse_front_matter(page, fm, local)) {
+      for (auto d : local.items) {
+        d.severity = Severity::warning;
+        d.message += " (its cascade is not read)";
+        diags.items.push_back(d);
+      }
+      continue;
+    }
+    std::string stem = fs::path(path).stem().string(), lang = dir_lang;  // "_index.en" -> en
+    if (size_t dot = stem.rfind('.');
+        dot != std::string::npos &&
+        std::find(languages.begin(), languages.end(), to_lower_ascii(stem.substr(dot + 1))) != languages.end())
+      lang = to_lower_ascii(stem.substr(dot + 1));
+    std::string dir = fs::path(path).parent_path().string();
+    if (const Value* cascade = fm.find("cascade")) add_cascade(*cascade, dir, true, lang, p.cascades);
+    p.section_pages.push_back({path, dir, file.rel_path, lang, file.mtime_ns, depth == 0, std::move(fm)});
+  }
+}
+
+// Every top-level folder of a content dir whose name says events, or whose _index page
+// hands down an event `type` or `layout` (`types`: the configured ones, else event names);
+// with `configured` sections, those only.
+std::vector<std::string> event_sections(const fs::path& content, const std::vector<std::string>& configured,
+                                        const std::vector<std::string>& types,
+                                        const std::vector<SiteProfile::Cascade>& cascades) {
+  auto event_type = [&](const std::string& t) {
+    return types.empty() ? is_event_name(t) : std::find(types.begin(), types.end(), t) != types.end();
+  };
   std::vector<std::string> out;
   std::error_code ec;
   for (auto& e : fs::directory_iterator(content, ec)) {
@@ -159,16 +242,21 @@ std::vector<std::string> event_sections(const fs::path& content, const std::vect
     std::string name = e.path().filename().string();
     bool wanted = configured.empty() ? is_event_name(name)
                                      : std::find(configured.begin(), configured.end(), name) != configured.end();
+    for (const auto& c : cascades)
+      if (configured.empty() && c.dir == e.path().string() && c.path.empty() &&
+          (event_type(text(c.values.find("type"))) || event_type(text(c.values.find("layout")))))
+        wanted = true;
     if (wanted) out.push_back(name);
   }
   std::sort(out.begin(), out.end());
   return out;
 }
 
-std::vector<std::string> configured_sections(const Value* evfeed) {
+// events: {sections: [...]} or {types: [...]} (`which`) in evfeed's settings.
+std::vector<std::string> configured_sections(const Value* evfeed, const char* which = "sections") {
   std::vector<std::string> out;
   const Value* events = evfeed ? evfeed->find("events") : nullptr;
-  const Value* sections = events ? events->find("sections") : nullptr;
+  const Value* sections = events ? events->find(which) : nullptr;
   if (sections && sections->kind == Value::Kind::list)
     for (const auto& s : sections->items) out.push_back(s.scalar);
   else if (sections && sections->is_scalar())
@@ -272,12 +360,21 @@ bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Di
   // Languages that share a content dir tell their pages apart by file suffix ("a.en.md").
   std::map<std::string, int> dir_users;
   for (const auto& l : langs) ++dir_users[l.content_dir];
-  std::vector<std::string> wanted = configured_sections(evfeed);
+  std::vector<std::string> wanted = configured_sections(evfeed), types = configured_sections(evfeed, "types");
   std::set<std::string> seen;
+  p.environment = opts.environment;
   for (const auto& l : langs) {
     if (!seen.insert(l.content_dir).second) continue;
-    fs::path dir = fs::path(opts.dir) / l.content_dir;
-    for (const auto& section : event_sections(dir, wanted)) {
+    fs::path dir = (fs::path(opts.dir) / l.content_dir).lexically_normal();
+    read_section_pages(dir, p.languages, dir_users[l.content_dir] > 1 ? p.default_language : l.code, p, diags);
+    if (const Value* cascade = c.find("cascade"))  // the config's: below every _index page's
+      add_cascade(*cascade, dir.string(), false, "", p.cascades);
+  }
+  seen.clear();
+  for (const auto& l : langs) {
+    if (!seen.insert(l.content_dir).second) continue;
+    fs::path dir = (fs::path(opts.dir) / l.content_dir).lexically_normal();
+    for (const auto& section : event_sections(dir, wanted, types, p.cascades)) {
       ContentRoot r;
       r.dir = (dir / section).lexically_normal().string();
       r.lang = dir_users[l.content_dir] > 1 ? "" : l.code;
@@ -423,6 +520,11 @@ bool load_site_profile(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& 
     p.fingerprint += trim(f) + "\n" + bytes + "\n";
   }
   for (const auto& r : p.roots) p.fingerprint += r.dir + "|" + r.lang + "\n";
+  for (const auto& c : p.cascades)  // _index pages are no event pages: their cascade is config
+    p.fingerprint += "cascade " + c.dir + "|" + c.path + "|" + c.kind + "|" + c.lang + "|" + c.environment + "|" +
+                     json_of(c.values) + "\n";
+  for (const auto& sp : p.section_pages)
+    p.fingerprint += "section " + sp.path + "|" + std::to_string(sp.mtime_ns) + "|" + json_of(sp.front_matter) + "\n";
   if (p.git) p.fingerprint += "git HEAD " + p.git->head() + "\n";  // a new commit may move :git dates
   if (p.roots.empty())
     diags.add(o.dir, 0, 0, Severity::warning,

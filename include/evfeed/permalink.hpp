@@ -23,6 +23,7 @@ struct PageRef {
   std::string lang;
   std::int64_t mtime_ns = 0;              // Hugo's :fileModTime
   std::optional<GitAuthorDate> git_date;  // Hugo's :git (enableGitInfo), from SiteProfile::git
+  std::string path;                       // the file (absolute): which folders' cascades and sections apply
 };
 
 // The absolute link ("https://site/sub/event/x/"), or "" when the generator writes no page
@@ -30,7 +31,8 @@ struct PageRef {
 std::string generator_link(const SiteProfile& site, const PageRef& page, const Value& front_matter,
                            const date::time_zone* site_zone);
 
-// What decides publishing, as the generator reads it.
+// What decides publishing, as the generator reads it. Hugo: a section page (`_index`) that is
+// a draft, future or expired takes the pages below it along (its dates are folded in).
 struct GeneratorDates {
   std::optional<SysSeconds> publish;  // Hugo: publishDate, else date; Jekyll: the post's date
   std::optional<SysSeconds> expiry;   // Hugo: expiryDate ([frontmatter] expiryDate)
@@ -45,6 +47,15 @@ GeneratorDates generator_dates(const SiteProfile& site, const PageRef& page, con
 // Jekyll `defaults` that apply to a document at `rel` of collection `type` (posts, pages,
 // drafts, or a collection label), merged under its own front matter.
 Value with_jekyll_defaults(const SiteProfile& site, const std::string& rel, const Value& front_matter);
+
+// Hugo `cascade` that applies to `page` (a regular page, or a "section"/"home" page for the
+// `_index` pages), merged under its own front matter: its own keys win, then the nearest folder's.
+Value with_hugo_cascade(const SiteProfile& site, const PageRef& page, const Value& front_matter,
+                        const char* kind = "page");
+
+// Hugo's glob (gobwas/glob with '/' as separator): `*` and `?` stay within a path element,
+// `**` crosses them, `{a,b}` alternatives; the rest literal.
+bool hugo_glob_match(std::string_view pattern, std::string_view text);
 
 // The pages among `files` that the generator treats as pages: not the resources of a Hugo
 // leaf bundle (event/x/index.md makes event/x/notes.md a resource), not Jekyll posts without

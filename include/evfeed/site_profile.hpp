@@ -49,6 +49,29 @@ struct SiteProfile {
   std::map<std::string, std::vector<std::string>> front_dates;
   std::shared_ptr<const GitHistory> git;  // enableGitInfo: the site's history (:git dates), else null
   bool remove_path_accents = false;
+  // Hugo `cascade`: front matter that `_index` pages (and the config) hand down to the pages
+  // below them, as Hugo 0.111 applies it: a page's own keys win, then the nearest folder's.
+  struct Cascade {
+    std::string dir;  // absolute folder of the _index page, or a content dir for the config's
+    Value values;     // the keys handed down (_target removed)
+    // `_target` globs ("" = any), list form only: Hugo 0.111 ignores _target in the map form,
+    // and reads only the lowercase keys of a list entry (`publishDate` there is never read).
+    std::string path, kind, lang, environment;
+  };
+  std::vector<Cascade> cascades;  // deepest folder first; within one folder, as written
+  // The `_index` pages themselves: a section (or home) page that Hugo does not publish
+  // (draft, future, expired) takes every page below it along.
+  struct SectionPage {
+    std::string path;  // the _index file
+    std::string dir;   // its folder
+    std::string rel;   // within its content dir, "events/_index.md"
+    std::string lang;  // the language it is the section page of
+    std::int64_t mtime_ns = 0;
+    bool home = false;
+    Value front_matter;
+  };
+  std::vector<SectionPage> section_pages;
+  std::string environment;  // the one the config was read for (`_target.environment`)
   // Jekyll URL rules
   std::string jekyll_url;      // `url`
   std::string jekyll_baseurl;  // `baseurl`, "" or "/blog"

@@ -137,6 +137,11 @@ for name in sorted(os.listdir(sites_dir)):
         if b.returncode != 0 or not os.path.exists(os.path.join(tmp, "out", "calendar.ics")):
             fail(f"{name}: evfeed build --site --out exited {b.returncode}: {b.stderr.strip()[:2000]}")
 
+        # evfeed's own rule (not the generator's): a section whose _index hands down an event
+        # type is an event section, one that hands down another type is not.
+        if name == "hugo-cascade" and ("content/gatherings" not in roots or "content/blog" in roots):
+            fail(f"{name}: event sections {roots}: want content/gatherings (cascade type: event), not content/blog")
+
 # evfeed's flags may publish more than the site: each such event is named with the setting.
 wow = os.path.join(sites_dir, "hugo-wowchemy")
 if os.path.isdir(wow) and checked:
