@@ -1,0 +1,79 @@
+// GitHistory (Hugo's enableGitInfo) against git itself: the date of each file must be the one
+// `git log --no-merges --format=%at -1 -- FILE` prints. The Hugo side (quoted names, the
+// :git date lists) is checked by tests/e2e/site_oracle.py with the hugo-gitinfo fixture.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "evfeed/git_history.hpp"
+#include "test_support.hpp"
+
+using namespace evfeed;
+using namespace evtest;
+
+namespace {
+
+// Runs a shell command in `dir`; its standard output.
+std::string run_in(const fs::path& dir, const std::string& cmd) {
+  std::string full = "cd '" + dir.string() + "' && " + cmd;
+  FILE* p = ::popen(full.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[256];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  REQUIRE(::pclose(p) == 0);
+  return out;
+}
+
+std::string git_env(const std::string& date) {
+  return "GIT_CONFIG_NOSYSTEM=1 HOME=/nonexistent GIT_AUTHOR_DATE='" + date + "' GIT_COMMITTER_DATE='" + date +
+         "' git -c user.name=T -c user.email=t@example.org -c init.defaultBranch=main ";
+}
+
+}  // namespace
+
+TEST_CASE("git history: each file's last non-merge author date, as git log gives it", "[git]") {
+  if (std::system("git --version >/dev/null 2>&1") != 0) {
+    WARN("git not installed: skipped");
+    return;
+  }
+  TempDir repo;
+  spit(repo / "site/content/event/a.md", "a\n");
+  spit(repo / "site/content/event/b.md", "b\n");
+  spit(repo / "outside.md", "x\n");
+  run_in(repo.path(), git_env("2021-01-02T03:04:05+09:00") + "init -q . && " + git_env("2021-01-02T03:04:05+09:00") +
+                          "add -A && " + git_env("2021-01-02T03:04:05+09:00") + "commit -qm one");
+  spit(repo / "site/content/event/a.md", "a2\n");
+  run_in(repo.path(), git_env("2022-05-06T07:08:09-04:00") + "commit -qam two");
+  run_in(repo.path(), git_env("2022-06-01T00:00:00Z") + "checkout -qb side && echo b2 > site/content/event/b.md && " +
+                          git_env("2022-06-01T00:00:00Z") + "commit -qam side && " + git_env("2022-06-01T00:00:00Z") +
+                          "checkout -q main && echo a3 >> outside.md && " + git_env("2022-06-02T00:00:00Z") +
+                          "commit -qam main && " + git_env("2022-07-01T00:00:00Z") + "merge -q --no-ff -m merge side");
+
+  GitHistory history((repo / "site").string());
+  REQUIRE(history.error().empty());
+  CHECK(history.head() == trim(run_in(repo.path(), "git rev-parse HEAD")));
+  for (const char* file : {"content/event/a.md", "content/event/b.md"}) {
+    auto date = history.author_date(file);
+    REQUIRE(date);
+    std::string git_says =
+        trim(run_in(repo / "site", std::string("git log --no-merges -1 --format='%at %ai' -- ") + file));
+    CHECK(std::to_string(date->seconds) == git_says.substr(0, git_says.find(' ')));
+    // The author's own offset survives (Hugo prints dates with it): "+0900", "-0400".
+    std::string offset = git_says.substr(git_says.rfind(' ') + 1);
+    int minutes = (offset[0] == '-' ? -1 : 1) * (std::stoi(offset.substr(1, 2)) * 60 + std::stoi(offset.substr(3, 2)));
+    CHECK(date->offset_minutes == minutes);
+  }
+  CHECK_FALSE(history.author_date("../outside.md"));  // outside the site
+  CHECK_FALSE(history.author_date("content/event/missing.md"));
+}
+
+TEST_CASE("git history: no repository is no date and no crash", "[git]") {
+  TempDir plain;
+  spit(plain / "content/event/a.md", "a\n");
+  GitHistory history(plain.str());
+  CHECK(history.head().empty());
+  CHECK_FALSE(history.error().empty());
+  CHECK_FALSE(history.author_date("content/event/a.md"));
+}
