@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -28,9 +29,9 @@ LiveSite::~LiveSite() {
 // The folder /healthz paths are relative to: the site with --site, else the folder that
 // holds the content folders (so a missing one still shows by name: "content").
 std::string LiveSite::display_root() const {
-  if (opts_.site.profile) return opts_.site.profile->root;
+  if (opts_.resolved.site.profile) return opts_.resolved.site.profile->root;
   std::string root;
-  for (const auto& dir : opts_.content_dirs) {
+  for (const auto& dir : opts_.resolved.content_dirs) {
     std::string parent = fs::path(dir).lexically_normal().parent_path().string();
     if (root.empty() || starts_with(root, parent + "/")) root = parent;
   }
@@ -42,21 +43,25 @@ std::string LiveSite::display_root() const {
 // folders found are kept for add_watches (no second walk).
 std::string LiveSite::scan() {
   Diagnostics ignored;  // the rebuild reports them
-  ContentTree tree = walk_content(opts_.content_dirs, opts_.site.follow_symlinks, ignored);
+  ContentTree tree = walk_content(opts_.resolved.content_dirs, opts_.resolved.site.follow_symlinks, ignored);
   folders_ = std::move(tree.folders);
   std::string fp;
   for (const auto& dir : tree.missing) fp += dir + "|missing\n";
   for (const auto& f : tree.pages)
     fp += f.path + "|" + std::to_string(f.size) + "|" + std::to_string(f.mtime_ns) + "\n";
   for (const auto& dir : folders_) fp += dir + "/\n";  // a new empty folder needs a watch
-  if (!opts_.config_path.empty()) {
-    std::error_code ec;
-    auto size = fs::file_size(opts_.config_path, ec);
-    auto mtime = fs::last_write_time(opts_.config_path, ec);
-    fp += opts_.config_path + "|" + std::to_string(ec ? 0 : size) + "|" +
-          std::to_string(ec ? 0 : mtime.time_since_epoch().count()) + "\n";
+  // The site's config files, the evfeed config and the _index pages (their cascade is
+  // config): a change resolves the site again.
+  std::set<std::string> inputs(opts_.resolved.inputs.begin(), opts_.resolved.inputs.end());
+  for (const auto& f : tree.section_pages) inputs.insert(f.path);
+  inputs_fp_.clear();
+  for (const auto& path : inputs) {
+    struct stat st {};
+    bool found = ::stat(path.c_str(), &st) == 0;
+    inputs_fp_ += path + "|" + std::to_string(found ? st.st_size : -1) + "|" +
+                  std::to_string(found ? st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec : 0) + "\n";
   }
-  return fp;
+  return fp + inputs_fp_;
 }
 
 void LiveSite::add_watches() {
@@ -67,33 +72,51 @@ void LiveSite::add_watches() {
                         IN_DELETE_SELF | IN_MOVE_SELF;
   auto watch = [&](const std::string& p) { ::inotify_add_watch(inotify_fd_, p.c_str(), mask); };
   for (const auto& dir : folders_) watch(dir);
-  if (!opts_.config_path.empty())
-    watch(fs::path(opts_.config_path).parent_path().empty() ? "." : fs::path(opts_.config_path).parent_path().string());
+  // Where config files are or may appear: beside each input, the site root and its config/
+  // folders, and each content dir (a new section, the home page's _index).
+  std::set<std::string> dirs;
+  for (const auto& f : opts_.resolved.inputs)
+    dirs.insert(fs::path(f).parent_path().empty() ? "." : fs::path(f).parent_path().string());
+  if (const auto& p = opts_.resolved.site.profile) {
+    dirs.insert(p->root);
+    dirs.insert(p->root + "/config/_default");
+    dirs.insert(p->root + "/config/" + opts_.sources.environment);
+    for (const auto& r : p->roots) dirs.insert(fs::path(r.dir).parent_path().string());
+  }
+  for (const auto& d : dirs) watch(d);  // a folder that does not exist is no watch, and no error
+}
+
+bool LiveSite::reload_config(bool initial, ResolvedSite& out, Diagnostics& diags) {
+  if (initial || inputs_fp_ == resolved_inputs_fp_) {
+    out = opts_.resolved;
+    diags = config_errors_;  // a broken config keeps being reported until it is fixed
+    return config_errors_.items.empty();
+  }
+  resolved_inputs_fp_ = inputs_fp_;
+  ResolvedSite fresh;
+  Diagnostics d;
+  if (!resolve_site(opts_.sources, fresh, d)) {
+    for (auto& x : d.items)
+      if (x.severity == Severity::error) x.message += " (the last good config is kept)";
+    config_errors_ = diags = d;
+    out = opts_.resolved;
+    return false;
+  }
+  config_errors_ = Diagnostics{};
+  diags = d;
+  out = opts_.resolved = std::move(fresh);
+  return true;
 }
 
 void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerprint) {
   auto t0 = std::chrono::steady_clock::now();
   fingerprint_ = fingerprint.empty() ? scan() : std::move(fingerprint);
-  SiteConfig site = opts_.site;
   Diagnostics cfg_diags;
-  bool config_ok = true;
-  if (!opts_.config_path.empty()) {
-    SiteConfig reloaded = opts_.site_base;
-    if (load_site_config(opts_.config_path, reloaded, cfg_diags) &&
-        validate_site_config(reloaded, opts_.config_path, cfg_diags)) {
-      // Flags given on the command line still win over the file.
-      if (!opts_.flag_timezone.empty()) reloaded.timezone = opts_.flag_timezone;
-      if (!opts_.flag_base_url.empty()) reloaded.base_url = opts_.flag_base_url;
-      validate_site_config(reloaded, opts_.config_path, cfg_diags);
-      reloaded.include_drafts = site.include_drafts;
-      reloaded.include_future = site.include_future;
-      reloaded.include_expired = site.include_expired;
-      reloaded.follow_symlinks = site.follow_symlinks;
-      if (!initial) site = opts_.site = reloaded;  // the last good config from now on
-    } else {
-      config_ok = false;  // keep serving with the last good config (not the startup one)
-    }
-  }
+  ResolvedSite resolved;
+  // A config that does not load keeps the last good one (not the startup one).
+  bool config_ok = reload_config(initial, resolved, cfg_diags);
+  if (initial) resolved_inputs_fp_ = inputs_fp_;
+  const SiteConfig& site = resolved.site;
   std::string config_fp = config_fingerprint(site);
   if (config_fp != config_fp_) {  // another config: nothing rendered before can be reused
     parse_cache_ = ParseCache{};
@@ -106,7 +129,7 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
     // A content folder that vanished (unmounted, mid-checkout) is not "every page deleted":
     // keep serving the last snapshot and say so in /healthz until it is back.
     std::vector<Diagnostic> missing;
-    for (const auto& dir : opts_.content_dirs) {
+    for (const auto& dir : resolved.content_dirs) {
       std::error_code ec;
       if (!fs::is_directory(dir, ec))
         missing.push_back({dir, 0, 0, Severity::error, "content folder is missing; serving the last good snapshot"});
@@ -124,7 +147,7 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
       return;
     }
   }
-  LoadResult r = load_events({opts_.content_dirs, opts_.threads, &parse_cache_, &next_cache}, site);
+  LoadResult r = load_events({resolved.content_dirs, opts_.threads, &parse_cache_, &next_cache}, site);
   parse_cache_ = std::move(next_cache);
   std::set<std::string> failed, built_paths;
   for (const auto& d : r.diags.items)

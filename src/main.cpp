@@ -24,18 +24,7 @@ using namespace evfeed;
 
 namespace {
 
-struct CommonOptions {
-  std::vector<std::string> content;
-  std::string site_dir;
-  std::string environment;
-  std::vector<std::string> jekyll_configs;
-  std::string config;
-  std::string timezone;
-  std::string base_url;
-  bool drafts = false, future = false, expired = false, follow_symlinks = false;
-};
-
-void add_common(CLI::App* cmd, CommonOptions& o, bool with_base_url, const char* default_environment) {
+void add_common(CLI::App* cmd, SiteSources& o, bool with_base_url, const char* default_environment) {
   cmd->add_option("--site", o.site_dir,
                   "a Hugo or Jekyll site: its config gives links, publishing, languages and zone");
   cmd->add_option("--content", o.content, "content folder(s) holding the event pages (instead of, or within, --site)")
@@ -53,48 +42,6 @@ void add_common(CLI::App* cmd, CommonOptions& o, bool with_base_url, const char*
   cmd->add_flag("--expired", o.expired, "include pages whose expiryDate has passed");
   cmd->add_flag("--follow-symlinks", o.follow_symlinks,
                 "publish pages and folders that symbolic links bring in from outside the content folders");
-}
-
-// The site's own config (--site), then the evfeed config file, then flags on top; the
-// content dirs are --content, else the site's event sections. false = usage/config error
-// (exit 2). `base` gets the settings before the config file (serve reloads the file onto it).
-bool make_site(const CommonOptions& o, SiteConfig& site, std::vector<std::string>& content, Diagnostics& diags,
-               SiteConfig* base = nullptr) {
-  std::string site_dir = o.site_dir;
-  if (site_dir.empty() && o.content.empty()) {
-    if (!detect_generator(".")) {
-      diags.add("command line", 0, 0, Severity::error,
-                "give --site DIR (a Hugo or Jekyll site) or --content DIR (a folder of event pages)");
-      return false;
-    }
-    site_dir = ".";
-  }
-  content = o.content;
-  if (!site_dir.empty()) {
-    auto profile = std::make_shared<SiteProfile>();
-    if (!load_site_profile({site_dir, o.environment, o.jekyll_configs}, *profile, site, diags)) return false;
-    site.uid_domain = url_host(profile->base_url);
-    // Feeds go beside the site's pages, under calendar/, unless the settings say where.
-    if (!site.base_url_given && !profile->base_url.empty()) {
-      site.base_url = profile->base_url + "calendar/";
-      site.base_url_given = true;
-    }
-    if (content.empty())
-      for (const auto& r : profile->roots) content.push_back(r.dir);
-    site.profile = profile;
-  }
-  if (base) *base = site;
-  if (!o.config.empty() && !load_site_config(o.config, site, diags)) return false;
-  if (!o.timezone.empty()) site.timezone = o.timezone;
-  if (!o.base_url.empty()) {
-    site.base_url = o.base_url;
-    site.base_url_given = true;
-  }
-  site.include_drafts = site.include_drafts || o.drafts;
-  site.include_future = site.include_future || o.future;
-  site.include_expired = site.include_expired || o.expired;
-  site.follow_symlinks = o.follow_symlinks;
-  return validate_site_config(site, o.config.empty() ? "command line" : o.config, diags);
 }
 
 // The path of a page as its site sees it ("content/zh/event/a.md"), else as opened.
@@ -153,15 +100,16 @@ void print_occurrences(const EventModel& model, const SiteConfig& site, std::pai
   for (const auto& l : lines) std::cout << l << "\n";
 }
 
-int run_check(const CommonOptions& o, bool verbose, bool list,
+int run_check(const SiteSources& o, bool verbose, bool list,
               std::optional<std::pair<SysSeconds, SysSeconds>> occurrences_window) {
   Diagnostics cfg;
-  SiteConfig site;
-  std::vector<std::string> content;
-  if (!make_site(o, site, content, cfg)) {
+  ResolvedSite resolved;
+  if (!resolve_site(o, resolved, cfg)) {
     print_diags(cfg, false);
     return 2;
   }
+  const SiteConfig& site = resolved.site;
+  const std::vector<std::string>& content = resolved.content_dirs;
   print_diags(cfg, false);
   LoadResult r = load_events({content, 0}, site);
   print_diags(r.diags, false);
@@ -219,14 +167,17 @@ long memory_mib(const std::string& field) {
   return -1;
 }
 
-int run_build(const CommonOptions& o, const std::string& out_dir, const std::string& state_dir, bool quiet) {
+int run_build(const SiteSources& o, const std::string& out_dir, const std::string& state_dir, bool quiet) {
   auto t0 = std::chrono::steady_clock::now();
   Diagnostics cfg;
   BuildRequest request;
-  if (!make_site(o, request.site, request.content_dirs, cfg)) {
+  ResolvedSite resolved;
+  if (!resolve_site(o, resolved, cfg)) {
     print_diags(cfg, false);
     return 2;
   }
+  request.site = std::move(resolved.site);
+  request.content_dirs = std::move(resolved.content_dirs);
   print_diags(cfg, quiet);
   if (!request.site.base_url_given) {
     std::cerr << "evfeed build: error: no base URL, so links and UIDs would point at localhost; give --base-url "
@@ -291,7 +242,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "evfeed " EVFEED_VERSION);
   app.require_subcommand(1);
 
-  CommonOptions check_opts;
+  SiteSources check_opts;
   bool verbose = false;
   auto* check = app.add_subcommand("check", "load and model every page, report problems");
   add_common(check, check_opts, false, "production");
@@ -302,7 +253,7 @@ int main(int argc, char** argv) {
   check->add_option("--occurrences", occurrences_arg,
                     "print every occurrence starting in FROM/TO (UTC dates or date-times), one line each");
 
-  CommonOptions build_opts;
+  SiteSources build_opts;
   std::string out_dir;
   bool quiet = false;
   auto* build = app.add_subcommand("build", "write calendars, feeds and index.html to a folder");
@@ -313,7 +264,7 @@ int main(int argc, char** argv) {
                     "build state (caches, SEQUENCE numbers, lock); default <out>.evfeed-state");
   build->add_flag("--quiet,-q", quiet, "print only problems");
 
-  CommonOptions serve_opts;
+  SiteSources serve_opts;
   ServeOptions serve_cfg;
   auto* serve = app.add_subcommand("serve", "serve the feeds over HTTP, rebuilding when pages change");
   add_common(serve, serve_opts, true, "production");
@@ -346,23 +297,19 @@ int main(int argc, char** argv) {
   if (*build) return run_build(build_opts, out_dir, state_dir, quiet);
   if (*serve) {
     Diagnostics cfg;
-    SiteConfig site;
-    if (!make_site(serve_opts, site, serve_cfg.content_dirs, cfg, &serve_cfg.site_base)) {
+    // Nothing names the published address: links and UIDs use the listen address, on every
+    // reload too (UIDs must not flip).
+    serve_opts.fallback_base_url = "http://" + serve_cfg.listen + "/";
+    if (!resolve_site(serve_opts, serve_cfg.resolved, cfg)) {
       print_diags(cfg, false);
       return 2;
     }
     print_diags(cfg, false);
-    if (!site.base_url_given) {
-      // On reload too (the config file is read onto site_base): UIDs must not flip.
-      site.base_url = serve_cfg.site_base.base_url = "http://" + serve_cfg.listen + "/";
-      std::cerr << "evfeed serve: no base URL given: links and UIDs use " << site.base_url
+    if (!serve_cfg.resolved.site.base_url_given)
+      std::cerr << "evfeed serve: no base URL given: links and UIDs use " << serve_cfg.resolved.site.base_url
                 << " (give --base-url or --site for the published address)\n";
-    }
     serve_cfg.access_log = !no_access_log;
-    serve_cfg.config_path = serve_opts.config;
-    serve_cfg.site = site;
-    serve_cfg.flag_timezone = serve_opts.timezone;
-    serve_cfg.flag_base_url = serve_opts.base_url;
+    serve_cfg.sources = serve_opts;
     return run_server(serve_cfg);
   }
   return 2;

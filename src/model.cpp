@@ -533,9 +533,16 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   if (auto venue = fm.find("venue"); venue && venue->kind == Value::Kind::map && e.location.empty())
     e.location = location_text(venue);
   e.topics = string_items(cx.field(Field::topic).value);
-  e.tags = string_items(cx.field(Field::tags).value);
-  for (auto& c : string_items(cx.field(Field::categories).value))
-    if (std::find(e.tags.begin(), e.tags.end(), c) == e.tags.end()) e.tags.push_back(c);
+  // Tags: the site's own taxonomies with --site Hugo ([taxonomies] names them), else tags and
+  // categories. Topic feeds and RSS/Atom categories read them.
+  std::vector<const Value*> tag_values;
+  if (root && !site.profile->taxonomies.empty())
+    for (const auto& key : site.profile->taxonomies) tag_values.push_back(fm.find(key));
+  else
+    tag_values = {cx.field(Field::tags).value, cx.field(Field::categories).value};
+  for (const Value* v : tag_values)
+    for (auto& t : string_items(v))
+      if (std::find(e.tags.begin(), e.tags.end(), t) == e.tags.end()) e.tags.push_back(t);
   e.speakers = read_speakers(cx.field(Field::speakers).value);
   e.fee = scalar_text(cx.field(Field::fee).value);
   e.sponsor = scalar_text(cx.field(Field::sponsor).value);

@@ -85,7 +85,8 @@ struct Walk {
       if (name.empty() || name[0] == '.') continue;  // .git, editors' temporary files
       std::error_code type_ec;
       bool is_dir = it->is_directory(type_ec);
-      if (!is_dir && !(it->is_regular_file(type_ec) && is_page_name(name))) continue;
+      bool section_page = !is_dir && starts_with(name, "_index.");
+      if (!is_dir && !section_page && !(it->is_regular_file(type_ec) && is_page_name(name))) continue;
       if (it->is_symlink(type_ec) && !link_allowed(p)) continue;
       if (is_dir) {
         subfolders.push_back(p);
@@ -95,7 +96,7 @@ struct Walk {
       f.path = p.string();
       f.rel_path = p.lexically_relative(root).generic_string();
       stat_into(p, f);
-      tree.pages.push_back(std::move(f));
+      (section_page ? tree.section_pages : tree.pages).push_back(std::move(f));
     }
     std::sort(subfolders.begin(), subfolders.end());  // of two links to one folder, the first name wins
     for (const auto& sub : subfolders) {
@@ -142,8 +143,9 @@ ContentTree walk_content(const std::vector<std::string>& content_dirs, bool foll
     if (!walk.seen.insert({st.st_dev, st.st_ino}).second) continue;
     walk.folder(dir, {st.st_dev, st.st_ino}, dir, 0);
   }
-  std::sort(tree.pages.begin(), tree.pages.end(),
-            [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; });
+  auto by_path = [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; };
+  std::sort(tree.pages.begin(), tree.pages.end(), by_path);
+  std::sort(tree.section_pages.begin(), tree.section_pages.end(), by_path);
   return tree;
 }
 

@@ -312,6 +312,9 @@ bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Di
     else
       p.ugly_urls = flag(ugly);
   }
+  if (const Value* tax = c.find("taxonomies"); tax && tax->kind == Value::Kind::map)
+    for (const auto& [singular, plural] : tax->members)
+      if (plural.is_scalar() && !plural.scalar.empty()) p.taxonomies.push_back(to_lower_ascii(plural.scalar));
   if (const Value* fd = c.find("frontmatter"); fd && fd->kind == Value::Kind::map) {
     for (const auto& [which, list] : fd->members) {
       std::vector<std::string> keys;
@@ -538,6 +541,53 @@ bool load_site_profile(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& 
   site.include_future = p.build_future;
   site.include_expired = p.build_expired;
   return true;
+}
+
+bool resolve_site(const SiteSources& src, ResolvedSite& out, Diagnostics& diags) {
+  std::string site_dir = src.site_dir;
+  if (site_dir.empty() && src.content.empty()) {
+    if (!detect_generator(".")) {
+      diags.add("command line", 0, 0, Severity::error,
+                "give --site DIR (a Hugo or Jekyll site) or --content DIR (a folder of event pages)");
+      return false;
+    }
+    site_dir = ".";
+  }
+  SiteConfig& site = out.site;
+  site = SiteConfig{};
+  out.content_dirs = src.content;
+  out.inputs.clear();
+  if (!site_dir.empty()) {
+    auto profile = std::make_shared<SiteProfile>();
+    if (!load_site_profile({site_dir, src.environment, src.jekyll_configs}, *profile, site, diags)) return false;
+    site.uid_domain = url_host(profile->base_url);
+    // Feeds go beside the site's pages, under calendar/, unless the settings say where.
+    if (!site.base_url_given && !profile->base_url.empty()) {
+      site.base_url = profile->base_url + "calendar/";
+      site.base_url_given = true;
+    }
+    if (out.content_dirs.empty())
+      for (const auto& r : profile->roots) out.content_dirs.push_back(r.dir);
+    for (const auto& f : split(profile->config_files, ','))
+      if (!trim(f).empty()) out.inputs.push_back(trim(f));
+    for (const auto& sp : profile->section_pages) out.inputs.push_back(sp.path);
+    site.profile = profile;
+  }
+  if (!src.config.empty()) {
+    out.inputs.push_back(src.config);
+    if (!load_site_config(src.config, site, diags)) return false;
+  }
+  if (!src.timezone.empty()) site.timezone = src.timezone;
+  if (!src.base_url.empty()) {
+    site.base_url = src.base_url;
+    site.base_url_given = true;
+  }
+  if (!site.base_url_given && !src.fallback_base_url.empty()) site.base_url = src.fallback_base_url;
+  site.include_drafts = site.include_drafts || src.drafts;
+  site.include_future = site.include_future || src.future;
+  site.include_expired = site.include_expired || src.expired;
+  site.follow_symlinks = src.follow_symlinks;
+  return validate_site_config(site, src.config.empty() ? "command line" : src.config, diags);
 }
 
 }  // namespace evfeed

@@ -14,17 +14,14 @@
 #include "evfeed/parse_cache.hpp"
 #include "evfeed/pipeline.hpp"
 #include "evfeed/site.hpp"
+#include "evfeed/site_profile.hpp"
 #include "evfeed/snapshot.hpp"
 
 namespace evfeed {
 
 struct ServeOptions {
-  std::vector<std::string> content_dirs;
-  std::string config_path;
-  SiteConfig site;            // config file + flags, as validated at start
-  SiteConfig site_base;       // before the config file (--site settings): a reload reads the file onto it
-  std::string flag_timezone;  // flags re-applied when the config file is reloaded
-  std::string flag_base_url;
+  SiteSources sources;    // resolved again on each reload (site config, evfeed config, flags)
+  ResolvedSite resolved;  // as resolved and validated at start; then the last good one
   bool access_log = true;
   std::string listen = "127.0.0.1:8080";
   unsigned threads = 0;
@@ -51,7 +48,10 @@ class LiveSite {
 
  private:
   std::string scan();  // paths, sizes and mtimes of every input; sets folders_
-  void add_watches();  // inotify watches on folders_
+  void add_watches();  // inotify watches on folders_ and the folders of the site's config files
+  // The site resolved again when one of its config files changed (else the last good one).
+  // false: it does not load; the last good one stays and `diags` say why.
+  bool reload_config(bool initial, ResolvedSite& out, Diagnostics& diags);
 
   std::string display_root() const;
   ServeOptions opts_;
@@ -65,6 +65,9 @@ class LiveSite {
   RenderReuse reuse_;  // unchanged events and outputs are not rendered again
   std::shared_ptr<FilterCache> filters_ = std::make_shared<FilterCache>();  // one budget for all snapshots
   std::string fingerprint_;
+  std::string inputs_fp_;                       // the config inputs' part of the last scan
+  std::string resolved_inputs_fp_;              // ... when the site was last resolved
+  Diagnostics config_errors_;                   // why the last resolve failed (reported on each reload until fixed)
   std::vector<std::string> folders_;            // of the last scan
   SysSeconds valid_until_ = SysSeconds::max();  // when a publishing decision of the content falls due
   int inotify_fd_ = -1;

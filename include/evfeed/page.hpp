@@ -29,9 +29,10 @@ struct Page {
 // The one walk of the content tree: loading, the live site's change scan and its inotify
 // watches all see the same pages and folders.
 struct ContentTree {
-  std::vector<SourceFile> pages;     // every .md/.markdown file, sorted by path (no _index.md)
-  std::vector<std::string> folders;  // every folder walked, the content folders first
-  std::vector<std::string> missing;  // content folders that do not exist
+  std::vector<SourceFile> pages;          // every .md/.markdown file, sorted by path (no _index.md)
+  std::vector<std::string> folders;       // every folder walked, the content folders first
+  std::vector<std::string> missing;       // content folders that do not exist
+  std::vector<SourceFile> section_pages;  // Hugo's _index.* (no events; their cascade is site config)
 };
 
 // Symbolic links that lead inside a content folder are followed; those that lead outside

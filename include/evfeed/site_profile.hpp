@@ -13,10 +13,9 @@
 #include "evfeed/diagnostic.hpp"
 #include "evfeed/front_matter.hpp"
 #include "evfeed/git_history.hpp"
+#include "evfeed/site.hpp"
 
 namespace evfeed {
-
-struct SiteConfig;
 
 enum class Generator { hugo, jekyll };
 
@@ -71,7 +70,8 @@ struct SiteProfile {
     Value front_matter;
   };
   std::vector<SectionPage> section_pages;
-  std::string environment;  // the one the config was read for (`_target.environment`)
+  std::string environment;              // the one the config was read for (`_target.environment`)
+  std::vector<std::string> taxonomies;  // front-matter keys of [taxonomies] (plural), when the config names them
   // Jekyll URL rules
   std::string jekyll_url;      // `url`
   std::string jekyll_baseurl;  // `baseurl`, "" or "/blog"
@@ -107,6 +107,29 @@ std::optional<Generator> detect_generator(const std::string& dir);
 
 // The root a page was loaded from (by its path), or null.
 const ContentRoot* root_of(const SiteProfile& profile, const std::string& page_path);
+
+// Where a run's settings come from, lowest first: the site's own config (--site), evfeed's
+// config file (--config), then the flags. check and build resolve them once; serve again on
+// each reload, so an edit of hugo.toml, an _index page or the evfeed config is picked up.
+struct SiteSources {
+  std::string site_dir;              // --site; "" and no --content: the current folder, when it is a site
+  std::vector<std::string> content;  // --content (else the site's event sections)
+  std::string environment = "production";
+  std::vector<std::string> jekyll_configs;
+  std::string config;              // --config
+  std::string timezone, base_url;  // --timezone, --base-url
+  std::string fallback_base_url;   // serve: its own address, when nothing else names one
+  bool drafts = false, future = false, expired = false, follow_symlinks = false;
+};
+
+struct ResolvedSite {
+  SiteConfig site;
+  std::vector<std::string> content_dirs;
+  std::vector<std::string> inputs;  // the files read (site config, _index pages, --config): serve watches them
+};
+
+// false (exit 2): no site or content named, or a config that does not load or validate.
+bool resolve_site(const SiteSources& sources, ResolvedSite& out, Diagnostics& diags);
 
 // Merges `over` into `base` (maps recursively, keys case-insensitive like Hugo's; any
 // other value replaced): config/_default then config/<environment>.

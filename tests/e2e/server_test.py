@@ -347,6 +347,57 @@ def shutdown_round():
     return rc
 
 
+def wait_for(what, seconds=5.0):
+    t0 = time.time()
+    while time.time() - t0 < seconds:
+        if what():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def site_reload_round():
+    """serve --site: an edit of the site's own config or of an _index page (its cascade) is
+    picked up like an edited page; a config that stops parsing keeps the last good one."""
+    site = os.path.join(work, "site")
+    shutil.copytree(os.path.join(SRC, "feeds"), site, ignore=shutil.ignore_patterns("public", ".evfeed-state"))
+    port = free_port()
+    slog = open(os.path.join(work, "serve-site.log"), "w")
+    proc = subprocess.Popen([BIN, "serve", "--site", site, "--listen", f"127.0.0.1:{port}", "--threads", "2",
+                             "--poll", "200"], stdout=slog, stderr=subprocess.STDOUT)
+    try:
+        check(wait_ready(port, proc), "serve --site starts")
+        calendar = lambda: request(port, "GET", "/calendar.ics")[2]
+        check(b"X-WR-CALNAME:ServiceMesher" in calendar(), "calendar named by the site's title")
+        config = os.path.join(site, "hugo.toml")
+        good = open(config, encoding="utf-8").read()
+        with open(config, "w", encoding="utf-8") as f:
+            f.write(good.replace('title = "ServiceMesher & Cloud Native', 'title = "Renamed Cloud Native'))
+        check(wait_for(lambda: b"X-WR-CALNAME:Renamed Cloud Native" in calendar()),
+              "an edited hugo.toml is served within 5 s")
+        events_before = calendar().count(b"BEGIN:VEVENT")
+        with open(os.path.join(site, "content", "zh", "event", "_index.md"), "w", encoding="utf-8") as f:
+            f.write("---\ntitle: 活动\ncascade:\n  draft: true\n---\n")
+        check(wait_for(lambda: calendar().count(b"BEGIN:VEVENT") < events_before),
+              "a new _index.md whose cascade makes the zh events drafts is served within 5 s")
+        with open(config, "w", encoding="utf-8") as f:
+            f.write(good.replace('title = "ServiceMesher', 'title = [broken'))
+
+        def config_error():
+            hz = json.loads(request(port, "GET", "/healthz")[2])
+            return any("hugo.toml" in e and "last good config" in e for e in hz["page_errors"])
+        check(wait_for(config_error), "a hugo.toml that stops parsing shows in /healthz")
+        check(b"X-WR-CALNAME:Renamed Cloud Native" in calendar(), "... and the last good config is still served")
+        with open(config, "w", encoding="utf-8") as f:
+            f.write(good)
+        check(wait_for(lambda: b"X-WR-CALNAME:ServiceMesher" in calendar() and not config_error()),
+              "the fixed hugo.toml is served and the error is gone")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+site_reload_round()
 outcomes = [shutdown_round() for _ in range(20)]
 check(all(rc == 0 for rc in outcomes), f"20 shutdowns under connection churn all exit 0 within 5 s ({outcomes})")
 

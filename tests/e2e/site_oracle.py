@@ -136,6 +136,11 @@ for name in sorted(os.listdir(sites_dir)):
                            capture_output=True, text=True)
         if b.returncode != 0 or not os.path.exists(os.path.join(tmp, "out", "calendar.ics")):
             fail(f"{name}: evfeed build --site --out exited {b.returncode}: {b.stderr.strip()[:2000]}")
+        elif name == "hugo-cascade":  # [taxonomies] tag, format: their values are the tags, categories not
+            rss = open(os.path.join(tmp, "out", "rss.xml"), encoding="utf-8").read()
+            if "<category>summer</category>" not in rss or "<category>outdoor</category>" not in rss \
+                    or "<category>food</category>" in rss:
+                fail(f"{name}: rss.xml categories are not the site's taxonomies (tags, formats)")
 
         # evfeed's own rule (not the generator's): a section whose _index hands down an event
         # type is an event section, one that hands down another type is not.
