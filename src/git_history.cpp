@@ -71,12 +71,18 @@ GitHistory::GitHistory(std::string site_root) : root_(std::move(site_root)) {
   std::string prefix;
   Repository repo = open_repository(root_, prefix, error_);
   if (!repo) return;
+  git_dir_ = git_repository_path(repo.get());  // ends with '/'
   git_oid head;
   if (git_reference_name_to_id(&head, repo.get(), "HEAD") != 0) {
     error_ = last_error("no commit yet");
     return;
   }
   head_ = git_oid_tostr_s(&head);
+}
+
+std::vector<std::string> GitHistory::head_files() const {
+  if (git_dir_.empty()) return {};
+  return {git_dir_ + "HEAD", git_dir_ + "logs/HEAD"};
 }
 
 std::optional<GitAuthorDate> GitHistory::author_date(const std::string& site_rel) const {

@@ -571,6 +571,8 @@ bool resolve_site(const SiteSources& src, ResolvedSite& out, Diagnostics& diags)
     for (const auto& f : split(profile->config_files, ','))
       if (!trim(f).empty()) out.inputs.push_back(trim(f));
     for (const auto& sp : profile->section_pages) out.inputs.push_back(sp.path);
+    if (profile->git)  // a new commit may move :git dates
+      for (const auto& f : profile->git->head_files()) out.inputs.push_back(f);
     site.profile = profile;
   }
   if (!src.config.empty()) {

@@ -65,6 +65,13 @@ TEST_CASE("git history: each file's last non-merge author date, as git log gives
     int minutes = (offset[0] == '-' ? -1 : 1) * (std::stoi(offset.substr(1, 2)) * 60 + std::stoi(offset.substr(3, 2)));
     CHECK(date->offset_minutes == minutes);
   }
+  // serve watches these: a commit changes them.
+  auto watched = history.head_files();
+  REQUIRE(watched.size() == 2);
+  for (const auto& f : watched) CHECK(fs::exists(f));
+  auto logs_before = fs::file_size(watched[1]);
+  run_in(repo.path(), git_env("2022-08-01T00:00:00Z") + "commit -q --allow-empty -m later");
+  CHECK(fs::file_size(watched[1]) > logs_before);
   CHECK_FALSE(history.author_date("../outside.md"));  // outside the site
   CHECK_FALSE(history.author_date("content/event/missing.md"));
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace evfeed {
 
@@ -26,6 +27,8 @@ class GitHistory {
 
   const std::string& head() const { return head_; }  // commit id, "" without a repository
   const std::string& error() const { return error_; }
+  // Files that change whenever HEAD moves (a commit, a checkout, a reset): serve watches them.
+  std::vector<std::string> head_files() const;
 
   // The author date of the newest non-merge commit that changed `site_rel` (a path relative to
   // the site root, '/'-separated), as `git log --name-only --no-merges` lists it. Paths git
@@ -36,7 +39,7 @@ class GitHistory {
  private:
   void read_history() const;
 
-  std::string root_, head_, error_;
+  std::string root_, head_, error_, git_dir_;
   mutable std::once_flag read_once_;
   mutable std::unordered_map<std::string, GitAuthorDate> dates_;  // site-relative path -> date
 };
