@@ -54,12 +54,12 @@ std::string LiveSite::scan() {
   // config): a change resolves the site again.
   std::set<std::string> inputs(opts_.resolved.inputs.begin(), opts_.resolved.inputs.end());
   for (const auto& f : tree.section_pages) inputs.insert(f.path);
-  inputs_fp_.clear();
+  inputs_fp_ = opts_.resolved.site.profile ? site_layout(*opts_.resolved.site.profile) : "";
   for (const auto& path : inputs) {
-    struct stat st {};
-    bool found = ::stat(path.c_str(), &st) == 0;
-    inputs_fp_ += path + "|" + std::to_string(found ? st.st_size : -1) + "|" +
-                  std::to_string(found ? st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec : 0) + "\n";
+    SourceFile f;
+    f.size = -1;  // missing
+    stat_source_file(path, f);
+    inputs_fp_ += path + "|" + std::to_string(f.size) + "|" + std::to_string(f.mtime_ns) + "\n";
   }
   return fp + inputs_fp_;
 }
@@ -81,7 +81,12 @@ void LiveSite::add_watches() {
     dirs.insert(p->root);
     dirs.insert(p->root + "/config/_default");
     dirs.insert(p->root + "/config/" + opts_.sources.environment);
-    for (const auto& r : p->roots) dirs.insert(fs::path(r.dir).parent_path().string());
+    for (const auto& dir : p->content_dirs) {  // and each section: a new _index page there
+      dirs.insert(dir);
+      std::error_code ec;
+      for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+        if (it->is_directory(ec)) dirs.insert(it->path().string());
+    }
   }
   for (const auto& d : dirs) watch(d);  // a folder that does not exist is no watch, and no error
 }
@@ -95,7 +100,7 @@ bool LiveSite::reload_config(bool initial, ResolvedSite& out, Diagnostics& diags
   resolved_inputs_fp_ = inputs_fp_;
   ResolvedSite fresh;
   Diagnostics d;
-  if (!resolve_site(opts_.sources, fresh, d)) {
+  if (!resolve_site(opts_.sources, fresh, d, &opts_.resolved)) {
     for (auto& x : d.items)
       if (x.severity == Severity::error) x.message += " (the last good config is kept)";
     config_errors_ = diags = d;
@@ -114,8 +119,11 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
   Diagnostics cfg_diags;
   ResolvedSite resolved;
   // A config that does not load keeps the last good one (not the startup one).
+  std::vector<std::string> dirs_before = opts_.resolved.content_dirs;
   bool config_ok = reload_config(initial, resolved, cfg_diags);
   if (initial) resolved_inputs_fp_ = inputs_fp_;
+  // New content dirs (a section found): their folders are scanned and watched from now on.
+  if (resolved.content_dirs != dirs_before) fingerprint_ = scan();
   const SiteConfig& site = resolved.site;
   std::string config_fp = config_fingerprint(site);
   if (config_fp != config_fp_) {  // another config: nothing rendered before can be reused
@@ -266,7 +274,9 @@ void LiveSite::watch(const std::atomic<bool>& stop, ServerMetrics& metrics) {
     if (!changed && !blind && ++polls_since_scan < 20) continue;
     polls_since_scan = 0;
     std::string fp = scan();
-    if (fp != fingerprint_)
+    // A config input that changed since the site was resolved resolves it again, even when
+    // the scan that found the change was taken by the previous rebuild.
+    if (fp != fingerprint_ || inputs_fp_ != resolved_inputs_fp_)
       rebuild(metrics, false, std::move(fp));  // also watches new folders
     else if (changed)
       add_watches();  // a folder deleted and made again under its old name needs a new watch

@@ -414,8 +414,7 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   const ContentRoot* root = site.profile ? root_of(*site.profile, page.file.path) : nullptr;
   PageRef ref{root ? root->prefix + page.file.rel_path : page.file.rel_path, root ? root->lang : "", page.file.mtime_ns,
               std::nullopt, page.file.path};
-  if (root && site.profile->git && starts_with(page.file.path, site.profile->root + "/"))
-    ref.git_date = site.profile->git->author_date(page.file.path.substr(site.profile->root.size() + 1));
+  if (root && site.profile->git) ref.git_date = site.profile->git->author_date(page.file.path);
   e = Event{};
   e.source_path = page.file.path;
   e.lang = ref.lang.empty() ? language_from_path(page.file.rel_path) : ref.lang;
@@ -533,11 +532,11 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   if (auto venue = fm.find("venue"); venue && venue->kind == Value::Kind::map && e.location.empty())
     e.location = location_text(venue);
   e.topics = string_items(cx.field(Field::topic).value);
-  // Tags: the site's own taxonomies with --site Hugo ([taxonomies] names them), else tags and
-  // categories. Topic feeds and RSS/Atom categories read them.
+  // Tags: the site's own taxonomies with --site Hugo ([taxonomies] names them), unless evfeed's
+  // `fields` map tags; else tags and categories. Topic feeds and RSS/Atom categories read them.
   std::vector<const Value*> tag_values;
-  if (root && !site.profile->taxonomies.empty())
-    for (const auto& key : site.profile->taxonomies) tag_values.push_back(fm.find(key));
+  if (root && site.profile->taxonomies && !site.fields.count("tags"))
+    for (const auto& key : *site.profile->taxonomies) tag_values.push_back(fm.find(key));
   else
     tag_values = {cx.field(Field::tags).value, cx.field(Field::categories).value};
   for (const Value* v : tag_values)

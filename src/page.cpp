@@ -25,16 +25,20 @@ bool is_page_name(const std::string& name) {
   return ends_with(name, ".md") || ends_with(name, ".markdown");
 }
 
-// Size and mtime from one stat(2). The mtime in nanoseconds since the Unix epoch:
-// std::filesystem's file clock has an epoch of its own in libstdc++, so its count is no date.
-void stat_into(const fs::path& p, SourceFile& f) {
-  struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) return;
-  f.size = static_cast<std::int64_t>(st.st_size);
-  f.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}  // namespace
+
+bool is_section_page_name(const std::string& name) {
+  return starts_with(name, "_index.") && (ends_with(name, ".md") || ends_with(name, ".markdown") ||
+                                          ends_with(name, ".html") || ends_with(name, ".htm"));
 }
 
-}  // namespace
+bool stat_source_file(const std::string& path, SourceFile& f) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return false;
+  f.size = static_cast<std::int64_t>(st.st_size);
+  f.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  return true;
+}
 
 namespace {
 
@@ -85,7 +89,7 @@ struct Walk {
       if (name.empty() || name[0] == '.') continue;  // .git, editors' temporary files
       std::error_code type_ec;
       bool is_dir = it->is_directory(type_ec);
-      bool section_page = !is_dir && starts_with(name, "_index.");
+      bool section_page = !is_dir && is_section_page_name(name);
       if (!is_dir && !section_page && !(it->is_regular_file(type_ec) && is_page_name(name))) continue;
       if (it->is_symlink(type_ec) && !link_allowed(p)) continue;
       if (is_dir) {
@@ -95,7 +99,7 @@ struct Walk {
       SourceFile f;
       f.path = p.string();
       f.rel_path = p.lexically_relative(root).generic_string();
-      stat_into(p, f);
+      stat_source_file(f.path, f);
       (section_page ? tree.section_pages : tree.pages).push_back(std::move(f));
     }
     std::sort(subfolders.begin(), subfolders.end());  // of two links to one folder, the first name wins

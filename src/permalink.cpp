@@ -610,19 +610,44 @@ std::string generator_link(const SiteProfile& site, const PageRef& page, const V
   return site.generator == Generator::hugo ? hugo_link(site, page, fm) : jekyll_link(site, page, fm, zone);
 }
 
-// The sections (and home) above a Hugo page, as far as they hold it back: drafts, the latest
-// publish date, the earliest expiry.
-static void fold_section_pages(const SiteProfile& site, const PageRef& page, const date::time_zone* zone,
-                               GeneratorDates& g) {
-  for (const auto& s : site.section_pages) {
-    if (!starts_with(page.path, s.dir + "/") || (!s.lang.empty() && s.lang != page.lang)) continue;
-    PageRef ref{s.rel, page.lang, s.mtime_ns, std::nullopt, s.path};
-    if (site.git) ref.git_date = site.git->author_date(s.path.substr(site.root.size() + 1));
-    GeneratorDates sd =
+// The nearest section (or home) page above a Hugo page in its language: what it holds back
+// (its own and its ancestors', settled once per site) holds the page back too.
+static void fold_section_pages(const SiteProfile& site, const PageRef& page, GeneratorDates& g) {
+  for (const auto& s : site.section_pages) {  // deepest first: the first that applies is the nearest
+    if (!starts_with(page.path, s.dir) || s.path == page.path || (!s.lang.empty() && s.lang != page.lang)) continue;
+    g.draft = g.draft || s.held_draft;
+    if (s.held_publish && (!g.publish || *s.held_publish > *g.publish)) g.publish = s.held_publish;
+    if (s.held_expiry && (!g.expiry || *s.held_expiry < *g.expiry)) g.expiry = s.held_expiry;
+    return;
+  }
+}
+
+void settle_section_pages(SiteProfile& site, const date::time_zone* zone) {
+  auto& sections = site.section_pages;
+  for (auto& s : sections) {  // its own dates, with the cascades that reach it (its own included)
+    PageRef ref{s.rel, s.lang, s.mtime_ns, std::nullopt, s.path};
+    if (site.git) ref.git_date = site.git->author_date(s.path);
+    GeneratorDates own =
         generator_dates(site, ref, with_hugo_cascade(site, ref, s.front_matter, s.home ? "home" : "section"), zone);
-    g.draft = g.draft || sd.draft;
-    if (sd.publish && (!g.publish || *sd.publish > *g.publish)) g.publish = sd.publish;
-    if (sd.expiry && (!g.expiry || *sd.expiry < *g.expiry)) g.expiry = sd.expiry;
+    s.held_draft = own.draft;
+    s.held_publish = own.publish;
+    s.held_expiry = own.expiry;
+  }
+  // Shallowest first (the list is deepest first), so each folds in its nearest ancestor,
+  // which is settled already and holds everything above it.
+  for (size_t i = sections.size(); i-- > 0;) {
+    auto& s = sections[i];
+    for (size_t j = i + 1; j < sections.size(); ++j) {
+      const auto& parent = sections[j];
+      if (parent.dir == s.dir || !starts_with(s.dir, parent.dir) || (!parent.lang.empty() && parent.lang != s.lang))
+        continue;
+      s.held_draft = s.held_draft || parent.held_draft;
+      if (parent.held_publish && (!s.held_publish || *parent.held_publish > *s.held_publish))
+        s.held_publish = parent.held_publish;
+      if (parent.held_expiry && (!s.held_expiry || *parent.held_expiry < *s.held_expiry))
+        s.held_expiry = parent.held_expiry;
+      break;
+    }
   }
 }
 
@@ -646,8 +671,8 @@ GeneratorDates generator_dates(const SiteProfile& site, const PageRef& page, con
       g.draft = draft->scalar == "true";
     else if (published && published->is_scalar())
       g.draft = published->scalar == "false";
-    if (std::string_view(page.rel).substr(page.rel.rfind('/') + 1).substr(0, 7) != "_index.")
-      fold_section_pages(site, page, zone, g);
+    if (!starts_with(page.path.substr(page.path.rfind('/') + 1), "_index."))  // sections: settle_section_pages
+      fold_section_pages(site, page, g);
     return g;
   }
   JekyllDoc d = jekyll_doc(site, page.rel);
@@ -685,7 +710,26 @@ bool hugo_glob_match(std::string_view pattern, std::string_view text) {
     return false;
   }
   if (text.empty()) return false;
-  if (pattern[0] == '?' ? text[0] == '/' : pattern[0] != text[0]) return false;
+  if (pattern[0] == '[') {  // [abc], [a-z], [!a-z]: one character, never the separator
+    size_t close = pattern.find(']', 2);
+    if (close != std::string_view::npos && text[0] != '/') {
+      std::string_view set = pattern.substr(1, close - 1);
+      bool negate = set[0] == '!';
+      if (negate) set.remove_prefix(1);
+      bool in = false;
+      for (size_t i = 0; i < set.size(); ++i)
+        if (i + 2 < set.size() && set[i + 1] == '-')
+          in = in || (text[0] >= set[i] && text[0] <= set[i + 2]), i += 2;
+        else
+          in = in || text[0] == set[i];
+      return in != negate && hugo_glob_match(pattern.substr(close + 1), text.substr(1));
+    }
+  }
+  if (pattern[0] == '\\' && pattern.size() > 1)
+    pattern.remove_prefix(1);  // an escaped character is literal
+  else if (pattern[0] == '?')
+    return text[0] != '/' && hugo_glob_match(pattern.substr(1), text.substr(1));
+  if (pattern[0] != text[0]) return false;
   return hugo_glob_match(pattern.substr(1), text.substr(1));
 }
 
@@ -694,7 +738,7 @@ Value with_hugo_cascade(const SiteProfile& site, const PageRef& page, const Valu
   Value merged = fm;
   std::string path = "/" + to_lower_ascii(page.rel);  // as Hugo's PageMatcher sees it
   for (const auto& c : site.cascades) {               // an _index page's own cascade applies to itself too
-    if (!starts_with(page.path, c.dir + "/")) continue;
+    if (!starts_with(page.path, c.dir)) continue;
     if ((!c.path.empty() && !hugo_glob_match(c.path, path)) || (!c.kind.empty() && !hugo_glob_match(c.kind, kind)) ||
         (!c.lang.empty() && !hugo_glob_match(c.lang, page.lang)) ||
         (!c.environment.empty() && !hugo_glob_match(c.environment, site.environment)))

@@ -4,9 +4,8 @@
 #include <filesystem>
 #include <set>
 
-#include <sys/stat.h>
-
 #include "evfeed/page.hpp"
+#include "evfeed/permalink.hpp"
 #include "evfeed/site.hpp"
 #include "evfeed/text.hpp"
 
@@ -152,8 +151,8 @@ std::string with_slash(std::string s) {
   return s;
 }
 
-// The `cascade` of one _index page or of the config (`lowercase_keys_only`: a list entry of
-// an _index page, whose other keys Hugo 0.111 never reads) handed down below `dir`.
+// The `cascade` of one _index page (`from_page`: then a list entry's keys that are not
+// lowercase are dropped, Hugo 0.111 never reads them) or of the config, handed down below `dir`.
 void add_cascade(const Value& cascade, const std::string& dir, bool from_page, const std::string& page_lang,
                  std::vector<SiteProfile::Cascade>& out) {
   auto entry = [&](const Value& v, bool list_form) {
@@ -193,7 +192,7 @@ void read_section_pages(const fs::path& content, const std::vector<std::string>&
   for (auto it = fs::recursive_directory_iterator(content, fs::directory_options::skip_permission_denied, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::string name = it->path().filename().string();
-    if (starts_with(name, "_index.") && it->is_regular_file(ec)) pages.emplace_back(it.depth(), it->path().string());
+    if (is_section_page_name(name) && it->is_regular_file(ec)) pages.emplace_back(it.depth(), it->path().string());
   }
   std::sort(pages.begin(), pages.end(),
             [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
@@ -202,10 +201,8 @@ void read_section_pages(const fs::path& content, const std::vector<std::string>&
     Page page;
     Value fm;
     Diagnostics local;
-    SourceFile file{path, path.substr(content.string().size() + 1), 0, 0};
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0)
-      file.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    SourceFile file{path, fs::path(path).lexically_relative(content).generic_string(), 0, 0};
+    stat_source_file(path, file);
     if (!read_file(path, text_bytes, local) || !split_page(file, std::move(text_bytes), page, local)) continue;
     if (!parse_front_matter(page, fm, local)) {
       for (auto d : local.items) {
@@ -220,9 +217,17 @@ void read_section_pages(const fs::path& content, const std::vector<std::string>&
         dot != std::string::npos &&
         std::find(languages.begin(), languages.end(), to_lower_ascii(stem.substr(dot + 1))) != languages.end())
       lang = to_lower_ascii(stem.substr(dot + 1));
-    std::string dir = fs::path(path).parent_path().string();
+    std::string dir = fs::path(path).parent_path().string() + "/";
     if (const Value* cascade = fm.find("cascade")) add_cascade(*cascade, dir, true, lang, p.cascades);
-    p.section_pages.push_back({path, dir, file.rel_path, lang, file.mtime_ns, depth == 0, std::move(fm)});
+    SiteProfile::SectionPage section;
+    section.path = path;
+    section.dir = dir;
+    section.rel = file.rel_path;
+    section.lang = lang;
+    section.mtime_ns = file.mtime_ns;
+    section.home = depth == 0;
+    section.front_matter = std::move(fm);
+    p.section_pages.push_back(std::move(section));
   }
 }
 
@@ -243,7 +248,8 @@ std::vector<std::string> event_sections(const fs::path& content, const std::vect
     bool wanted = configured.empty() ? is_event_name(name)
                                      : std::find(configured.begin(), configured.end(), name) != configured.end();
     for (const auto& c : cascades)
-      if (configured.empty() && c.dir == e.path().string() && c.path.empty() &&
+      if (configured.empty() && c.dir == e.path().string() + "/" && c.path.empty() && c.environment.empty() &&
+          (c.kind.empty() || c.kind == "page") &&
           (event_type(text(c.values.find("type"))) || event_type(text(c.values.find("layout")))))
         wanted = true;
     if (wanted) out.push_back(name);
@@ -281,6 +287,12 @@ struct HugoLanguage {
   std::string title;
 };
 
+// A language's content dir, absolute, without a trailing '/' ("content/" in a config is "content").
+fs::path content_path(const std::string& site, const std::string& content_dir) {
+  fs::path dir = (fs::path(site) / content_dir).lexically_normal();
+  return dir.has_filename() ? dir : dir.parent_path();
+}
+
 bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Diagnostics& diags) {
   Value c;
   std::vector<std::string> read;
@@ -312,9 +324,11 @@ bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Di
     else
       p.ugly_urls = flag(ugly);
   }
-  if (const Value* tax = c.find("taxonomies"); tax && tax->kind == Value::Kind::map)
+  if (const Value* tax = c.find("taxonomies"); tax && tax->kind == Value::Kind::map) {
+    p.taxonomies.emplace();  // named, even empty: Hugo then has none
     for (const auto& [singular, plural] : tax->members)
-      if (plural.is_scalar() && !plural.scalar.empty()) p.taxonomies.push_back(to_lower_ascii(plural.scalar));
+      if (plural.is_scalar() && !plural.scalar.empty()) p.taxonomies->push_back(to_lower_ascii(plural.scalar));
+  }
   if (const Value* fd = c.find("frontmatter"); fd && fd->kind == Value::Kind::map) {
     for (const auto& [which, list] : fd->members) {
       std::vector<std::string> keys;
@@ -368,15 +382,16 @@ bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Di
   p.environment = opts.environment;
   for (const auto& l : langs) {
     if (!seen.insert(l.content_dir).second) continue;
-    fs::path dir = (fs::path(opts.dir) / l.content_dir).lexically_normal();
+    fs::path dir = content_path(opts.dir, l.content_dir);
+    p.content_dirs.push_back(dir.string());
     read_section_pages(dir, p.languages, dir_users[l.content_dir] > 1 ? p.default_language : l.code, p, diags);
     if (const Value* cascade = c.find("cascade"))  // the config's: below every _index page's
-      add_cascade(*cascade, dir.string(), false, "", p.cascades);
+      add_cascade(*cascade, dir.string() + "/", false, "", p.cascades);
   }
   seen.clear();
   for (const auto& l : langs) {
     if (!seen.insert(l.content_dir).second) continue;
-    fs::path dir = (fs::path(opts.dir) / l.content_dir).lexically_normal();
+    fs::path dir = content_path(opts.dir, l.content_dir);
     for (const auto& section : event_sections(dir, wanted, types, p.cascades)) {
       ContentRoot r;
       r.dir = (dir / section).lexically_normal().string();
@@ -526,8 +541,15 @@ bool load_site_profile(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& 
   for (const auto& c : p.cascades)  // _index pages are no event pages: their cascade is config
     p.fingerprint += "cascade " + c.dir + "|" + c.path + "|" + c.kind + "|" + c.lang + "|" + c.environment + "|" +
                      json_of(c.values) + "\n";
+  // A section page's mtime is one of its dates only through :fileModTime: a checkout that only
+  // touches _index pages keeps the parse cache otherwise.
+  bool mtime_dates = false;
+  for (const auto& [which, keys] : p.front_dates)
+    mtime_dates = mtime_dates || std::find(keys.begin(), keys.end(), ":filemodtime") != keys.end();
+  p.fingerprint += "environment " + p.environment + "\n";  // cascade _target.environment
   for (const auto& sp : p.section_pages)
-    p.fingerprint += "section " + sp.path + "|" + std::to_string(sp.mtime_ns) + "|" + json_of(sp.front_matter) + "\n";
+    p.fingerprint += "section " + sp.path + "|" + (mtime_dates ? std::to_string(sp.mtime_ns) : "") + "|" +
+                     json_of(sp.front_matter) + "\n";
   if (p.git) p.fingerprint += "git HEAD " + p.git->head() + "\n";  // a new commit may move :git dates
   if (p.roots.empty())
     diags.add(o.dir, 0, 0, Severity::warning,
@@ -543,7 +565,40 @@ bool load_site_profile(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& 
   return true;
 }
 
-bool resolve_site(const SiteSources& src, ResolvedSite& out, Diagnostics& diags) {
+std::string site_layout(const SiteProfile& p) {
+  auto names = [](const fs::path& dir, auto keep) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      std::string name = it->path().filename().string();
+      if (keep(name, *it)) out.push_back(name);
+    }
+    std::sort(out.begin(), out.end());
+    std::string joined = dir.string() + ":";
+    for (const auto& n : out) joined += " " + n;
+    return joined + "\n";
+  };
+  auto config_name = [](const std::string& n, const fs::directory_entry&) {
+    return starts_with(n, "hugo.") || starts_with(n, "config") || starts_with(n, "_");
+  };
+  auto any_file = [](const std::string& n, const fs::directory_entry&) { return n[0] != '.'; };
+  std::string out = names(p.root, config_name) + names(fs::path(p.root) / "config" / "_default", any_file) +
+                    names(fs::path(p.root) / "config" / p.environment, any_file);
+  for (const auto& dir : p.content_dirs) {
+    std::error_code ec;
+    out += names(dir, [](const std::string& n, const fs::directory_entry& e) {
+      std::error_code ec;
+      return e.is_directory(ec) || is_section_page_name(n);
+    });
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+      if (it->is_directory(ec))
+        out +=
+            names(it->path(), [](const std::string& n, const fs::directory_entry&) { return is_section_page_name(n); });
+  }
+  return out;
+}
+
+bool resolve_site(const SiteSources& src, ResolvedSite& out, Diagnostics& diags, const ResolvedSite* previous) {
   std::string site_dir = src.site_dir;
   if (site_dir.empty() && src.content.empty()) {
     if (!detect_generator(".")) {
@@ -557,9 +612,14 @@ bool resolve_site(const SiteSources& src, ResolvedSite& out, Diagnostics& diags)
   site = SiteConfig{};
   out.content_dirs = src.content;
   out.inputs.clear();
+  std::shared_ptr<SiteProfile> profile;
   if (!site_dir.empty()) {
-    auto profile = std::make_shared<SiteProfile>();
+    profile = std::make_shared<SiteProfile>();
     if (!load_site_profile({site_dir, src.environment, src.jekyll_configs}, *profile, site, diags)) return false;
+    // The same commit: the history already read (a walk of the whole history) serves again.
+    const SiteProfile* before = previous ? previous->site.profile.get() : nullptr;
+    if (before && before->git && profile->git && before->git->head() == profile->git->head())
+      profile->git = before->git;
     site.uid_domain = url_host(profile->base_url);
     // Feeds go beside the site's pages, under calendar/, unless the settings say where.
     if (!site.base_url_given && !profile->base_url.empty()) {
@@ -589,7 +649,9 @@ bool resolve_site(const SiteSources& src, ResolvedSite& out, Diagnostics& diags)
   site.include_future = site.include_future || src.future;
   site.include_expired = site.include_expired || src.expired;
   site.follow_symlinks = src.follow_symlinks;
-  return validate_site_config(site, src.config.empty() ? "command line" : src.config, diags);
+  if (!validate_site_config(site, src.config.empty() ? "command line" : src.config, diags)) return false;
+  if (profile) settle_section_pages(*profile, find_zone(site.timezone));  // the zone is final now
+  return true;
 }
 
 }  // namespace evfeed

@@ -54,11 +54,12 @@ TEST_CASE("git history: each file's last non-merge author date, as git log gives
   GitHistory history((repo / "site").string());
   REQUIRE(history.error().empty());
   CHECK(history.head() == trim(run_in(repo.path(), "git rev-parse HEAD")));
-  for (const char* file : {"content/event/a.md", "content/event/b.md"}) {
-    auto date = history.author_date(file);
+  // Files under the site, and elsewhere in the work tree (Hugo keys them from the top too).
+  for (const char* file : {"site/content/event/a.md", "site/content/event/b.md", "outside.md"}) {
+    auto date = history.author_date((repo / file).string());
     REQUIRE(date);
     std::string git_says =
-        trim(run_in(repo / "site", std::string("git log --no-merges -1 --format='%at %ai' -- ") + file));
+        trim(run_in(repo.path(), std::string("git log --no-merges -1 --format='%at %ai' -- ") + file));
     CHECK(std::to_string(date->seconds) == git_says.substr(0, git_says.find(' ')));
     // The author's own offset survives (Hugo prints dates with it): "+0900", "-0400".
     std::string offset = git_says.substr(git_says.rfind(' ') + 1);
@@ -72,8 +73,8 @@ TEST_CASE("git history: each file's last non-merge author date, as git log gives
   auto logs_before = fs::file_size(watched[1]);
   run_in(repo.path(), git_env("2022-08-01T00:00:00Z") + "commit -q --allow-empty -m later");
   CHECK(fs::file_size(watched[1]) > logs_before);
-  CHECK_FALSE(history.author_date("../outside.md"));  // outside the site
-  CHECK_FALSE(history.author_date("content/event/missing.md"));
+  CHECK_FALSE(history.author_date((repo / "site/content/event/missing.md").string()));
+  CHECK_FALSE(history.author_date("/etc/hostname"));  // outside the work tree
 }
 
 TEST_CASE("git history: no repository is no date and no crash", "[git]") {
@@ -82,5 +83,30 @@ TEST_CASE("git history: no repository is no date and no crash", "[git]") {
   GitHistory history(plain.str());
   CHECK(history.head().empty());
   CHECK_FALSE(history.error().empty());
-  CHECK_FALSE(history.author_date("content/event/a.md"));
+  CHECK_FALSE(history.author_date((plain / "content/event/a.md").string()));
+}
+
+TEST_CASE("git history: a shallow clone and core.quotePath as git log sees them", "[git]") {
+  if (std::system("git --version >/dev/null 2>&1") != 0) {
+    WARN("git not installed: skipped");
+    return;
+  }
+  TempDir tmp;
+  spit(tmp / "origin/event/a.md", "a\n");
+  spit(tmp / "origin/event/中文.md", "zh\n");
+  run_in(tmp / "origin", git_env("2021-01-01T00:00:00Z") + "init -q . && " + git_env("2021-01-01T00:00:00Z") +
+                             "add -A && " + git_env("2021-01-01T00:00:00Z") + "commit -qm one && echo b > b.md && " +
+                             git_env("2023-03-03T00:00:00Z") + "add -A && " + git_env("2023-03-03T00:00:00Z") +
+                             "commit -qm two");
+  // depth 1: the only commit holds every file, as git log lists it.
+  run_in(tmp.path(), "git clone -q --depth 1 file://" + (tmp / "origin").string() + " shallow");
+  GitHistory shallow((tmp / "shallow").string());
+  auto a = shallow.author_date((tmp / "shallow/event/a.md").string());
+  REQUIRE(a);
+  CHECK(std::to_string(a->seconds) == trim(run_in(tmp / "shallow", "git log -1 --format=%at -- event/a.md")));
+  // A name git prints quoted has no date, unless core.quotePath is off.
+  CHECK_FALSE(shallow.author_date((tmp / "shallow/event/中文.md").string()));
+  run_in(tmp / "shallow", "git config core.quotePath false");
+  GitHistory unquoted((tmp / "shallow").string());
+  CHECK(unquoted.author_date((tmp / "shallow/event/中文.md").string()));
 }

@@ -16,9 +16,9 @@ struct GitAuthorDate {
   int offset_minutes = 0;    // the author's UTC offset, as written in the commit
 };
 
-// One site's history. `head` is cheap (read at construction, part of the config fingerprint
-// so caches see a new commit); the per-file map walks the whole history, so it is read on
-// first use, once, from any thread.
+// One repository's history as of one commit. `head` is cheap (read at construction, part of
+// the config fingerprint so caches see a new commit); the per-file map walks the whole
+// history from that commit, so it is read on first use, once, from any thread.
 class GitHistory {
  public:
   // `site_root`: the site folder, anywhere inside a work tree. No repository (or no commit)
@@ -30,18 +30,20 @@ class GitHistory {
   // Files that change whenever HEAD moves (a commit, a checkout, a reset): serve watches them.
   std::vector<std::string> head_files() const;
 
-  // The author date of the newest non-merge commit that changed `site_rel` (a path relative to
-  // the site root, '/'-separated), as `git log --name-only --no-merges` lists it. Paths git
-  // prints quoted (non-ASCII, control characters, '"', '\\') have none: Hugo 0.111 looks
-  // them up by their quoted form and finds nothing.
-  std::optional<GitAuthorDate> author_date(const std::string& site_rel) const;
+  // The author date of the newest non-merge commit that changed `path` (absolute, or relative
+  // to the current folder), as `git log --name-only --no-merges` lists it: in git log's order
+  // (commit time, newest first), a shallow clone's oldest commit holding all its files. Paths
+  // git prints quoted (core.quotePath, the default: non-ASCII, control characters, '"', '\\')
+  // have none: Hugo 0.111 looks them up by their quoted form and finds nothing.
+  std::optional<GitAuthorDate> author_date(const std::string& path) const;
 
  private:
   void read_history() const;
 
-  std::string root_, head_, error_, git_dir_;
+  std::string root_, top_, head_, error_, git_dir_;  // root_, top_: canonical
+  bool quote_path_ = true;
   mutable std::once_flag read_once_;
-  mutable std::unordered_map<std::string, GitAuthorDate> dates_;  // site-relative path -> date
+  mutable std::unordered_map<std::string, GitAuthorDate> dates_;  // repository-relative path -> date
 };
 
 }  // namespace evfeed

@@ -45,6 +45,14 @@ inline std::vector<SourceFile> find_pages(const std::vector<std::string>& conten
   return walk_content(content_dirs, follow_symlinks, diags).pages;
 }
 
+// Hugo's section and home pages: "_index.md", "_index.en.md" (not an editor's "_index.md~").
+bool is_section_page_name(const std::string& name);
+
+// Size and mtime of `path` from one stat(2) into `f`; false (f unchanged) when it is not there.
+// The mtime in nanoseconds since the Unix epoch: std::filesystem's file clock has an epoch of
+// its own in libstdc++, so its count is no date.
+bool stat_source_file(const std::string& path, SourceFile& f);
+
 // Largest page we read: anything bigger is an error, not an out-of-memory.
 constexpr std::int64_t max_page_bytes = 8 * 1024 * 1024;
 

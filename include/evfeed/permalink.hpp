@@ -44,6 +44,10 @@ struct GeneratorDates {
 GeneratorDates generator_dates(const SiteProfile& site, const PageRef& page, const Value& front_matter,
                                const date::time_zone* site_zone);
 
+// Hugo: what each section page holds back below it (SiteProfile::SectionPage::held_*), once
+// the site's zone is known; until then no section holds a page back.
+void settle_section_pages(SiteProfile& site, const date::time_zone* site_zone);
+
 // Jekyll `defaults` that apply to a document at `rel` of collection `type` (posts, pages,
 // drafts, or a collection label), merged under its own front matter.
 Value with_jekyll_defaults(const SiteProfile& site, const std::string& rel, const Value& front_matter);
@@ -54,7 +58,7 @@ Value with_hugo_cascade(const SiteProfile& site, const PageRef& page, const Valu
                         const char* kind = "page");
 
 // Hugo's glob (gobwas/glob with '/' as separator): `*` and `?` stay within a path element,
-// `**` crosses them, `{a,b}` alternatives; the rest literal.
+// `**` crosses them, `{a,b}` alternatives, `[a-z]`/`[!a-z]` classes, `\` escapes.
 bool hugo_glob_match(std::string_view pattern, std::string_view text);
 
 // The pages among `files` that the generator treats as pages: not the resources of a Hugo

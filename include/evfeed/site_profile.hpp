@@ -29,12 +29,13 @@ struct ContentRoot {
 
 struct SiteProfile {
   Generator generator = Generator::hugo;
-  std::string root;                    // the site folder
-  std::string config_files;            // the files read, for messages
-  std::string fingerprint;             // their bytes and the roots found: caches keyed on the config see a change
-  std::string base_url;                // the site's own, with its subpath, ending in '/'
-  std::vector<ContentRoot> roots;      // the event sections found (or configured)
-  std::vector<std::string> languages;  // Hugo: configured languages, by weight
+  std::string root;                       // the site folder
+  std::string config_files;               // the files read, for messages
+  std::string fingerprint;                // their bytes and the roots found: caches keyed on the config see a change
+  std::string base_url;                   // the site's own, with its subpath, ending in '/'
+  std::vector<ContentRoot> roots;         // the event sections found (or configured)
+  std::vector<std::string> content_dirs;  // Hugo: each language's content dir (absolute), where sections appear
+  std::vector<std::string> languages;     // Hugo: configured languages, by weight
   std::string default_language;
   bool multilingual = false;
   bool default_language_in_subdir = false;
@@ -51,7 +52,7 @@ struct SiteProfile {
   // Hugo `cascade`: front matter that `_index` pages (and the config) hand down to the pages
   // below them, as Hugo 0.111 applies it: a page's own keys win, then the nearest folder's.
   struct Cascade {
-    std::string dir;  // absolute folder of the _index page, or a content dir for the config's
+    std::string dir;  // absolute folder of the _index page (or a content dir for the config's), ending in '/'
     Value values;     // the keys handed down (_target removed)
     // `_target` globs ("" = any), list form only: Hugo 0.111 ignores _target in the map form,
     // and reads only the lowercase keys of a list entry (`publishDate` there is never read).
@@ -62,16 +63,21 @@ struct SiteProfile {
   // (draft, future, expired) takes every page below it along.
   struct SectionPage {
     std::string path;  // the _index file
-    std::string dir;   // its folder
+    std::string dir;   // its folder, ending in '/'
     std::string rel;   // within its content dir, "events/_index.md"
     std::string lang;  // the language it is the section page of
     std::int64_t mtime_ns = 0;
     bool home = false;
     Value front_matter;
+    // What it holds back below it, with the sections above it folded in (settle_section_pages,
+    // once the site's zone is known): a draft, the latest publish date, the earliest expiry.
+    bool held_draft = false;
+    std::optional<SysSeconds> held_publish, held_expiry;
   };
   std::vector<SectionPage> section_pages;
-  std::string environment;              // the one the config was read for (`_target.environment`)
-  std::vector<std::string> taxonomies;  // front-matter keys of [taxonomies] (plural), when the config names them
+  std::string environment;  // the one the config was read for (`_target.environment`)
+  // Front-matter keys of [taxonomies] (plural); unset when the config has none (Hugo's tags, categories).
+  std::optional<std::vector<std::string>> taxonomies;
   // Jekyll URL rules
   std::string jekyll_url;      // `url`
   std::string jekyll_baseurl;  // `baseurl`, "" or "/blog"
@@ -129,7 +135,15 @@ struct ResolvedSite {
 };
 
 // false (exit 2): no site or content named, or a config that does not load or validate.
-bool resolve_site(const SiteSources& sources, ResolvedSite& out, Diagnostics& diags);
+// `previous` (serve's last good one) lends what has not changed (the git history of the same commit).
+bool resolve_site(const SiteSources& sources, ResolvedSite& out, Diagnostics& diags,
+                  const ResolvedSite* previous = nullptr);
+
+// What a new config file or section would change that no input of the last resolve names:
+// the config files' names at the site root and in config/_default/ and config/<environment>/,
+// the folders and _index pages at the top of each content dir and of its sections. serve
+// compares it between scans; equal = nothing new to resolve.
+std::string site_layout(const SiteProfile& profile);
 
 // Merges `over` into `base` (maps recursively, keys case-insensitive like Hugo's; any
 // other value replaced): config/_default then config/<environment>.
