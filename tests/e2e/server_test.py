@@ -380,6 +380,16 @@ def site_reload_round():
             f.write("---\ntitle: 活动\ncascade:\n  draft: true\n---\n")
         check(wait_for(lambda: calendar().count(b"BEGIN:VEVENT") < events_before),
               "a new _index.md whose cascade makes the zh events drafts is served within 5 s")
+        # A new section made an event section by its _index page's cascade, with a page in it.
+        events_before = calendar().count(b"BEGIN:VEVENT")
+        gatherings = os.path.join(site, "content", "en", "gatherings")
+        os.makedirs(gatherings)
+        with open(os.path.join(gatherings, "picnic.md"), "w", encoding="utf-8") as f:
+            f.write("---\ntitle: Community picnic\ndate: 2030-06-01T12:00:00+08:00\n---\nBring food.\n")
+        with open(os.path.join(gatherings, "_index.md"), "w", encoding="utf-8") as f:
+            f.write("---\ntitle: Gatherings\ncascade:\n  type: event\n---\n")
+        check(wait_for(lambda: b"Community picnic" in calendar()),
+              "a new section whose _index cascades type: event is served within 5 s")
         with open(config, "w", encoding="utf-8") as f:
             f.write(good.replace('title = "ServiceMesher', 'title = [broken'))
 
