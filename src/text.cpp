@@ -270,6 +270,13 @@ std::string resolve_url(std::string_view base, std::string_view ref) {
 std::string url_host(std::string_view url) {
   size_t colon = url.find("://");
   size_t start = colon == std::string_view::npos ? 0 : colon + 3;
+  size_t at = url.find('@', start);  // user info is no part of the host
+  if (at != std::string_view::npos && at < url.find_first_of("/?#", start)) start = at + 1;
+  if (start < url.size() && url[start] == '[') {  // an IPv6 literal keeps its colons: "[::1]"
+    size_t close = url.find(']', start);
+    return to_lower_ascii(
+        url.substr(start, close == std::string_view::npos ? std::string_view::npos : close - start + 1));
+  }
   size_t end = url.find_first_of("/:?#", start);
   return to_lower_ascii(url.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
 }

@@ -88,6 +88,10 @@ TEST_CASE("url_host and is_safe_url", "[text][url]") {
   CHECK(url_host("https://Events.Example.org:8080/x?y") == "events.example.org");
   CHECK(url_host("http://localhost:8080/") == "localhost");
   CHECK(url_host("https://example.org") == "example.org");
+  // RFC 3986 3.2.2: an IP-literal host is the bracketed address; user info is not the host.
+  CHECK(url_host("http://[::1]:8080/") == "[::1]");
+  CHECK(url_host("http://[2001:DB8::7]/calendar/") == "[2001:db8::7]");
+  CHECK(url_host("https://user:pw@Example.org:8443/x") == "example.org");
 
   for (const char* ok : {"https://x.org", "http://x.org/a", "mailto:a@b.org", "webcal://x.org/c.ics", "tel:+861234",
                          "ftp://x.org/f", "relative/path", "/abs/path", "#frag", "?q=1", "HTTPS://X.ORG"})
