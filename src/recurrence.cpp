@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <set>
 
 #include "evfeed/schema.hpp"
@@ -1063,10 +1064,109 @@ std::string rule_words(const RecurrenceRule& r, const Event& e) {
   return "";
 }
 
+// Chinese: "每两周的周四", "每月第二个周四", "每年11月第四个周四"; "" as rule_words.
+std::string rule_words_zh(const RecurrenceRule& r, const Event& e) {
+  if (!r.by_set_pos.empty() || !r.week_start.empty()) return "";
+  static const char* days_zh[] = {"周日", "周一", "周二", "周三", "周四", "周五", "周六"};
+  const std::string week = "周";
+  auto count = [](int n) { return n == 2 ? std::string("两") : std::to_string(n); };
+  auto number = [](int n) {
+    static const char* small[] = {"", "一", "二", "三", "四", "五"};
+    return n >= 1 && n <= 5 ? std::string(small[n]) : std::to_string(n);
+  };
+  auto nth = [&](int n) {
+    return n == -1 ? std::string("最后一个") : (n < 0 ? "倒数第" : "第") + number(std::abs(n)) + "个";
+  };
+  auto joined = [](const std::vector<std::string>& items) {
+    std::string s;
+    for (size_t i = 0; i < items.size(); ++i) s += (i ? "、" : "") + items[i];
+    return s;
+  };
+  std::vector<std::string> days, numbered, month_days;
+  for (const auto& [ordinal, day] : r.by_day)
+    (ordinal ? numbered : days).push_back(ordinal ? nth(ordinal) + days_zh[day] : days_zh[day]);
+  for (int d : r.by_month_day)
+    month_days.push_back(d == -1 ? "最后一天"
+                         : d < 0 ? "倒数第" + std::to_string(-d) + "天"
+                                 : std::to_string(d) + "日");
+  date::year_month_day start{date::floor<date::days>(local_start_of(e))};
+  if (r.freq == "DAILY" && days.empty() && numbered.empty() && month_days.empty() && r.by_month.empty())
+    return r.interval == 1 ? "每天" : "每" + count(r.interval) + "天";
+  if (r.freq == "WEEKLY" && numbered.empty() && month_days.empty() && r.by_month.empty()) {
+    if (days.empty())
+      days.push_back(
+          days_zh[date::weekday{date::sys_days{date::floor<date::days>(local_start_of(e)).time_since_epoch()}}
+                      .c_encoding()]);
+    if (days.size() == 5 && r.by_day.size() == 5 &&
+        std::none_of(r.by_day.begin(), r.by_day.end(), [](auto p) { return p.second == 0 || p.second == 6; }))
+      return r.interval == 1 ? "每个工作日" : "每" + count(r.interval) + week + "的工作日";
+    return r.interval == 1 ? "每" + joined(days) : "每" + count(r.interval) + week + "的" + joined(days);
+  }
+  std::string period = r.interval == 1 ? "每月" : "每" + count(r.interval) + "个月的";
+  if (r.freq == "MONTHLY" && days.empty() && r.by_month.empty() && (numbered.empty() || month_days.empty())) {
+    if (numbered.empty() && month_days.empty())
+      month_days.push_back(std::to_string(static_cast<unsigned>(start.day())) + "日");
+    return period + joined(numbered.empty() ? month_days : numbered);
+  }
+  if (r.freq == "YEARLY" && days.empty() && month_days.empty() && numbered.size() <= 1) {
+    std::string years = r.interval == 1 ? "每年" : "每" + count(r.interval) + "年的";
+    if (numbered.empty() && r.by_month.empty())
+      return years + std::to_string(static_cast<unsigned>(start.month())) + "月" +
+             std::to_string(static_cast<unsigned>(start.day())) + "日";
+    if (!numbered.empty() && r.by_month.size() == 1) return years + std::to_string(r.by_month[0]) + "月" + numbered[0];
+  }
+  return "";
+}
+
+// The few characters of these phrases that Traditional Chinese writes otherwise.
+std::string to_traditional(std::string s) {
+  static const std::pair<const char*, const char*> map[] = {{"两", "兩"}, {"个", "個"}, {"复", "複"},
+                                                            {"仅", "僅"}, {"续", "續"}, {"后", "後"},
+                                                            {"数", "數"}, {"时", "時"}, {"周", "週"}};
+  for (const auto& [from, to] : map)
+    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + std::strlen(to)))
+      s.replace(at, std::strlen(from), to);
+  return s;
+}
+
+// describe_series in Simplified Chinese.
+std::string describe_series_zh(const Event& e) {
+  const RecurrenceRule* rule = e.series().rule ? &*e.series().rule : nullptr;
+  std::string words = rule ? rule_words_zh(*rule, e) : "";
+  if (rule && words.empty()) return "重复（" + rrule_value(*rule, e) + "）";
+  std::string s = rule ? words : "共" + std::to_string(e.series().rdates.size() + 1) + "个日期";
+  LocalSeconds ls = local_start_of(e), le = e.all_day ? LocalSeconds{e.end_day} : e.local_end();
+  auto days = date::floor<date::days>(le - date::floor<date::days>(ls)).count();
+  if (e.all_day)
+    s += days > 1 ? "，每次" + std::to_string(days) + "天，全天" : "，全天";
+  else if (date::floor<date::days>(ls) == date::floor<date::days>(le))
+    s += " " + date::format("%R", ls) + "–" + date::format("%R", le) + " " + e.zone_name();
+  else
+    s += " " + date::format("%R", ls) + " " + e.zone_name() + "起，持续" +
+         std::to_string(std::chrono::duration_cast<std::chrono::hours>(le - ls).count()) + "小时";
+  if (rule && rule->until) {
+    date::year_month_day u{date::floor<date::days>(*rule->until)};
+    s += "，直到" + std::to_string(static_cast<int>(u.year())) + "年" +
+         std::to_string(static_cast<unsigned>(u.month())) + "月" + std::to_string(static_cast<unsigned>(u.day())) +
+         "日";
+  }
+  if (rule && rule->count) s += rule->count == 1 ? "，仅一次" : "，共" + std::to_string(rule->count) + "次";
+  size_t more = e.series().rdates.size(), except = e.series().exdates.size();
+  if (rule && more) s += "，另加" + std::to_string(more) + "个日期";
+  if (except) s += "，除去" + std::to_string(except) + "个日期";
+  return s;
+}
+
 }  // namespace
 
-std::string describe_series(const Event& e) {
+std::string describe_series(const Event& e, std::string_view lang) {
   if (!e.recurs()) return "";
+  std::string tag = to_lower_ascii(lang);
+  if (starts_with(tag, "zh")) {  // Traditional for zh-Hant, zh-TW, zh-HK, zh-MO
+    bool traditional = tag.find("hant") != std::string::npos || ends_with(tag, "-tw") || ends_with(tag, "-hk") ||
+                       ends_with(tag, "-mo");
+    return traditional ? to_traditional(describe_series_zh(e)) : describe_series_zh(e);
+  }
   const RecurrenceRule* rule = e.series().rule ? &*e.series().rule : nullptr;
   std::string words = rule ? rule_words(*rule, e) : "";
   if (rule && words.empty()) return "repeating (" + rrule_value(*rule, e) + ")";  // the rule says it all

@@ -120,7 +120,7 @@ std::string event_item(const Event& e, const UiText& t, const std::string& lang,
        (e.all_day ? " data-all-day=\"1\"" : "") + ">" + html_escape(when) + "</time>";
   if (e.status == EventStatus::cancelled) h += " · <strong>" + html_escape(t.cancelled) + "</strong>";
   h += "</p>";
-  if (e.recurs()) h += "<p class=\"repeats\">" + html_escape(describe_series(e)) + "</p>";
+  if (e.recurs()) h += "<p class=\"repeats\">" + html_escape(describe_series(e, lang)) + "</p>";
   for (const auto& s : e.sessions())
     h += "<p class=\"session\">" +
          html_escape(format_range(to_local(e.zone, s.start), to_local(e.zone, s.end), e.all_day, lang)) +

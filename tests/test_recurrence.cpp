@@ -248,6 +248,22 @@ TEST_CASE("series in words", "[recurrence]") {
   CHECK(words(at) == "");
 }
 
+TEST_CASE("series in words, in Chinese for a zh page", "[recurrence]") {
+  auto words = [](const std::string& fm, const char* lang) { return describe_series(series(fm), lang); };
+  const std::string at = "date: 2026-01-08T19:00:00\ntimezone: Asia/Shanghai\nduration: 2h\n";
+  CHECK(words(at + "repeat: {every: 2 weeks, on: thursday, until: 2027-01-01}\n", "zh") ==
+        "每两周的周四 19:00–21:00 Asia/Shanghai，直到2027年1月1日");
+  CHECK(words(at + "repeat: {every: month, on: second thursday, count: 10}\n", "zh-CN") ==
+        "每月第二个周四 19:00–21:00 Asia/Shanghai，共10次");
+  CHECK(words(at + "repeat: {every: month, on: second thursday, count: 10}\n", "zh-TW") ==
+        "每月第二個週四 19:00–21:00 Asia/Shanghai，共10次");
+  CHECK(words("date: 2026-01-30T19:00:00\ntimezone: UTC\nduration: 1h\nrrule: FREQ=MONTHLY;BYMONTHDAY=-2\n", "zh") ==
+        "每月倒数第2天 19:00–20:00 UTC");
+  CHECK(words("date: 2026-03-02\nrepeat: {every: weekday}\n", "zh") == "每个工作日，全天");
+  // Other languages: English.
+  CHECK(words(at + "rrule: FREQ=YEARLY\n", "de") == "every year on 8 January, 19:00–21:00 Asia/Shanghai");
+}
+
 TEST_CASE("series mistakes are errors at the value's line and column", "[recurrence]") {
   Built b = build_from(page("date: 2026-01-05T19:00:00\ntimezone: Europe/Berlin\nrrule: \"FREQ=WEEKLY;BYDAY=TH\"\n"));
   CHECK_FALSE(b.ok);

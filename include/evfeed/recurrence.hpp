@@ -51,7 +51,8 @@ Occurrence shown_occurrence(const Event& e, SysSeconds now);
 std::pair<SysSeconds, SysSeconds> zone_span(const Event& e);
 
 // "every second Thursday, 19:00–21:00 Asia/Shanghai, until 1 January 2027"; "" for a
-// single event.
-std::string describe_series(const Event& e);
+// single event. In Chinese for a `lang` of zh ("每月第二个周四 19:00–21:00 Asia/Shanghai，
+// 直到2027年1月1日"; Traditional for zh-Hant/TW/HK/MO), else in English.
+std::string describe_series(const Event& e, std::string_view lang = "en");
 
 }  // namespace evfeed
