@@ -1,6 +1,7 @@
 #include "evfeed/handler.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "evfeed/text.hpp"
@@ -174,14 +175,14 @@ std::string route_of(const std::string& path) {
   return "/" + path;
 }
 
-namespace {
-
 HttpResponse error_response(int status, std::string text, std::string route, bool head) {
   HttpResponse r = text_response(status, std::move(text));
   r.route = std::move(route);
   r.head = head;  // a HEAD request never gets a body, whatever its status
   return r;
 }
+
+namespace {
 
 // "/a%20b/?x" -> path "a b/index.html", query "x"; false when the target is not a path.
 bool parse_target(const std::string& target, std::string& path, std::string& query) {
@@ -286,6 +287,58 @@ HttpResponse handle_request_now(const HttpRequest& req, const SiteSnapshot& snap
   HttpResponse done = respond_with_resource(req, snap, snap.render_filter(*r.render), r.route);
   done.filtered = true;
   return done;
+}
+
+std::string_view reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "";
+  }
+}
+
+bool serialize_head(const HttpResponse& res, std::size_t body_size, int version, bool keep_alive,
+                    std::string_view http_date_now, std::string& out) {
+  auto token = [](std::string_view name) {  // RFC 9110 5.6.2 tchar
+    return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+      return std::isalnum(c) ||
+             std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+    });
+  };
+  auto field_value = [](std::string_view v) { return v.find_first_of(std::string_view("\r\n\0", 3)) == v.npos; };
+  for (const auto& [name, value] : res.headers)
+    if (!token(name) || !field_value(value)) return false;
+  if (!field_value(http_date_now)) return false;
+  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(res.status);
+  out += ' ';
+  out += reason_phrase(res.status);
+  out += "\r\nServer: evfeed\r\nDate: ";
+  out += http_date_now;
+  out += "\r\n";
+  for (const auto& [name, value] : res.headers) {
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+  if (res.status != 304) {
+    out += "Content-Length: ";
+    out += std::to_string(body_size);
+    out += "\r\n";
+  }
+  if (version == 10 && keep_alive) out += "Connection: keep-alive\r\n";
+  if (version != 10 && !keep_alive) out += "Connection: close\r\n";
+  out += "\r\n";
+  return true;
 }
 
 }  // namespace evfeed

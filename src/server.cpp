@@ -322,32 +322,15 @@ class Session : public std::enable_shared_from_this<Session> {
   // Status line and headers are serialized by hand into a buffer the session reuses; the
   // body goes out from the snapshot's bytes (one gather write), or by sendfile when large.
   void write_response() {
-    std::string_view body = response_.body();
-    bool no_body = response_.status == 304 || response_.head;
     keep_ = keep_alive_ && !st_.stopping;
     head_.clear();
-    head_ += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-    append_number(head_, static_cast<std::size_t>(response_.status));
-    head_ += ' ';
-    auto reason = http::obsolete_reason(static_cast<http::status>(response_.status));
-    head_.append(reason.data(), reason.size());
-    head_ += "\r\nServer: evfeed\r\nDate: ";
-    head_ += date_now();
-    head_ += "\r\n";
-    for (const auto& [name, value] : response_.headers) {
-      head_ += name;
-      head_ += ": ";
-      head_ += value;
-      head_ += "\r\n";
+    if (!serialize_head(response_, response_.body().size(), version_, keep_, date_now(), head_)) {
+      std::cerr << "evfeed serve: a response header is not valid HTTP (CR/LF in a value?); answered 500\n";
+      response_ = error_response(500, "internal error: invalid response header\n", response_.route, response_.head);
+      serialize_head(response_, response_.body().size(), version_, keep_, date_now(), head_);
     }
-    if (response_.status != 304) {
-      head_ += "Content-Length: ";
-      append_number(head_, body.size());
-      head_ += "\r\n";
-    }
-    if (version_ == 10 && keep_) head_ += "Connection: keep-alive\r\n";
-    if (version_ != 10 && !keep_) head_ += "Connection: close\r\n";
-    head_ += "\r\n";
+    std::string_view body = response_.body();
+    bool no_body = response_.status == 304 || response_.head;
     sent_bytes_ = no_body ? 0 : body.size();
     stream_.expires_after(write_timeout);
     if (!no_body && response_.resource && !response_.filtered) {  // filtered outputs come and go: no memfd
@@ -369,12 +352,6 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(no_body ? std::string_view() : body)};
     net::async_write(stream_, buffers, beast::bind_front_handler(&Session::on_write, shared_from_this()));
-  }
-
-  static void append_number(std::string& out, std::size_t n) {
-    char buf[24];
-    int len = std::snprintf(buf, sizeof buf, "%zu", n);
-    out.append(buf, static_cast<std::size_t>(len));
   }
 
   void on_head_written(beast::error_code ec, std::size_t) {

@@ -4,6 +4,7 @@
 #include "evfeed/handler.hpp"
 #include "evfeed/pipeline.hpp"
 #include "evfeed/snapshot.hpp"
+#include "evfeed/text.hpp"
 
 using namespace evfeed;
 
@@ -293,4 +294,38 @@ TEST_CASE("http dates and Accept-Encoding parsing", "[handler]") {
   CHECK(accepts_gzip("*"));
   CHECK_FALSE(accepts_gzip("identity"));
   CHECK_FALSE(accepts_gzip("gzip;q=0"));
+}
+
+TEST_CASE("serialize_head: status line, headers, framing; CR/LF in a value refused", "[handler][head]") {
+  HttpResponse r;
+  r.status = 200;
+  r.headers = {{"Content-Type", "text/calendar; charset=utf-8"}, {"ETag", "\"abc\""}};
+  std::string out;
+  REQUIRE(serialize_head(r, 42, 11, true, "Tue, 01 Dec 2026 23:00:00 GMT", out));
+  CHECK(out ==
+        "HTTP/1.1 200 OK\r\nServer: evfeed\r\nDate: Tue, 01 Dec 2026 23:00:00 GMT\r\n"
+        "Content-Type: text/calendar; charset=utf-8\r\nETag: \"abc\"\r\nContent-Length: 42\r\n\r\n");
+  out.clear();
+  r.status = 304;
+  REQUIRE(serialize_head(r, 42, 10, true, "d", out));
+  CHECK(starts_with(out, "HTTP/1.0 304 Not Modified\r\n"));
+  CHECK(out.find("Content-Length") == std::string::npos);  // a 304 has no body to frame
+  CHECK(ends_with(out, "Connection: keep-alive\r\n\r\n"));
+  out.clear();
+  r.status = 200;
+  REQUIRE(serialize_head(r, 0, 11, false, "d", out));
+  CHECK(ends_with(out, "Connection: close\r\n\r\n"));
+  // What a config could bring in: nothing is written, the server answers 500 instead.
+  for (auto bad : {std::pair<std::string, std::string>{"Cache-Control", "public\r\nSet-Cookie: x=1"},
+                   {"Cache-Control", "a\nb"},
+                   {"Cache-Control", std::string("a\0b", 3)},
+                   {"Bad Name", "x"},
+                   {"", "x"},
+                   {"X:Y", "z"}}) {
+    HttpResponse h = r;
+    h.headers.push_back(bad);
+    std::string o = "kept";
+    CHECK_FALSE(serialize_head(h, 1, 11, true, "d", o));
+    CHECK(o == "kept");
+  }
 }

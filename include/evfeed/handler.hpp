@@ -4,11 +4,13 @@
 // in-memory snapshot. A filtered output that is not cached yet comes back as a response
 // with `render` set: the server renders it off its I/O threads (SiteSnapshot::render_filter)
 // and answers with respond_with_resource.
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -41,6 +43,20 @@ struct HttpResponse {
     return text;
   }
 };
+
+// The status line and header block of `res` (through the blank line), appended to `out`:
+// "Server", "Date" (`http_date_now`), the handler's headers, Content-Length (not on 304) and
+// Connection as HTTP/1.0 or 1.1 (`version` 10 or 11) needs it for `keep_alive`. false, with
+// nothing appended, when a header name is no RFC 9110 token or a value holds CR, LF or NUL:
+// no config value or bug may split a response or smuggle a header.
+bool serialize_head(const HttpResponse& res, std::size_t body_size, int version, bool keep_alive,
+                    std::string_view http_date_now, std::string& out);
+
+// A plain-text error (`head`: no body), as the handler answers errors.
+HttpResponse error_response(int status, std::string text, std::string route, bool head);
+
+// The reason phrase of the status codes evfeed sends ("Not Modified"); "" for others.
+std::string_view reason_phrase(int status);
 
 HttpResponse handle_request(const HttpRequest& req, const SiteSnapshot& snap, ServerMetrics& metrics);
 // The answer with `res` as the selected representation: validators, preconditions (RFC 9110

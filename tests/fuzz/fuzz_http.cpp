@@ -72,6 +72,13 @@ void check_response(const HttpRequest& req, const HttpResponse& r) {
   static const std::set<int> statuses = {200, 304, 400, 404, 405};
   FUZZ_CHECK(statuses.count(r.status), "status %d for %s %s", r.status, req.method.c_str(),
              fuzz::show(req.target).c_str());
+  // The head the server writes: every handler answer serializes (no 500 for a valid request),
+  // and the head it makes is one block of CRLF lines ending in the blank line.
+  std::string head;
+  FUZZ_CHECK(serialize_head(r, r.body().size(), 11, true, "Tue, 01 Dec 2026 00:00:00 GMT", head),
+             "the handler's answer to %s does not serialize", fuzz::show(req.target).c_str());
+  FUZZ_CHECK(head.find("\r\n\r\n") == head.size() - 4, "the head of the answer to %s is not one block",
+             fuzz::show(req.target).c_str());
   for (const auto& [k, v] : r.headers) {
     FUZZ_CHECK(!k.empty(), "empty header name");
     for (char c : k + v)
