@@ -131,31 +131,62 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
     reuse_ = RenderReuse{};
     config_fp_ = config_fp;
   }
+  if (!initial && hold_while_missing(resolved.content_dirs, metrics)) return;
+  LoadResult r;
+  std::vector<Event> events = load_keeping_last_good(resolved, config_fp, r);
+
+  SysSeconds now = date::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  // Time alone changes outputs when a publishDate, expiryDate, calendar window or future
+  // page date passes: watch() rebuilds then, so every replica serves the same bytes.
+  valid_until_ = decisions_valid_until(events, site, now);
+  EventModel model = assemble_model(std::move(events), site, now, &r.diags);
+  // After the first build, changed outputs go out uncompressed at once and get their gzip
+  // right after: new bytes reach clients first (identity is always acceptable).
+  reuse_.defer_gzip = !initial;
+  SnapshotInputs in;
+  in.seq = declared_sequences(model);  // from the content alone: replicas and restarts agree
+  in.model = std::make_shared<const EventModel>(std::move(model));
+  in.site = site;
+  in.now = now;
+  in.reuse = &reuse_;
+  in.filters = filters_;
+  in.page_count = r.pages_seen;
+  in.display_root = display_root();
+  for (auto* src : {&cfg_diags, &r.diags})
+    for (const auto& d : src->items) in.problems.push_back(d);
+  in.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  swap_in(make_snapshot(std::move(in)), initial, config_ok && !r.diags.has_errors(), config_ok, metrics);
+}
+
+// A content folder that vanished (unmounted, mid-checkout) is not "every page deleted": the
+// last snapshot stays, /healthz says why, until the scan sees the folder back. true: held.
+bool LiveSite::hold_while_missing(const std::vector<std::string>& content_dirs, ServerMetrics& metrics) {
+  std::vector<Diagnostic> missing;
+  for (const auto& dir : content_dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+      missing.push_back({dir, 0, 0, Severity::error, "content folder is missing; serving the last good snapshot"});
+  }
+  if (missing.empty()) return false;
+  auto old = current();
+  Snapshot files = old->files();
+  files.problems = missing;
+  for (const auto& d : missing) std::cerr << format_diagnostic(d) << "\n";
+  std::atomic_store(&current_, old->with_files(std::move(files)));
+  valid_until_ = SysSeconds::max();  // the scan notices the folder's return
+  ++metrics.reloads;
+  ++metrics.reload_failures;
+  metrics.last_reload_ok = 0;
+  return true;
+}
+
+// The events of this load, where a page that now fails (or sits in a folder that could not
+// be read) keeps its last good event: a typo never makes an event vanish from subscribers.
+std::vector<Event> LiveSite::load_keeping_last_good(const ResolvedSite& resolved, const std::string& config_fp,
+                                                    LoadResult& r) {
   ParseCache next_cache;
   next_cache.set_config(config_fp);
-  if (!initial) {
-    // A content folder that vanished (unmounted, mid-checkout) is not "every page deleted":
-    // keep serving the last snapshot and say so in /healthz until it is back.
-    std::vector<Diagnostic> missing;
-    for (const auto& dir : resolved.content_dirs) {
-      std::error_code ec;
-      if (!fs::is_directory(dir, ec))
-        missing.push_back({dir, 0, 0, Severity::error, "content folder is missing; serving the last good snapshot"});
-    }
-    if (!missing.empty()) {
-      auto old = current();
-      Snapshot files = old->files();
-      files.problems = missing;
-      for (const auto& d : missing) std::cerr << format_diagnostic(d) << "\n";
-      std::atomic_store(&current_, old->with_files(std::move(files)));
-      valid_until_ = SysSeconds::max();  // the scan notices the folder's return
-      ++metrics.reloads;
-      ++metrics.reload_failures;
-      metrics.last_reload_ok = 0;
-      return;
-    }
-  }
-  LoadResult r = load_events({resolved.content_dirs, opts_.threads, &parse_cache_, &next_cache}, site);
+  r = load_events({resolved.content_dirs, opts_.threads, &parse_cache_, &next_cache}, resolved.site);
   parse_cache_ = std::move(next_cache);
   std::set<std::string> failed, built_paths;
   for (const auto& d : r.diags.items)
@@ -189,36 +220,19 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
       if (starts_with(page, prefix) && !built_paths.count(page)) keep_last_good(page, e);
   }
   last_good_ = std::move(good);
+  return events;
+}
 
-  SysSeconds now = date::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  // Time alone changes outputs when a publishDate, expiryDate, calendar window or future
-  // page date passes: watch() rebuilds then, so every replica serves the same bytes.
-  valid_until_ = decisions_valid_until(events, site, now);
-  EventModel model = assemble_model(std::move(events), site, now, &r.diags);
-  // After the first build, changed outputs go out uncompressed at once and get their gzip
-  // right after: new bytes reach clients first (identity is always acceptable).
-  reuse_.defer_gzip = !initial;
-  SnapshotInputs in;
-  in.seq = declared_sequences(model);  // from the content alone: replicas and restarts agree
-  in.model = std::make_shared<const EventModel>(std::move(model));
-  in.site = site;
-  in.now = now;
-  in.reuse = &reuse_;
-  in.filters = filters_;
-  in.page_count = r.pages_seen;
-  in.display_root = display_root();
-  for (auto* src : {&cfg_diags, &r.diags})
-    for (const auto& d : src->items) in.problems.push_back(d);
-  in.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  auto next = make_snapshot(std::move(in));
+// Logs the new snapshot, makes it the current one, counts the reload and fills in its gzip.
+void LiveSite::swap_in(std::shared_ptr<const SiteSnapshot> next, bool initial, bool ok, bool config_ok,
+                       ServerMetrics& metrics) {
   const Snapshot& snap = next->files();
   for (const auto& d : snap.problems)
     if (d.severity != Severity::note) std::cerr << format_diagnostic(d) << "\n";
   std::cerr << "evfeed: " << (initial ? "built " : "reloaded ") << snap.event_count << " events from "
             << snap.page_count << " pages in " << snap.build_seconds << " s"
             << (config_ok ? "" : " (config error: old config kept)") << "\n";
-  bool ok = config_ok && !r.diags.has_errors();
-  std::atomic_store(&current_, std::shared_ptr<const SiteSnapshot>(next));
+  std::atomic_store(&current_, std::move(next));
   if (!initial) {
     ++metrics.reloads;
     if (!ok) ++metrics.reload_failures;

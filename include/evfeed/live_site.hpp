@@ -52,6 +52,9 @@ class LiveSite {
   // The site resolved again when one of its config files changed (else the last good one).
   // false: it does not load; the last good one stays and `diags` say why.
   bool reload_config(bool initial, ResolvedSite& out, Diagnostics& diags);
+  bool hold_while_missing(const std::vector<std::string>& content_dirs, ServerMetrics& metrics);
+  std::vector<Event> load_keeping_last_good(const ResolvedSite& resolved, const std::string& config_fp, LoadResult& r);
+  void swap_in(std::shared_ptr<const SiteSnapshot> next, bool initial, bool ok, bool config_ok, ServerMetrics& metrics);
 
   std::string display_root() const;
   ServeOptions opts_;
