@@ -293,12 +293,8 @@ fs::path content_path(const std::string& site, const std::string& content_dir) {
   return dir.has_filename() ? dir : dir.parent_path();
 }
 
-bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Diagnostics& diags) {
-  Value c;
-  std::vector<std::string> read;
-  if (!read_hugo_config(opts, c, read, diags)) return false;
-  for (const auto& r : read) p.config_files += (p.config_files.empty() ? "" : ", ") + r;
-  p.generator = Generator::hugo;
+// Hugo's URL, build and date rules from its merged config.
+void read_hugo_rules(const Value& c, SiteProfile& p) {
   std::string base = trim(text(c.find("baseurl")));
   p.base_url = base.empty() || base == "/" ? "" : with_slash(base);  // "": links need --base-url
   p.default_language = to_lower_ascii(text(c.find("defaultcontentlanguage")));
@@ -310,12 +306,6 @@ bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Di
   p.build_future = flag(c.find("buildfuture"));
   p.build_expired = flag(c.find("buildexpired"));
   p.timezone = text(c.find("timezone"));
-  if (flag(c.find("enablegitinfo"))) {
-    p.git = std::make_shared<GitHistory>(opts.dir);
-    if (p.git->head().empty())  // Hugo says so too and builds without git dates
-      diags.add(opts.dir, 0, 0, Severity::warning,
-                "enableGitInfo is set but " + p.git->error() + "; pages get no :git date (lastmod falls back to date)");
-  }
   if (const Value* perm = c.find("permalinks"); perm && perm->kind == Value::Kind::map)
     for (const auto& [k, v] : perm->members) p.permalinks[to_lower_ascii(k)] = v.scalar;
   if (const Value* ugly = c.find("uglyurls")) {
@@ -344,6 +334,10 @@ bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Di
       p.front_dates[to_lower_ascii(which)] = keys;
     }
   }
+}
+
+// The configured languages by weight (one, the default, when none is configured).
+std::vector<HugoLanguage> hugo_languages(const Value& c, const std::string& default_language) {
   std::string content_dir = text(c.find("contentdir"));
   if (content_dir.empty()) content_dir = "content";
   std::vector<HugoLanguage> langs;
@@ -358,10 +352,59 @@ bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Di
       langs.push_back(h);
     }
   }
-  if (langs.empty()) langs.push_back({p.default_language, 0, content_dir, ""});
+  if (langs.empty()) langs.push_back({default_language, 0, content_dir, ""});
   std::sort(langs.begin(), langs.end(), [](const HugoLanguage& a, const HugoLanguage& b) {
     return std::tie(a.weight, a.code) < std::tie(b.weight, b.code);
   });
+  return langs;
+}
+
+// Each language's content dir: its _index pages and cascades, then its event sections.
+void find_hugo_sections(const SiteLoadOptions& opts, const Value& c, const std::vector<HugoLanguage>& langs,
+                        const Value* evfeed, SiteProfile& p, Diagnostics& diags) {
+  // Languages that share a content dir tell their pages apart by file suffix ("a.en.md").
+  std::map<std::string, int> dir_users;
+  for (const auto& l : langs) ++dir_users[l.content_dir];
+  std::vector<std::string> wanted = configured_sections(evfeed), types = configured_sections(evfeed, "types");
+  std::set<std::string> seen;
+  for (const auto& l : langs) {
+    if (!seen.insert(l.content_dir).second) continue;
+    fs::path dir = content_path(opts.dir, l.content_dir);
+    p.content_dirs.push_back(dir.string());
+    read_section_pages(dir, p.languages, dir_users[l.content_dir] > 1 ? p.default_language : l.code, p, diags);
+    if (const Value* cascade = c.find("cascade"))  // the config's: below every _index page's
+      add_cascade(*cascade, dir.string() + "/", false, "", p.cascades);
+  }
+  seen.clear();
+  for (const auto& l : langs) {  // a section is an event section by the cascades of any language
+    if (!seen.insert(l.content_dir).second) continue;
+    fs::path dir = content_path(opts.dir, l.content_dir);
+    for (const auto& section : event_sections(dir, wanted, types, p.cascades)) {
+      ContentRoot r;
+      r.dir = (dir / section).lexically_normal().string();
+      r.lang = dir_users[l.content_dir] > 1 ? "" : l.code;
+      r.site_rel = (fs::path(l.content_dir) / section).lexically_normal().generic_string();
+      r.prefix = section + "/";
+      p.roots.push_back(r);
+    }
+  }
+}
+
+bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Diagnostics& diags) {
+  Value c;
+  std::vector<std::string> read;
+  if (!read_hugo_config(opts, c, read, diags)) return false;
+  for (const auto& r : read) p.config_files += (p.config_files.empty() ? "" : ", ") + r;
+  p.generator = Generator::hugo;
+  p.environment = opts.environment;
+  read_hugo_rules(c, p);
+  if (flag(c.find("enablegitinfo"))) {
+    p.git = std::make_shared<GitHistory>(opts.dir);
+    if (p.git->head().empty())  // Hugo says so too and builds without git dates
+      diags.add(opts.dir, 0, 0, Severity::warning,
+                "enableGitInfo is set but " + p.git->error() + "; pages get no :git date (lastmod falls back to date)");
+  }
+  std::vector<HugoLanguage> langs = hugo_languages(c, p.default_language);
   p.multilingual = langs.size() > 1;
   for (const auto& l : langs) p.languages.push_back(l.code);
 
@@ -374,33 +417,7 @@ bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Di
   site.language = p.default_language;
   for (const auto& l : langs)
     if (l.code == p.default_language && !l.title.empty()) site.title = l.title;
-  // Languages that share a content dir tell their pages apart by file suffix ("a.en.md").
-  std::map<std::string, int> dir_users;
-  for (const auto& l : langs) ++dir_users[l.content_dir];
-  std::vector<std::string> wanted = configured_sections(evfeed), types = configured_sections(evfeed, "types");
-  std::set<std::string> seen;
-  p.environment = opts.environment;
-  for (const auto& l : langs) {
-    if (!seen.insert(l.content_dir).second) continue;
-    fs::path dir = content_path(opts.dir, l.content_dir);
-    p.content_dirs.push_back(dir.string());
-    read_section_pages(dir, p.languages, dir_users[l.content_dir] > 1 ? p.default_language : l.code, p, diags);
-    if (const Value* cascade = c.find("cascade"))  // the config's: below every _index page's
-      add_cascade(*cascade, dir.string() + "/", false, "", p.cascades);
-  }
-  seen.clear();
-  for (const auto& l : langs) {
-    if (!seen.insert(l.content_dir).second) continue;
-    fs::path dir = content_path(opts.dir, l.content_dir);
-    for (const auto& section : event_sections(dir, wanted, types, p.cascades)) {
-      ContentRoot r;
-      r.dir = (dir / section).lexically_normal().string();
-      r.lang = dir_users[l.content_dir] > 1 ? "" : l.code;
-      r.site_rel = (fs::path(l.content_dir) / section).lexically_normal().generic_string();
-      r.prefix = section + "/";
-      p.roots.push_back(r);
-    }
-  }
+  find_hugo_sections(opts, c, langs, evfeed, p, diags);
   return apply_evfeed_settings(evfeed, read.empty() ? opts.dir : read.front() + " (params.evfeed)", site, diags);
 }
 
