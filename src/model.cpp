@@ -408,47 +408,20 @@ void clean_texts(Event& e) {
 
 }  // namespace
 
-bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site, Event& e, Diagnostics& diags) {
-  // --site: where the generator sees the page, and the front matter it hands down to it
-  // (Jekyll defaults, Hugo cascade).
-  const ContentRoot* root = site.profile ? root_of(*site.profile, page.file.path) : nullptr;
-  PageRef ref{root ? root->prefix + page.file.rel_path : page.file.rel_path, root ? root->lang : "", page.file.mtime_ns,
-              std::nullopt, page.file.path};
-  if (root && site.profile->git) ref.git_date = site.profile->git->author_date(page.file.path);
-  e = Event{};
-  e.source_path = page.file.path;
-  e.lang = ref.lang.empty() ? language_from_path(page.file.rel_path) : ref.lang;
-  if (e.lang.empty()) e.lang = site.language;
-  ref.lang = e.lang;
-  Value with_defaults;
-  bool handed_down = root && (site.profile->generator == Generator::jekyll || !site.profile->cascades.empty());
-  if (handed_down)
-    with_defaults = site.profile->generator == Generator::jekyll ? with_jekyll_defaults(*site.profile, ref.rel, page_fm)
-                                                                 : with_hugo_cascade(*site.profile, ref, page_fm);
-  const Value& fm = handed_down ? with_defaults : page_fm;
-  Ctx cx{page, fm, site, diags};
-  e.identity = identity_from_path(ref.rel);
-  // A file name is text like any other: control characters never reach UIDs, slugs
-  // (events/<slug>.ics) or URLs.
-  for (char& c : e.identity)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '-';
-  e.identity = clean_utf8(e.identity);
-  const date::time_zone* site_zone = find_zone(site.timezone);
-  std::optional<GeneratorDates> generator;
-  if (root) generator = generator_dates(*site.profile, ref, fm, site_zone);
+namespace {
 
-  // --- zone of the page
-  const date::time_zone* page_zone = nullptr;
-  if (auto hit = cx.field(Field::timezone); hit.value) {
-    std::string err;
-    page_zone = find_zone(scalar_text(hit.value), &err);
-    if (!page_zone) cx.error(hit.value, err);
-  }
+// libical writes 00000000T000000 for years from 3000 on; no calendar app goes there either.
+bool in_supported_years(SysSeconds t) {
+  int year = static_cast<int>(date::year_month_day{date::floor<date::days>(t)}.year());
+  return year >= 1000 && year <= 2999;
+}
 
-  // --- start
-  auto start_hit = cx.field(Field::start);
+// The start as written: a date field, the first session's start, or (Jekyll) the date in
+// the file name; nullopt after an error.
+std::optional<TimeValue> read_start(Ctx& cx, const std::optional<GeneratorDates>& generator, FieldHit& start_hit) {
+  start_hit = cx.field(Field::start);
   if (!start_hit.value)  // a multi-session page may give its times only in `sessions:`
-    if (const Value* sessions = fm.find("sessions");
+    if (const Value* sessions = cx.fm.find("sessions");
         sessions && sessions->kind == Value::Kind::list && !sessions->items.empty())
       if (const Value* first = sessions->items.front().find("start")) start_hit = {first, "sessions.start"};
   bool date_from_name = !start_hit.value && generator && generator->date_from_name;
@@ -456,7 +429,7 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
     cx.error(
         nullptr,
         "no start date: add 'date: 2019-11-24T13:00:00+08:00' (or dateStart/startDate/eventdate) to the front matter");
-    return false;
+    return std::nullopt;
   }
   std::optional<TimeValue> start;
   if (date_from_name) {  // a Jekyll post without a date field: the date in its file name, all day
@@ -470,73 +443,46 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   } else {
     start = read_time(cx, start_hit.value, start_hit.key);
   }
-  if (!start || cx.failed) return false;
+  if (cx.failed) return std::nullopt;
+  return start;
+}
 
-  // rOpenSci marks its naive times "# UTC!!" on one of the date lines: that speaks for
-  // every naive time of the page, unless the page names its zone.
-  const date::time_zone* comment_tz = comment_zone(start->comment);
-  const Value* comment_value = start_hit.value;
-  for (Field f : {Field::start, Field::end, Field::date})
-    if (auto hit = cx.field(f); hit.value && !comment_tz) {
-      comment_tz = comment_zone(line_comment(page, hit.value->line));
-      comment_value = hit.value;
-    }
-  choose_zone(cx, *start, start_hit.value, {page_zone, comment_tz, comment_value, site_zone}, e);
-  if (page_zone) comment_tz = nullptr;
-
-  e.all_day = start->kind == TimeValue::Kind::date;
+// The start as an instant in the event's zone (midnight for an all-day event).
+void place_start(Ctx& cx, const TimeValue& start, const Value* where, Event& e) {
+  e.all_day = start.kind == TimeValue::Kind::date;
   if (auto hit = cx.field(Field::all_day); hit.value && truthy(hit.value)) e.all_day = true;
-
   if (e.all_day) {
-    LocalSeconds local = start->kind == TimeValue::Kind::instant ? to_local(e.zone, start->instant()) : start->local;
+    LocalSeconds local = start.kind == TimeValue::Kind::instant ? to_local(e.zone, start.instant()) : start.local;
     e.start_day = date::floor<date::days>(local);
     e.start = resolve_local(e.zone, LocalSeconds{e.start_day}).instant;
-  } else if (start->kind == TimeValue::Kind::instant) {
-    e.start = start->instant();
+  } else if (start.kind == TimeValue::Kind::instant) {
+    e.start = start.instant();
   } else {
-    auto r = resolve_local(e.zone, start->local);
+    auto r = resolve_local(e.zone, start.local);
     e.start = r.instant;
     if (r.in_gap)
-      cx.warn(start_hit.value, date::format("%F %R", start->local) + " does not exist in " + e.zone_name() +
-                                   " (clocks jump forward); read with the offset before the gap, i.e. " +
-                                   date::format("%F %R", to_local(e.zone, e.start)));
+      cx.warn(where, date::format("%F %R", start.local) + " does not exist in " + e.zone_name() +
+                         " (clocks jump forward); read with the offset before the gap, i.e. " +
+                         date::format("%F %R", to_local(e.zone, e.start)));
   }
+}
 
-  // --- end: front matter, else duration, else a range in the body, else the default
-  std::string body = strip_shortcodes(page.body);
-  choose_end(cx, comment_tz, page_zone != nullptr, body, e);
-  if (e.all_day) e.end = resolve_local(e.zone, LocalSeconds{e.end_day}).instant;
-  // libical writes 00000000T000000 for years from 3000 on; no calendar app goes there either.
-  auto in_supported_years = [](SysSeconds t) {
-    int year = static_cast<int>(date::year_month_day{date::floor<date::days>(t)}.year());
-    return year >= 1000 && year <= 2999;
-  };
-  if (!in_supported_years(e.start) || !in_supported_years(e.end)) {
-    cx.error(start_hit.value,
-             "the event lies outside the years 1000-2999 that calendar software handles; check the year");
-    return false;
-  }
-
-  // --- series (rrule / repeat, rdate, exdate, overrides) and sessions
-  if (!read_instances(page, fm, e, diags)) return false;
-
-  // --- text fields
+// Title, summary, place, topics, tags (the site's own taxonomies with --site Hugo, unless
+// evfeed's `fields` map tags; else tags and categories), speakers, fee, sponsor.
+void read_texts(Ctx& cx, const SiteProfile* profile, Event& e) {
   e.title = scalar_text(cx.field(Field::title).value);
   if (e.title.empty()) {
     e.title = e.identity.substr(e.identity.rfind('/') + 1);
     cx.warn(nullptr, "no title; the file name '" + e.title + "' is used");
   }
   e.summary = scalar_text(cx.field(Field::description).value);
-  e.body_markdown = std::move(body);
   e.location = location_text(cx.field(Field::location).value);
-  if (auto venue = fm.find("venue"); venue && venue->kind == Value::Kind::map && e.location.empty())
+  if (auto venue = cx.fm.find("venue"); venue && venue->kind == Value::Kind::map && e.location.empty())
     e.location = location_text(venue);
   e.topics = string_items(cx.field(Field::topic).value);
-  // Tags: the site's own taxonomies with --site Hugo ([taxonomies] names them), unless evfeed's
-  // `fields` map tags; else tags and categories. Topic feeds and RSS/Atom categories read them.
   std::vector<const Value*> tag_values;
-  if (root && site.profile->taxonomies && !site.fields.count("tags"))
-    for (const auto& key : *site.profile->taxonomies) tag_values.push_back(fm.find(key));
+  if (profile && profile->taxonomies && !cx.site.fields.count("tags"))
+    for (const auto& key : *profile->taxonomies) tag_values.push_back(cx.fm.find(key));
   else
     tag_values = {cx.field(Field::tags).value, cx.field(Field::categories).value};
   for (const Value* v : tag_values)
@@ -545,8 +491,12 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   e.speakers = read_speakers(cx.field(Field::speakers).value);
   e.fee = scalar_text(cx.field(Field::fee).value);
   e.sponsor = scalar_text(cx.field(Field::sponsor).value);
+}
 
-  // --- URLs: page URL like Hugo (language prefix for non-default languages)
+// The page's link (`url`, else its path and `slug` like Hugo, with a language prefix for
+// non-default languages; with --site the generator's own), the sign-up link and the image.
+void choose_links(Ctx& cx, const SiteProfile* profile, const PageRef& ref, Event& e) {
+  const SiteConfig& site = cx.site;
   std::string lang_prefix = e.lang == site.language ? "" : e.lang + "/";
   std::string explicit_url = scalar_text(cx.field(Field::url).value);
   std::string slug = scalar_text(cx.field(Field::slug).value);
@@ -563,8 +513,8 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
     for (const auto& seg : split(path, '/')) encoded += (encoded.empty() ? "" : "/") + url_encode(seg);
     e.url = site.base_url + lang_prefix + encoded + "/";
   }
-  if (root) {  // the link the generator writes; pages it writes none for keep the one above
-    std::string link = generator_link(*site.profile, ref, fm, find_zone(site.timezone));
+  if (profile) {  // the link the generator writes; pages it writes none for keep the one above
+    std::string link = generator_link(*profile, ref, cx.fm, find_zone(site.timezone));
     if (!link.empty()) e.url = link;
   }
   if (std::string signup = scalar_text(cx.field(Field::signup_url).value);
@@ -576,7 +526,9 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
       e.image =
           resolve_url(site.base_url, starts_with(img, "/") || img.find("://") != std::string::npos ? img : "/" + img);
   }
+}
 
+void read_status(Ctx& cx, Event& e) {
   std::string status = to_lower_ascii(scalar_text(cx.field(Field::status).value));
   if (status == "cancelled" || status == "canceled")
     e.status = EventStatus::cancelled;
@@ -584,7 +536,6 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
     e.status = EventStatus::tentative;
   else if (!status.empty() && status != "confirmed" && status != "scheduled")
     cx.warn(cx.field(Field::status).value, "unknown status '" + status + "'; use confirmed, tentative or cancelled");
-
   if (auto hit = cx.field(Field::sequence); hit.value) {
     std::string text = scalar_text(hit.value);
     if (!text.empty() && text.size() < 10 && text.find_first_not_of("0123456789") == std::string::npos)
@@ -592,8 +543,12 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
     else
       cx.warn(hit.value, "sequence must be a whole number 0 or more (RFC 5545 SEQUENCE); it is ignored");
   }
+}
 
-  // --- publishing metadata
+// Draft, publish and expiry dates and the last change: the page's fields, or with --site the
+// generator's own reading of them (Hugo's publishDate falls back to date).
+void read_publishing(Ctx& cx, const date::time_zone* comment_tz, const std::optional<GeneratorDates>& generator,
+                     Event& e) {
   e.draft = truthy(cx.field(Field::draft).value);
   auto meta_time = [&](Field f) -> std::optional<SysSeconds> {
     auto hit = cx.field(f);
@@ -604,7 +559,7 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
       cx.warn(hit.value, "cannot read '" + hit.key + "' (" + err + "); it is ignored");
       return std::nullopt;
     }
-    const date::time_zone* own = comment_zone(line_comment(page, hit.value->line));
+    const date::time_zone* own = comment_zone(line_comment(cx.page, hit.value->line));
     SysSeconds t = instant_in(*tv, comment_tz ? comment_tz : own ? own : e.zone);
     if (!in_supported_years(t)) {  // libical would write 00000000T000000
       cx.warn(hit.value, "'" + hit.key + "' lies outside the years 1000-2999; it is ignored");
@@ -612,12 +567,11 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
     }
     return t;
   };
-  clean_texts(e);
   e.publish_date = meta_time(Field::publish_date);
   e.expiry_date = meta_time(Field::expiry_date);
-  if (generator) {  // the generator's own reading: Hugo's publishDate falls back to date
+  if (generator) {
     e.draft = e.draft || generator->draft;
-    if (site.profile->generator == Generator::hugo) {  // Hugo's own lists decide, empty included
+    if (cx.site.profile->generator == Generator::hugo) {  // Hugo's own lists decide, empty included
       e.publish_date = generator->publish;
       e.expiry_date = generator->expiry;
     } else if (generator->publish) {
@@ -632,6 +586,78 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
     e.updated = *d;
   else
     e.updated = e.start;
+}
+
+}  // namespace
+
+bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site, Event& e, Diagnostics& diags) {
+  // --site: where the generator sees the page, and the front matter it hands down to it
+  // (Jekyll defaults, Hugo cascade).
+  const ContentRoot* root = site.profile ? root_of(*site.profile, page.file.path) : nullptr;
+  const SiteProfile* profile = root ? site.profile.get() : nullptr;
+  PageRef ref{root ? root->prefix + page.file.rel_path : page.file.rel_path, root ? root->lang : "", page.file.mtime_ns,
+              std::nullopt, page.file.path};
+  if (profile && profile->git) ref.git_date = profile->git->author_date(page.file.path);
+  e = Event{};
+  e.source_path = page.file.path;
+  e.lang = ref.lang.empty() ? language_from_path(page.file.rel_path) : ref.lang;
+  if (e.lang.empty()) e.lang = site.language;
+  ref.lang = e.lang;
+  Value with_defaults;
+  bool handed_down = profile && (profile->generator == Generator::jekyll || !profile->cascades.empty());
+  if (handed_down)
+    with_defaults = profile->generator == Generator::jekyll ? with_jekyll_defaults(*profile, ref.rel, page_fm)
+                                                            : with_hugo_cascade(*profile, ref, page_fm);
+  const Value& fm = handed_down ? with_defaults : page_fm;
+  Ctx cx{page, fm, site, diags};
+  e.identity = identity_from_path(ref.rel);
+  // A file name is text like any other: control characters never reach UIDs, slugs
+  // (events/<slug>.ics) or URLs.
+  for (char& c : e.identity)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '-';
+  e.identity = clean_utf8(e.identity);
+  const date::time_zone* site_zone = find_zone(site.timezone);
+  std::optional<GeneratorDates> generator;
+  if (profile) generator = generator_dates(*profile, ref, fm, site_zone);
+
+  const date::time_zone* page_zone = nullptr;
+  if (auto hit = cx.field(Field::timezone); hit.value) {
+    std::string err;
+    page_zone = find_zone(scalar_text(hit.value), &err);
+    if (!page_zone) cx.error(hit.value, err);
+  }
+  FieldHit start_hit;
+  std::optional<TimeValue> start = read_start(cx, generator, start_hit);
+  if (!start || cx.failed) return false;
+  // rOpenSci marks its naive times "# UTC!!" on one of the date lines: that speaks for
+  // every naive time of the page, unless the page names its zone.
+  const date::time_zone* comment_tz = comment_zone(start->comment);
+  const Value* comment_value = start_hit.value;
+  for (Field f : {Field::start, Field::end, Field::date})
+    if (auto hit = cx.field(f); hit.value && !comment_tz) {
+      comment_tz = comment_zone(line_comment(page, hit.value->line));
+      comment_value = hit.value;
+    }
+  choose_zone(cx, *start, start_hit.value, {page_zone, comment_tz, comment_value, site_zone}, e);
+  if (page_zone) comment_tz = nullptr;
+  place_start(cx, *start, start_hit.value, e);
+
+  // End: front matter, else duration, else a range in the body, else the default.
+  std::string body = strip_shortcodes(page.body);
+  choose_end(cx, comment_tz, page_zone != nullptr, body, e);
+  if (e.all_day) e.end = resolve_local(e.zone, LocalSeconds{e.end_day}).instant;
+  if (!in_supported_years(e.start) || !in_supported_years(e.end)) {
+    cx.error(start_hit.value,
+             "the event lies outside the years 1000-2999 that calendar software handles; check the year");
+    return false;
+  }
+  if (!read_instances(page, fm, e, diags)) return false;  // series and sessions
+  read_texts(cx, profile, e);
+  e.body_markdown = std::move(body);
+  choose_links(cx, profile, ref, e);
+  read_status(cx, e);
+  clean_texts(e);
+  read_publishing(cx, comment_tz, generator, e);
   return true;
 }
 
