@@ -1129,31 +1129,81 @@ std::string to_traditional(std::string s) {
   return s;
 }
 
-// describe_series in Simplified Chinese.
-std::string describe_series_zh(const Event& e) {
+// The phrases of describe_series in one language; describe_with puts them together.
+struct SeriesWords {
+  std::string (*rule)(const RecurrenceRule&, const Event&);  // "" when words would not say it exactly
+  std::string (*raw_rule)(const std::string& rrule);
+  std::string (*dates)(size_t count);  // a series of dates only (RDATE, no rule)
+  std::string (*all_day)(long days);
+  std::string (*same_day)(const std::string& from, const std::string& to, const std::string& zone);
+  std::string (*long_span)(const std::string& from, const std::string& zone, long hours);
+  std::string (*until)(date::year_month_day);
+  std::string (*count)(int times);
+  std::string (*more)(size_t dates);
+  std::string (*except)(size_t dates);
+};
+
+std::string plural(size_t n, const char* word) { return std::to_string(n) + " " + word + (n > 1 ? "s" : ""); }
+std::string number(long n) { return std::to_string(n); }
+
+const SeriesWords english_words = {
+    rule_words,
+    [](const std::string& r) { return "repeating (" + r + ")"; },  // the rule says it all
+    [](size_t n) { return "on " + plural(n, "date"); },
+    [](long days) {
+      return days > 1 ? ", " + number(days) + " days from its start, all day" : std::string(", all day");
+    },
+    [](const std::string& from, const std::string& to, const std::string& zone) {
+      return ", " + from + "–" + to + " " + zone;
+    },
+    [](const std::string& from, const std::string& zone, long hours) {  // when it starts and how long it lasts
+      return ", from " + from + " " + zone + " for " + number(hours) + " hours";
+    },
+    [](date::year_month_day d) { return ", until " + long_date(date::local_days{d}); },
+    [](int n) { return n == 1 ? std::string(", once") : ", " + number(n) + " times"; },
+    [](size_t n) { return ", and on " + number(static_cast<long>(n)) + " more date" + (n > 1 ? "s" : ""); },
+    [](size_t n) { return ", except " + plural(n, "date"); },
+};
+
+const SeriesWords chinese_words = {
+    // Simplified; to_traditional makes Traditional
+    rule_words_zh,
+    [](const std::string& r) { return "重复（" + r + "）"; },
+    [](size_t n) { return "共" + number(static_cast<long>(n)) + "个日期"; },
+    [](long days) { return days > 1 ? "，每次" + number(days) + "天，全天" : std::string("，全天"); },
+    [](const std::string& from, const std::string& to, const std::string& zone) {
+      return " " + from + "–" + to + " " + zone;
+    },
+    [](const std::string& from, const std::string& zone, long hours) {
+      return " " + from + " " + zone + "起，持续" + number(hours) + "小时";
+    },
+    [](date::year_month_day d) {
+      return "，直到" + number(static_cast<int>(d.year())) + "年" + number(static_cast<unsigned>(d.month())) + "月" +
+             number(static_cast<unsigned>(d.day())) + "日";
+    },
+    [](int n) { return n == 1 ? std::string("，仅一次") : "，共" + number(n) + "次"; },
+    [](size_t n) { return "，另加" + number(static_cast<long>(n)) + "个日期"; },
+    [](size_t n) { return "，除去" + number(static_cast<long>(n)) + "个日期"; },
+};
+
+std::string describe_with(const Event& e, const SeriesWords& w) {
   const RecurrenceRule* rule = e.series().rule ? &*e.series().rule : nullptr;
-  std::string words = rule ? rule_words_zh(*rule, e) : "";
-  if (rule && words.empty()) return "重复（" + rrule_value(*rule, e) + "）";
-  std::string s = rule ? words : "共" + std::to_string(e.series().rdates.size() + 1) + "个日期";
+  std::string words = rule ? w.rule(*rule, e) : "";
+  if (rule && words.empty()) return w.raw_rule(rrule_value(*rule, e));
+  std::string s = rule ? words : w.dates(e.series().rdates.size() + 1);
   LocalSeconds ls = local_start_of(e), le = e.all_day ? LocalSeconds{e.end_day} : e.local_end();
-  auto days = date::floor<date::days>(le - date::floor<date::days>(ls)).count();
   if (e.all_day)
-    s += days > 1 ? "，每次" + std::to_string(days) + "天，全天" : "，全天";
+    s += w.all_day(date::floor<date::days>(le - date::floor<date::days>(ls)).count());
   else if (date::floor<date::days>(ls) == date::floor<date::days>(le))
-    s += " " + date::format("%R", ls) + "–" + date::format("%R", le) + " " + e.zone_name();
+    s += w.same_day(date::format("%R", ls), date::format("%R", le), e.zone_name());
   else
-    s += " " + date::format("%R", ls) + " " + e.zone_name() + "起，持续" +
-         std::to_string(std::chrono::duration_cast<std::chrono::hours>(le - ls).count()) + "小时";
-  if (rule && rule->until) {
-    date::year_month_day u{date::floor<date::days>(*rule->until)};
-    s += "，直到" + std::to_string(static_cast<int>(u.year())) + "年" +
-         std::to_string(static_cast<unsigned>(u.month())) + "月" + std::to_string(static_cast<unsigned>(u.day())) +
-         "日";
-  }
-  if (rule && rule->count) s += rule->count == 1 ? "，仅一次" : "，共" + std::to_string(rule->count) + "次";
+    s += w.long_span(date::format("%R", ls), e.zone_name(),
+                     std::chrono::duration_cast<std::chrono::hours>(le - ls).count());
+  if (rule && rule->until) s += w.until(date::year_month_day{date::floor<date::days>(*rule->until)});
+  if (rule && rule->count) s += w.count(rule->count);
   size_t more = e.series().rdates.size(), except = e.series().exdates.size();
-  if (rule && more) s += "，另加" + std::to_string(more) + "个日期";
-  if (except) s += "，除去" + std::to_string(except) + "个日期";
+  if (rule && more) s += w.more(more);
+  if (except) s += w.except(except);
   return s;
 }
 
@@ -1162,30 +1212,10 @@ std::string describe_series_zh(const Event& e) {
 std::string describe_series(const Event& e, std::string_view lang) {
   if (!e.recurs()) return "";
   std::string tag = to_lower_ascii(lang);
-  if (starts_with(tag, "zh")) {  // Traditional for zh-Hant, zh-TW, zh-HK, zh-MO
-    bool traditional = tag.find("hant") != std::string::npos || ends_with(tag, "-tw") || ends_with(tag, "-hk") ||
-                       ends_with(tag, "-mo");
-    return traditional ? to_traditional(describe_series_zh(e)) : describe_series_zh(e);
-  }
-  const RecurrenceRule* rule = e.series().rule ? &*e.series().rule : nullptr;
-  std::string words = rule ? rule_words(*rule, e) : "";
-  if (rule && words.empty()) return "repeating (" + rrule_value(*rule, e) + ")";  // the rule says it all
-  std::string s = rule ? words : "on " + std::to_string(e.series().rdates.size() + 1) + " dates";
-  LocalSeconds ls = local_start_of(e), le = e.all_day ? LocalSeconds{e.end_day} : e.local_end();
-  auto days = date::floor<date::days>(le - date::floor<date::days>(ls)).count();
-  if (e.all_day)
-    s += days > 1 ? ", " + std::to_string(days) + " days from its start, all day" : ", all day";
-  else if (date::floor<date::days>(ls) == date::floor<date::days>(le))
-    s += ", " + date::format("%R", ls) + "–" + date::format("%R", le) + " " + e.zone_name();
-  else  // a long occurrence: when it starts and how long it lasts
-    s += ", from " + date::format("%R", ls) + " " + e.zone_name() + " for " +
-         std::to_string(std::chrono::duration_cast<std::chrono::hours>(le - ls).count()) + " hours";
-  if (rule && rule->until) s += ", until " + long_date(date::floor<date::days>(*rule->until));
-  if (rule && rule->count) s += rule->count == 1 ? ", once" : ", " + std::to_string(rule->count) + " times";
-  size_t more = e.series().rdates.size(), except = e.series().exdates.size();
-  if (rule && more) s += ", and on " + std::to_string(more) + " more date" + (more > 1 ? "s" : "");
-  if (except) s += ", except " + std::to_string(except) + " date" + (except > 1 ? "s" : "");
-  return s;
+  if (!starts_with(tag, "zh")) return describe_with(e, english_words);
+  bool traditional =
+      tag.find("hant") != std::string::npos || ends_with(tag, "-tw") || ends_with(tag, "-hk") || ends_with(tag, "-mo");
+  return traditional ? to_traditional(describe_with(e, chinese_words)) : describe_with(e, chinese_words);
 }
 
 }  // namespace evfeed
