@@ -18,6 +18,7 @@ namespace {
 // path of a cron build included.
 #define EVFEED_GIT_FUNCTIONS(X)     \
   X(git_libgit2_init)               \
+  X(git_libgit2_version)            \
   X(git_error_last)                 \
   X(git_repository_open_ext)        \
   X(git_repository_workdir)         \
@@ -54,21 +55,26 @@ struct Libgit2 {
 const Libgit2& git() {
   static const Libgit2 api = [] {
     Libgit2 a;
-    void* handle = nullptr;
-    for (const char* name : {"libgit2.so.1.5", "libgit2.so"})  // Debian 12's soname, then the -dev link
-      if ((handle = ::dlopen(name, RTLD_NOW | RTLD_LOCAL))) break;
+    void* handle = ::dlopen(EVFEED_LIBGIT2_SONAME, RTLD_NOW | RTLD_LOCAL);  // the headers' version (CMake)
     if (!handle) {
-      a.error = "libgit2 is not installed (Debian: apt-get install libgit2-1.5)";
+      a.error = std::string(EVFEED_LIBGIT2_SONAME) + " is not installed (Debian 12: apt-get install libgit2-1.5)";
       return a;
     }
-#define EVFEED_LOAD(name)                                                              \
-  a.name = reinterpret_cast<decltype(&::name)>(::dlsym(handle, #name));                \
-  if (!a.name) {                                                                       \
-    a.error = std::string("libgit2 has no ") + #name + " (a version other than 1.5?)"; \
-    return a;                                                                          \
+#define EVFEED_LOAD(name)                                               \
+  a.name = reinterpret_cast<decltype(&::name)>(::dlsym(handle, #name)); \
+  if (!a.name) {                                                        \
+    a.error = std::string(EVFEED_LIBGIT2_SONAME " has no ") + #name;    \
+    return a;                                                           \
   }
     EVFEED_GIT_FUNCTIONS(EVFEED_LOAD)
 #undef EVFEED_LOAD
+    int major = 0, minor = 0, rev = 0;
+    a.git_libgit2_version(&major, &minor, &rev);
+    if (major != LIBGIT2_VER_MAJOR || minor != LIBGIT2_VER_MINOR) {
+      a.error = "libgit2 " + std::to_string(major) + "." + std::to_string(minor) + " is not the " +
+                std::to_string(LIBGIT2_VER_MAJOR) + "." + std::to_string(LIBGIT2_VER_MINOR) + " evfeed was built for";
+      return a;
+    }
     a.git_libgit2_init();
     return a;
   }();

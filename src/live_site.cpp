@@ -123,7 +123,10 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
   bool config_ok = reload_config(initial, resolved, cfg_diags);
   if (initial) resolved_inputs_fp_ = inputs_fp_;
   // New content dirs (a section found): their folders are scanned and watched from now on.
-  if (resolved.content_dirs != dirs_before) fingerprint_ = scan();
+  if (resolved.content_dirs != dirs_before) {
+    fingerprint_ = scan();
+    if (config_ok) resolved_inputs_fp_ = inputs_fp_;  // the new dirs' inputs are this resolve's
+  }
   const SiteConfig& site = resolved.site;
   std::string config_fp = config_fingerprint(site);
   if (config_fp != config_fp_) {  // another config: nothing rendered before can be reused

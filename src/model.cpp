@@ -277,98 +277,101 @@ void choose_zone(Ctx& cx, const TimeValue& start, const Value* start_value, cons
 
 // Sets e.end (and e.end_day) by the first row of end_precedence() that applies, and says
 // which in e.end_source. `comment_tz`: the date-line comment's zone when it decides.
-void choose_end(Ctx& cx, const date::time_zone* comment_tz, bool page_zone, const std::string& body, Event& e) {
-  const Page& page = cx.page;
-  const SiteConfig& site = cx.site;
-  Diagnostics& diags = cx.diags;
-  bool have_end = false;
-  if (auto hit = cx.field(Field::end); hit.value) {
-    // An unreadable end is not fatal: warn, and let the next source decide the end.
-    Diagnostics end_diags;
-    Ctx end_cx{page, cx.fm, site, end_diags};
-    auto end = read_time(end_cx, hit.value, hit.key);
-    for (auto& d : end_diags.items) {
-      d.severity = Severity::warning;
-      d.message += "; the end is taken from the next source";
-      diags.items.push_back(std::move(d));
-    }
-    if (end) {
-      if (e.all_day) {
-        LocalSeconds local = end->kind == TimeValue::Kind::instant ? to_local(e.zone, end->instant()) : end->local;
-        e.end_day = date::floor<date::days>(local) + date::days{1};  // inclusive last day -> exclusive
-        if (e.end_day <= e.start_day) {
-          cx.warn(hit.value, "end is before the start; the end is dropped");
-        } else {
-          have_end = true;
-          e.end_source = "front matter '" + hit.key + "'";
-        }
-      } else {
-        const date::time_zone* end_zone = comment_tz                                 ? comment_tz
-                                          : !page_zone && comment_zone(end->comment) ? comment_zone(end->comment)
-                                                                                     : e.zone;
-        SysSeconds end_at =
-            end->kind == TimeValue::Kind::date
-                ? resolve_local(end_zone, LocalSeconds{date::floor<date::days>(end->local) + date::days{1}}).instant
-                : instant_in(*end, end_zone);
-        if (end_at < e.start) {
-          cx.warn(hit.value, "end " + scalar_text(hit.value) + " is before the start; the end is dropped");
-        } else if (end_at == e.start) {
-          cx.warn(hit.value, "end equals the start (zero length); the end is dropped");
-        } else {
-          e.end = end_at;
-          have_end = true;
-          e.end_source = "front matter '" + hit.key + "'";
-        }
-      }
-    }
+// The end from the front matter's end field; false when there is none or it does not hold
+// (an unreadable end is not fatal: a warning, and the next source decides).
+bool end_from_front_matter(Ctx& cx, const date::time_zone* comment_tz, bool page_zone, Event& e) {
+  auto hit = cx.field(Field::end);
+  if (!hit.value) return false;
+  Diagnostics end_diags;
+  Ctx end_cx{cx.page, cx.fm, cx.site, end_diags};
+  auto end = read_time(end_cx, hit.value, hit.key);
+  for (auto& d : end_diags.items) {
+    d.severity = Severity::warning;
+    d.message += "; the end is taken from the next source";
+    cx.diags.items.push_back(std::move(d));
   }
-  if (!have_end) {
-    if (auto hit = cx.field(Field::duration); hit.value) {
-      auto d = parse_duration(scalar_text(hit.value));
-      if (!d || d->count() <= 0) {
-        cx.warn(hit.value, "cannot read duration '" + scalar_text(hit.value) + "'; write it as PT2H or 2h30m");
-      } else if (e.all_day) {
-        e.end_day = e.start_day + date::days{std::max<long>(1, (d->count() + 86399) / 86400)};
-        have_end = true;
-        e.end_source = "duration (front matter 'duration')";
-      } else {
-        e.end = e.start + *d;
-        have_end = true;
-        e.end_source = "duration (front matter 'duration')";
-      }
+  if (!end) return false;
+  if (e.all_day) {
+    LocalSeconds local = end->kind == TimeValue::Kind::instant ? to_local(e.zone, end->instant()) : end->local;
+    e.end_day = date::floor<date::days>(local) + date::days{1};  // inclusive last day -> exclusive
+    if (e.end_day <= e.start_day) {
+      cx.warn(hit.value, "end is before the start; the end is dropped");
+      return false;
     }
+  } else {
+    const date::time_zone* end_zone = comment_tz                                 ? comment_tz
+                                      : !page_zone && comment_zone(end->comment) ? comment_zone(end->comment)
+                                                                                 : e.zone;
+    SysSeconds end_at =
+        end->kind == TimeValue::Kind::date
+            ? resolve_local(end_zone, LocalSeconds{date::floor<date::days>(end->local) + date::days{1}}).instant
+            : instant_in(*end, end_zone);
+    if (end_at < e.start) {
+      cx.warn(hit.value, "end " + scalar_text(hit.value) + " is before the start; the end is dropped");
+      return false;
+    }
+    if (end_at == e.start) {
+      cx.warn(hit.value, "end equals the start (zero length); the end is dropped");
+      return false;
+    }
+    e.end = end_at;
   }
+  e.end_source = "front matter '" + hit.key + "'";
+  return true;
+}
+
+bool end_from_duration(Ctx& cx, Event& e) {
+  auto hit = cx.field(Field::duration);
+  if (!hit.value) return false;
+  auto d = parse_duration(scalar_text(hit.value));
+  if (!d || d->count() <= 0) {
+    cx.warn(hit.value, "cannot read duration '" + scalar_text(hit.value) + "'; write it as PT2H or 2h30m");
+    return false;
+  }
+  if (e.all_day)
+    e.end_day = e.start_day + date::days{std::max<long>(1, (d->count() + 86399) / 86400)};
+  else
+    e.end = e.start + *d;
+  e.end_source = "duration (front matter 'duration')";
+  return true;
+}
+
+// A time range in the body ("Time: 18:30 - 19:30") on the start's day, when no end is known
+// yet (`use_it`); it is checked against the front matter either way.
+bool end_from_body(Ctx& cx, const std::string& body, bool use_it, Event& e) {
   auto body_range = find_body_time_range(body);
-  if (body_range) {
-    int line = page.body_line + body_range->line - 1;
-    auto start_day = e.all_day ? e.start_day : date::floor<date::days>(to_local(e.zone, e.start));
-    if (body_range->day && date::local_days{*body_range->day} != start_day)
-      cx.warn_at(line, body_range->column,
-                 "the body names " + date::format("%F", date::local_days{*body_range->day}) +
-                     " but the front matter starts on " + date::format("%F", start_day) + "; the front matter is used");
-    if (!have_end && !e.all_day && body_range->has_range) {
-      auto local_start = to_local(e.zone, e.start);
-      int start_minutes = static_cast<int>(duration_cast<minutes>(local_start - LocalSeconds{start_day}).count());
-      if (body_range->start_minutes != start_minutes)
-        cx.warn_at(line, body_range->column, "the body's time range starts at a different time than the front matter");
-      auto end_local = LocalSeconds{start_day} + minutes{body_range->end_minutes};
-      if (body_range->end_minutes <= body_range->start_minutes) end_local += date::days{1};  // runs past midnight
-      SysSeconds end_at = resolve_local(e.zone, end_local).instant;
-      if (end_at > e.start) {
-        e.end = end_at;
-        have_end = true;
-        e.end_source = "time range in the body, line " + std::to_string(line);
-      }
-    }
-  }
-  if (!have_end) {
-    if (e.all_day) {
-      e.end_day = e.start_day + date::days{1};
-      e.end_source = "default: one day (all day)";
-    } else {
-      e.end = e.start + site.default_duration;
-      e.end_source = "default: the site's duration " + format_ical_duration(site.default_duration);
-    }
+  if (!body_range) return false;
+  int line = cx.page.body_line + body_range->line - 1;
+  auto start_day = e.all_day ? e.start_day : date::floor<date::days>(to_local(e.zone, e.start));
+  if (body_range->day && date::local_days{*body_range->day} != start_day)
+    cx.warn_at(line, body_range->column,
+               "the body names " + date::format("%F", date::local_days{*body_range->day}) +
+                   " but the front matter starts on " + date::format("%F", start_day) + "; the front matter is used");
+  if (!use_it || e.all_day || !body_range->has_range) return false;
+  auto local_start = to_local(e.zone, e.start);
+  int start_minutes = static_cast<int>(duration_cast<minutes>(local_start - LocalSeconds{start_day}).count());
+  if (body_range->start_minutes != start_minutes)
+    cx.warn_at(line, body_range->column, "the body's time range starts at a different time than the front matter");
+  auto end_local = LocalSeconds{start_day} + minutes{body_range->end_minutes};
+  if (body_range->end_minutes <= body_range->start_minutes) end_local += date::days{1};  // runs past midnight
+  SysSeconds end_at = resolve_local(e.zone, end_local).instant;
+  if (end_at <= e.start) return false;
+  e.end = end_at;
+  e.end_source = "time range in the body, line " + std::to_string(line);
+  return true;
+}
+
+void choose_end(Ctx& cx, const date::time_zone* comment_tz, bool page_zone, const std::string& body, Event& e) {
+  bool have_end = end_from_front_matter(cx, comment_tz, page_zone, e);
+  if (!have_end) have_end = end_from_duration(cx, e);
+  if (end_from_body(cx, body, !have_end, e)) have_end = true;
+  if (have_end) return;
+  if (e.all_day) {
+    e.end_day = e.start_day + date::days{1};
+    e.end_source = "default: one day (all day)";
+  } else {
+    e.end = e.start + cx.site.default_duration;
+    e.end_source = "default: the site's duration " + format_ical_duration(cx.site.default_duration);
   }
 }
 

@@ -624,9 +624,15 @@ static void fold_section_pages(const SiteProfile& site, const PageRef& page, Gen
 
 void settle_section_pages(SiteProfile& site, const date::time_zone* zone) {
   auto& sections = site.section_pages;
+  // Only the date, publishDate and expiryDate lists decide what a section holds back: the git
+  // history (a walk of all of it) is read for them only when one of them names :git.
+  bool git_dates = false;
+  for (const char* which : {"date", "publishdate", "expirydate"})
+    if (auto it = site.front_dates.find(which); it != site.front_dates.end())
+      git_dates = git_dates || std::find(it->second.begin(), it->second.end(), ":git") != it->second.end();
   for (auto& s : sections) {  // its own dates, with the cascades that reach it (its own included)
     PageRef ref{s.rel, s.lang, s.mtime_ns, std::nullopt, s.path};
-    if (site.git) ref.git_date = site.git->author_date(s.path);
+    if (site.git && git_dates) ref.git_date = site.git->author_date(s.path);
     GeneratorDates own =
         generator_dates(site, ref, with_hugo_cascade(site, ref, s.front_matter, s.home ? "home" : "section"), zone);
     s.held_draft = own.draft;
@@ -686,6 +692,23 @@ GeneratorDates generator_dates(const SiteProfile& site, const PageRef& page, con
   return g;
 }
 
+// The first character of `s` (`len` its bytes): a UTF-8 sequence, or one byte when invalid.
+static char32_t first_code_point(std::string_view s, size_t& len) {
+  auto b = static_cast<unsigned char>(s[0]);
+  len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+  if (len > s.size()) len = 1;
+  char32_t c = len == 1 ? b : b & (0x7F >> len);
+  for (size_t i = 1; i < len; ++i) {
+    auto cont = static_cast<unsigned char>(s[i]);
+    if ((cont & 0xC0) != 0x80) {
+      len = 1;
+      return b;
+    }
+    c = (c << 6) | (cont & 0x3F);
+  }
+  return c;
+}
+
 bool hugo_glob_match(std::string_view pattern, std::string_view text) {
   if (pattern.empty()) return text.empty();
   if (pattern[0] == '{') {
@@ -710,25 +733,28 @@ bool hugo_glob_match(std::string_view pattern, std::string_view text) {
     return false;
   }
   if (text.empty()) return false;
-  if (pattern[0] == '[') {  // [abc], [a-z], [!a-z]: one character, never the separator
+  size_t text_len = 0;
+  char32_t c = first_code_point(text, text_len);  // ? and classes take a character, not a byte
+  if (pattern[0] == '[') {                        // [abc], [a-z], [!a-z]: one character, never the separator
     size_t close = pattern.find(']', 2);
-    if (close != std::string_view::npos && text[0] != '/') {
-      std::string_view set = pattern.substr(1, close - 1);
-      bool negate = set[0] == '!';
-      if (negate) set.remove_prefix(1);
+    std::string_view set = close == std::string_view::npos ? "" : pattern.substr(1, close - 1);
+    bool negate = !set.empty() && set[0] == '!';
+    if (negate) set.remove_prefix(1);
+    if (!set.empty()) {  // "[]" and "[!]" are literal text
+      if (c == '/') return false;
+      std::vector<char32_t> members;
+      for (size_t i = 0, n = 0; i < set.size(); i += n) members.push_back(first_code_point(set.substr(i), n));
       bool in = false;
-      for (size_t i = 0; i < set.size(); ++i)
-        if (i + 2 < set.size() && set[i + 1] == '-')
-          in = in || (text[0] >= set[i] && text[0] <= set[i + 2]), i += 2;
+      for (size_t i = 0; i < members.size(); ++i)
+        if (i + 2 < members.size() && members[i + 1] == '-')
+          in = in || (c >= members[i] && c <= members[i + 2]), i += 2;
         else
-          in = in || text[0] == set[i];
-      return in != negate && hugo_glob_match(pattern.substr(close + 1), text.substr(1));
+          in = in || c == members[i];
+      return in != negate && hugo_glob_match(pattern.substr(close + 1), text.substr(text_len));
     }
   }
-  if (pattern[0] == '\\' && pattern.size() > 1)
-    pattern.remove_prefix(1);  // an escaped character is literal
-  else if (pattern[0] == '?')
-    return text[0] != '/' && hugo_glob_match(pattern.substr(1), text.substr(1));
+  if (pattern[0] == '?') return c != '/' && hugo_glob_match(pattern.substr(1), text.substr(text_len));
+  if (pattern[0] == '\\' && pattern.size() > 1) pattern.remove_prefix(1);  // an escaped character is literal
   if (pattern[0] != text[0]) return false;
   return hugo_glob_match(pattern.substr(1), text.substr(1));
 }

@@ -514,113 +514,129 @@ int month_of(const std::string& word) {
 
 // `repeat: {every: 2 weeks, on: [thursday], until: 2027-01-01}` -> the RRULE text it means,
 // so that both forms go through one parser and one set of checks.
-std::optional<std::string> rrule_from_repeat(InstanceReader& in, const Value& repeat) {
+// The parts of an RRULE a `repeat:` map names.
+struct RepeatParts {
   std::string freq, interval = "1";
-  std::vector<std::string> by_day;
-  std::vector<std::string> by_month_day, by_month;
-  std::string tail;
+  std::vector<std::string> by_day, by_month_day, by_month;
+  std::string tail;  // ;UNTIL=... ;COUNT=...
+};
+
+// every: day, week, 2 weeks, other week, fortnight, weekday, month, year.
+bool read_every(InstanceReader& in, const Value& value, const std::string& text, RepeatParts& r) {
+  auto words = split(text, ' ');
+  words.erase(std::remove(words.begin(), words.end(), std::string()), words.end());
+  std::string unit = words.empty() ? "" : words.back();
+  if (words.size() == 2 && (words[0] == "other" || std::all_of(words[0].begin(), words[0].end(), ::isdigit)))
+    r.interval = words[0] == "other" ? "2" : words[0];
+  else if (words.size() != 1)
+    unit.clear();
+  if (r.interval.find_first_not_of('0') == std::string::npos || r.interval.size() > 4) {
+    in.error(&value, "repeat: every '" + text + "' needs a number from 1 to 1000");
+    return false;
+  }
+  if (unit == "fortnight") unit = "week", r.interval = "2";
+  if (!unit.empty() && unit.back() == 's') unit.pop_back();
+  if (unit == "weekday") {
+    r.freq = "WEEKLY";
+    for (const char* d : {"MO", "TU", "WE", "TH", "FR"}) r.by_day.push_back(d);
+    return true;
+  }
+  static const std::vector<std::pair<std::string, std::string>> units = {
+      {"day", "DAILY"},       {"daily", "DAILY"}, {"week", "WEEKLY"},   {"weekly", "WEEKLY"},  {"month", "MONTHLY"},
+      {"monthly", "MONTHLY"}, {"year", "YEARLY"}, {"yearly", "YEARLY"}, {"annually", "YEARLY"}};
+  for (const auto& [word, f] : units)
+    if (unit == word) r.freq = f;
+  if (r.freq.empty()) {
+    in.error(&value, "repeat: every '" + text + "' is not a period: write day, week, 2 weeks, month or year");
+    return false;
+  }
+  return true;
+}
+
+// on: thursday, [monday, thursday], second thursday, last friday, 15, last day, first
+// thursday of november.
+bool read_on(InstanceReader& in, const Value& value, RepeatParts& r) {
+  std::vector<const Value*> items;
+  if (value.kind == Value::Kind::list)
+    for (const auto& item : value.items) items.push_back(&item);
+  else
+    items.push_back(&value);
+  std::vector<std::pair<const Value*, std::string>> texts;  // "monday, thursday" is two days
+  for (const Value* item : items)
+    for (const auto& part : split(item->is_scalar() ? item->scalar : "", ','))
+      texts.emplace_back(item, to_lower_ascii(trim(part)));
+  for (const auto& [item, t] : texts) {
+    if (t == "last day" || t == "last day of the month") {
+      r.by_month_day.push_back("-1");
+      continue;
+    }
+    auto words = split(t, ' ');
+    words.erase(std::remove(words.begin(), words.end(), std::string()), words.end());
+    if (words.size() >= 3 && words[words.size() - 2] == "of" && month_of(words.back())) {
+      r.by_month.push_back(std::to_string(month_of(words.back())));
+      words.resize(words.size() - 2);
+    }
+    int ordinal = 0;
+    if (words.size() == 2)
+      for (const auto& [word, n] : ordinal_words())
+        if (words[0] == word) ordinal = n;
+    std::string digits = words.size() == 1 ? words[0] : "";
+    for (const char* suffix : {"st", "nd", "rd", "th"})
+      if (ends_with(digits, suffix)) digits.resize(digits.size() - 2);
+    if (words.size() == 1 && weekday_of(words[0]) >= 0) {
+      r.by_day.push_back(day_codes[weekday_of(words[0])]);
+    } else if (words.size() == 2 && ordinal != 0 && weekday_of(words[1]) >= 0) {
+      r.by_day.push_back(std::to_string(ordinal) + day_codes[weekday_of(words[1])]);
+    } else if (!digits.empty() && digits.size() <= 2 && digits.find_first_not_of("0123456789") == std::string::npos) {
+      r.by_month_day.push_back(digits);
+    } else {
+      in.error(item, "repeat: on '" + t +
+                         "' is not a day: write thursday, [monday, thursday], second thursday, last friday, 15 or "
+                         "last day");
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> rrule_from_repeat(InstanceReader& in, const Value& repeat) {
+  RepeatParts r;
   for (const auto& [key, value] : repeat.members) {
     std::string k = to_lower_ascii(key);
     std::string text = to_lower_ascii(trim(value.is_scalar() ? value.scalar : ""));
     if (k == "every") {
-      auto words = split(text, ' ');
-      words.erase(std::remove(words.begin(), words.end(), std::string()), words.end());
-      std::string unit = words.empty() ? "" : words.back();
-      if (words.size() == 2 && (words[0] == "other" || std::all_of(words[0].begin(), words[0].end(), ::isdigit)))
-        interval = words[0] == "other" ? "2" : words[0];
-      else if (words.size() != 1)
-        unit.clear();
-      if (interval.find_first_not_of('0') == std::string::npos || interval.size() > 4) {
-        in.error(&value, "repeat: every '" + text + "' needs a number from 1 to 1000");
-        return std::nullopt;
-      }
-      if (unit == "fortnight") unit = "week", interval = "2";
-      if (!unit.empty() && unit.back() == 's') unit.pop_back();
-      if (unit == "weekday") {
-        freq = "WEEKLY";
-        for (const char* d : {"MO", "TU", "WE", "TH", "FR"}) by_day.push_back(d);
-        continue;
-      }
-      static const std::vector<std::pair<std::string, std::string>> units = {
-          {"day", "DAILY"},       {"daily", "DAILY"}, {"week", "WEEKLY"},   {"weekly", "WEEKLY"},  {"month", "MONTHLY"},
-          {"monthly", "MONTHLY"}, {"year", "YEARLY"}, {"yearly", "YEARLY"}, {"annually", "YEARLY"}};
-      for (const auto& [word, f] : units)
-        if (unit == word) freq = f;
-      if (freq.empty()) {
-        in.error(&value, "repeat: every '" + text + "' is not a period: write day, week, 2 weeks, month or year");
-        return std::nullopt;
-      }
+      if (!read_every(in, value, text, r)) return std::nullopt;
     } else if (k == "on") {
-      std::vector<const Value*> items;
-      if (value.kind == Value::Kind::list)
-        for (const auto& item : value.items) items.push_back(&item);
-      else
-        items.push_back(&value);
-      std::vector<std::pair<const Value*, std::string>> texts;  // "monday, thursday" is two days
-      for (const Value* item : items)
-        for (const auto& part : split(item->is_scalar() ? item->scalar : "", ','))
-          texts.emplace_back(item, to_lower_ascii(trim(part)));
-      for (const auto& [item, t] : texts) {
-        if (t == "last day" || t == "last day of the month") {
-          by_month_day.push_back("-1");
-          continue;
-        }
-        auto words = split(t, ' ');
-        words.erase(std::remove(words.begin(), words.end(), std::string()), words.end());
-        if (words.size() >= 3 && words[words.size() - 2] == "of" && month_of(words.back())) {
-          by_month.push_back(std::to_string(month_of(words.back())));
-          words.resize(words.size() - 2);
-        }
-        int ordinal = 0;
-        if (words.size() == 2)
-          for (const auto& [word, n] : ordinal_words())
-            if (words[0] == word) ordinal = n;
-        std::string digits = words.size() == 1 ? words[0] : "";
-        for (const char* suffix : {"st", "nd", "rd", "th"})
-          if (ends_with(digits, suffix)) digits.resize(digits.size() - 2);
-        if (words.size() == 1 && weekday_of(words[0]) >= 0) {
-          by_day.push_back(day_codes[weekday_of(words[0])]);
-        } else if (words.size() == 2 && ordinal != 0 && weekday_of(words[1]) >= 0) {
-          by_day.push_back(std::to_string(ordinal) + day_codes[weekday_of(words[1])]);
-        } else if (!digits.empty() && digits.size() <= 2 &&
-                   digits.find_first_not_of("0123456789") == std::string::npos) {
-          by_month_day.push_back(digits);
-        } else {
-          in.error(item, "repeat: on '" + t +
-                             "' is not a day: write thursday, [monday, thursday], second thursday, last friday, 15 or "
-                             "last day");
-          return std::nullopt;
-        }
-      }
+      if (!read_on(in, value, r)) return std::nullopt;
     } else if (k == "until") {
       if (auto t = in.local(&value, "repeat: until"))
-        tail += ";UNTIL=" + format_local_basic(in.e.all_day || value.scalar.find(':') == std::string::npos
-                                                   ? end_of_day(date::floor<date::days>(*t))
-                                                   : *t);
+        r.tail += ";UNTIL=" + format_local_basic(in.e.all_day || value.scalar.find(':') == std::string::npos
+                                                     ? end_of_day(date::floor<date::days>(*t))
+                                                     : *t);
     } else if (k == "count" || k == "times") {
       if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos) {
         in.error(&value, "repeat: count must be a whole number such as 10");
         return std::nullopt;
       }
-      tail += ";COUNT=" + text;
+      r.tail += ";COUNT=" + text;
     } else if (k != "except" && k != "also") {
       in.error(&value, "repeat: unknown key '" + key + "' (every, on, until, count, except, also)");
       return std::nullopt;
     }
   }
-  if (freq.empty()) {
+  if (r.freq.empty()) {
     in.error(&repeat, "repeat: needs 'every' (day, week, 2 weeks, month, year)");
     return std::nullopt;
   }
-  std::string rule = "FREQ=" + freq + (interval == "1" ? "" : ";INTERVAL=" + interval) + tail;
+  std::string rule = "FREQ=" + r.freq + (r.interval == "1" ? "" : ";INTERVAL=" + r.interval) + r.tail;
   auto list = [](const std::vector<std::string>& v) {
     std::string s;
     for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
     return s;
   };
-  if (!by_day.empty()) rule += ";BYDAY=" + list(by_day);
-  if (!by_month_day.empty()) rule += ";BYMONTHDAY=" + list(by_month_day);
-  if (!by_month.empty()) rule += ";BYMONTH=" + list(by_month);
+  if (!r.by_day.empty()) rule += ";BYDAY=" + list(r.by_day);
+  if (!r.by_month_day.empty()) rule += ";BYMONTHDAY=" + list(r.by_month_day);
+  if (!r.by_month.empty()) rule += ";BYMONTH=" + list(r.by_month);
   return rule;
 }
 
@@ -736,35 +752,121 @@ void read_changes(InstanceReader& in, const Value& overrides) {
 }
 
 // The rule's checks that need the expansion: every client must see the same occurrences.
+bool has(const std::vector<LocalSeconds>& sorted, LocalSeconds t) {
+  return std::binary_search(sorted.begin(), sorted.end(), t);
+}
+
+// The series' start: after 1582, not after UNTIL, and the rule's own first occurrence.
+bool check_series_start(InstanceReader& in, const Value* where, LocalSeconds first, const std::string& when) {
+  Event& e = in.e;
+  if (first < LocalSeconds{date::local_days{date::year{1583} / 1 / 1}}) {  // before the Gregorian calendar
+    in.error(where, "a series starting before 1583 (" + when + "): calendar apps disagree on its weekdays");
+    return false;
+  }
+  if (!e.series().rule) return true;
+  const auto& rule = *e.series().rule;
+  if (rule.until && *rule.until < first) {
+    in.error(where, "UNTIL (" + date::format("%F %R", *rule.until) + ") is before the first occurrence (" + when + ")");
+    return false;
+  }
+  // Clients disagree on a DTSTART the rule does not make (RFC 5545 counts it, libical
+  // and node-ical skip it): the start must be the rule's first occurrence.
+  std::optional<LocalSeconds> made;
+  each_rule_start(e, rule, far_local(), [&](LocalSeconds t) {
+    made = t;
+    return false;
+  });
+  if (!made || *made != first) {
+    in.error(where, "the event's start (" + when + ") is not an occurrence of the rule" +
+                        (made ? " (its first is " + date::format(e.all_day ? "%F" : "%F %R", *made) + ")" : "") +
+                        ": calendar apps disagree on such a start; start the event on an occurrence");
+    return false;
+  }
+  return true;
+}
+
+// rdates after the start, neither the rule's own occurrences (dropped) nor on a day the rule
+// has one; exdates that remove a real occurrence (others dropped).
+bool check_listed_dates(InstanceReader& in, const Value* where, LocalSeconds first, const std::string& when,
+                        const std::vector<LocalSeconds>& rule_starts) {
+  const Event& e = in.e;
+  auto& rd = in.x.series.rdates;
+  for (auto it = rd.begin(); it != rd.end();) {
+    std::string d = date::format(e.all_day ? "%F" : "%F %R", *it);
+    if (*it <= first) {
+      in.error(where, "rdate " + d + " is not after the event's start (" + when + "): clients disagree on it");
+      return false;
+    }
+    if (has(rule_starts, *it)) {
+      in.warn(where, "rdate " + d + " is already an occurrence of the rule; it is ignored");
+      it = rd.erase(it);
+      continue;
+    }
+    // recurring-ical-events keeps one occurrence per day when an rdate shares its day with
+    // one of the rule's (tests/recurrence: a daily series plus an evening rdate).
+    auto day = date::floor<date::days>(*it);
+    auto same_day = std::lower_bound(rule_starts.begin(), rule_starts.end(), LocalSeconds{day});
+    if (same_day != rule_starts.end() && date::floor<date::days>(*same_day) == day) {
+      in.error(where, "rdate " + d + " falls on a day the rule already has an occurrence (" +
+                          date::format("%R", *same_day) +
+                          "): calendar apps then drop one of the two; give it its own page");
+      return false;
+    }
+    ++it;
+  }
+  auto& ex = in.x.series.exdates;
+  for (auto it = ex.begin(); it != ex.end();) {
+    if (!has(rule_starts, *it) && !has(rd, *it)) {
+      in.warn(where, "exdate " + date::format(e.all_day ? "%F" : "%F %R", *it) +
+                         " is not an occurrence of the series; it is ignored");
+      it = ex.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return true;
+}
+
+// Overrides name a real occurrence that no exdate removes.
+bool check_overrides(InstanceReader& in, const Value* where, const std::vector<LocalSeconds>& starts,
+                     const std::vector<LocalSeconds>& rule_starts) {
+  const Event& e = in.e;
+  for (const auto& c : e.series().changes) {
+    std::string d = date::format(e.all_day ? "%F" : "%F %R", c.original);
+    if (has(e.series().exdates, c.original)) {
+      in.error(where,
+               "an override names " + d + ", which exdate removes (clients disagree on it): keep one of the two");
+      return false;
+    }
+    if (!has(starts, c.original) && !has(rule_starts, c.original)) {
+      in.error(where, "an override names " + d + ", which is not an occurrence of the series");
+      return false;
+    }
+  }
+  return true;
+}
+
+// A start or end in the hour the clocks change: clients place it differently.
+void check_clock_changes(InstanceReader& in, const Value* where, const std::vector<LocalSeconds>& starts) {
+  const Event& e = in.e;
+  if (e.all_day) return;
+  Seconds length = e.local_end() - e.local_start();
+  for (LocalSeconds t : starts)
+    for (LocalSeconds at : {t, t + length})
+      if (auto r = resolve_local(e.zone, at); r.in_gap || r.ambiguous) {
+        in.error(where, "the occurrence of " + date::format("%F %R", t) + (at == t ? "" : " ends at a time that") +
+                            (r.in_gap ? " does not exist" : " happens twice") + " in " + e.zone_name() + " (clocks " +
+                            (r.in_gap ? "jump forward" : "go back") +
+                            "); calendar apps place it differently: move the series out of the hour the clocks change");
+        return;
+      }
+}
+
 void check_series(InstanceReader& in, const Value* where) {
   Event& e = in.e;
   LocalSeconds first = local_start_of(e);
   std::string when = date::format(e.all_day ? "%F" : "%F %R", first);
-  if (first < LocalSeconds{date::local_days{date::year{1583} / 1 / 1}}) {  // before the Gregorian calendar
-    in.error(where, "a series starting before 1583 (" + when + "): calendar apps disagree on its weekdays");
-    return;
-  }
-  if (e.series().rule) {
-    const auto& rule = *e.series().rule;
-    if (rule.until && *rule.until < first) {
-      in.error(where,
-               "UNTIL (" + date::format("%F %R", *rule.until) + ") is before the first occurrence (" + when + ")");
-      return;
-    }
-    // Clients disagree on a DTSTART the rule does not make (RFC 5545 counts it, libical
-    // and node-ical skip it): the start must be the rule's first occurrence.
-    std::optional<LocalSeconds> made;
-    each_rule_start(e, rule, far_local(), [&](LocalSeconds t) {
-      made = t;
-      return false;
-    });
-    if (!made || *made != first) {
-      in.error(where, "the event's start (" + when + ") is not an occurrence of the rule" +
-                          (made ? " (its first is " + date::format(e.all_day ? "%F" : "%F %R", *made) + ")" : "") +
-                          ": calendar apps disagree on such a start; start the event on an occurrence");
-      return;
-    }
-  }
+  if (!check_series_start(in, where, first, when)) return;
   LocalSeconds bound = far_local();
   // The rule's starts: a bounded series all of them (up to the cap), an open-ended one up to
   // its last listed date (rdate, exdate, override) and two years past its start.
@@ -778,43 +880,10 @@ void check_series(InstanceReader& in, const Value* where) {
       rule_starts.push_back(t);
       return !bounded(e) || rule_starts.size() <= max_series_occurrences + e.series().exdates.size();
     });
-  auto made_by_rule = [&](LocalSeconds t) { return std::binary_search(rule_starts.begin(), rule_starts.end(), t); };
-  auto& rd = in.x.series.rdates;
-  for (auto it = rd.begin(); it != rd.end();) {
-    std::string d = date::format(e.all_day ? "%F" : "%F %R", *it);
-    if (*it <= first) {
-      in.error(where, "rdate " + d + " is not after the event's start (" + when + "): clients disagree on it");
-      return;
-    }
-    if (made_by_rule(*it)) {
-      in.warn(where, "rdate " + d + " is already an occurrence of the rule; it is ignored");
-      it = rd.erase(it);
-      continue;
-    }
-    // recurring-ical-events keeps one occurrence per day when an rdate shares its day with
-    // one of the rule's (tests/recurrence: a daily series plus an evening rdate).
-    auto day = date::floor<date::days>(*it);
-    auto same_day = std::lower_bound(rule_starts.begin(), rule_starts.end(), LocalSeconds{day});
-    if (same_day != rule_starts.end() && date::floor<date::days>(*same_day) == day) {
-      in.error(where, "rdate " + d + " falls on a day the rule already has an occurrence (" +
-                          date::format("%R", *same_day) +
-                          "): calendar apps then drop one of the two; give it its own page");
-      return;
-    }
-    ++it;
-  }
-  auto& ex = in.x.series.exdates;
-  for (auto it = ex.begin(); it != ex.end();) {
-    if (!made_by_rule(*it) && !std::binary_search(rd.begin(), rd.end(), *it)) {
-      in.warn(where, "exdate " + date::format(e.all_day ? "%F" : "%F %R", *it) +
-                         " is not an occurrence of the series; it is ignored");
-      it = ex.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  std::vector<LocalSeconds> starts = bounded(e) ? series_starts(e, bound, max_series_occurrences + 1)
-                                                : series_starts(e, listed, rule_starts.size() + rd.size() + 1);
+  if (!check_listed_dates(in, where, first, when, rule_starts)) return;
+  std::vector<LocalSeconds> starts = bounded(e)
+                                         ? series_starts(e, bound, max_series_occurrences + 1)
+                                         : series_starts(e, listed, rule_starts.size() + in.x.series.rdates.size() + 1);
   if (starts.empty()) {
     in.error(where, "the series has no occurrence left (every date is excluded)");
     return;
@@ -824,29 +893,8 @@ void check_series(InstanceReader& in, const Value* where) {
                         " occurrences; leave it open-ended (no UNTIL/COUNT) or split it");
     return;
   }
-  for (const auto& c : e.series().changes)
-    if (std::binary_search(ex.begin(), ex.end(), c.original)) {
-      in.error(where, "an override names " + date::format(e.all_day ? "%F" : "%F %R", c.original) +
-                          ", which exdate removes (clients disagree on it): keep one of the two");
-      return;
-    } else if (!std::binary_search(starts.begin(), starts.end(), c.original) && !made_by_rule(c.original)) {
-      in.error(where, "an override names " + date::format(e.all_day ? "%F" : "%F %R", c.original) +
-                          ", which is not an occurrence of the series");
-      return;
-    }
-  if (!e.all_day) {  // a start or end in the hour the clocks change: clients place it differently
-    Seconds length = e.local_end() - e.local_start();
-    for (LocalSeconds t : starts)
-      for (LocalSeconds at : {t, t + length})
-        if (auto r = resolve_local(e.zone, at); r.in_gap || r.ambiguous) {
-          in.error(where,
-                   "the occurrence of " + date::format("%F %R", t) + (at == t ? "" : " ends at a time that") +
-                       (r.in_gap ? " does not exist" : " happens twice") + " in " + e.zone_name() + " (clocks " +
-                       (r.in_gap ? "jump forward" : "go back") +
-                       "); calendar apps place it differently: move the series out of the hour the clocks change");
-          return;
-        }
-  }
+  if (!check_overrides(in, where, starts, rule_starts)) return;
+  check_clock_changes(in, where, starts);
 }
 
 void read_sessions(InstanceReader& in, const Value& list) {
@@ -1212,9 +1260,11 @@ std::string describe_with(const Event& e, const SeriesWords& w) {
 std::string describe_series(const Event& e, std::string_view lang) {
   if (!e.recurs()) return "";
   std::string tag = to_lower_ascii(lang);
+  std::replace(tag.begin(), tag.end(), '_', '-');  // zh_TW as zh-TW, as the page's catalogue reads it
   if (!starts_with(tag, "zh")) return describe_with(e, english_words);
-  bool traditional =
-      tag.find("hant") != std::string::npos || ends_with(tag, "-tw") || ends_with(tag, "-hk") || ends_with(tag, "-mo");
+  bool traditional = false;  // the same test as ui_text's catalogue_tag, so dates and words agree
+  for (const char* part : {"hant", "-tw", "-hk", "-mo"})
+    traditional = traditional || tag.find(part) != std::string::npos;
   return traditional ? to_traditional(describe_with(e, chinese_words)) : describe_with(e, chinese_words);
 }
 

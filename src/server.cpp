@@ -524,6 +524,29 @@ bool parse_listen(const std::string& listen, tcp::endpoint& ep) {
   return true;
 }
 
+// Memfd copies of outputs no snapshot holds any more are closed within a second.
+void sweep_sendfile_every_second(net::steady_timer& timer, ServerState& st) {
+  st.sendfile_cache.release_unused();
+  timer.expires_after(std::chrono::seconds(1));
+  timer.async_wait([&timer, &st](beast::error_code ec) {
+    if (!ec && !st.stopping) sweep_sendfile_every_second(timer, st);
+  });
+}
+
+// Shutdown: idle connections close now, busy ones after their response.
+void close_idle_sessions(ServerState& st) {
+  // Take the sessions out under the lock, post outside it: a session whose last other
+  // owner let go meanwhile is destroyed with our reference, and its destructor takes
+  // that lock to unregister itself.
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard<std::mutex> lock(st.sessions_mutex);
+    for (auto& [ptr, weak] : st.sessions)
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+  }
+  for (auto& s : live) net::post(s->executor(), [s] { s->close_if_idle(); });
+}
+
 }  // namespace
 
 int run_server(const ServeOptions& opts) {
@@ -566,14 +589,7 @@ int run_server(const ServeOptions& opts) {
   std::atomic<bool> stop_watch{false};
   std::thread watcher([&] { site.watch(stop_watch, metrics); });
   net::steady_timer sweep_timer(*iocs[0]);
-  std::function<void()> sweep_sendfile = [&] {
-    st.sendfile_cache.release_unused();
-    sweep_timer.expires_after(std::chrono::seconds(1));
-    sweep_timer.async_wait([&](beast::error_code ec) {
-      if (!ec && !st.stopping) sweep_sendfile();
-    });
-  };
-  sweep_sendfile();
+  sweep_sendfile_every_second(sweep_timer, st);
 
   // Graceful shutdown: stop accepting, close idle connections, let busy ones finish,
   // exit when none is left or after the grace period.
@@ -593,17 +609,7 @@ int run_server(const ServeOptions& opts) {
     std::cerr << "evfeed: signal " << sig << ", shutting down\n";
     st.stopping = true;
     for (auto& l : listeners) l->stop();
-    // Take the sessions out under the lock, post outside it: a session whose last other
-    // owner let go meanwhile is destroyed with our reference, and its destructor takes
-    // that lock to unregister itself.
-    std::vector<std::shared_ptr<Session>> live;
-    {
-      std::lock_guard<std::mutex> lock(st.sessions_mutex);
-      for (auto& [ptr, weak] : st.sessions)
-        if (auto s = weak.lock()) live.push_back(std::move(s));
-    }
-    for (auto& s : live) net::post(s->executor(), [s] { s->close_if_idle(); });
-    live.clear();
+    close_idle_sessions(st);
     deadline = std::chrono::steady_clock::now() + shutdown_grace;
     check_drained();
   });

@@ -255,6 +255,8 @@ TEST_CASE("series in words, in Chinese for a zh page", "[recurrence]") {
         "每两周的周四 19:00–21:00 Asia/Shanghai，直到2027年1月1日");
   CHECK(words(at + "repeat: {every: month, on: second thursday, count: 10}\n", "zh-CN") ==
         "每月第二个周四 19:00–21:00 Asia/Shanghai，共10次");
+  CHECK(words(at + "repeat: {every: month, on: second thursday, count: 10}\n", "zh_TW") ==
+        "每月第二個週四 19:00–21:00 Asia/Shanghai，共10次");
   CHECK(words(at + "repeat: {every: month, on: second thursday, count: 10}\n", "zh-TW") ==
         "每月第二個週四 19:00–21:00 Asia/Shanghai，共10次");
   CHECK(words("date: 2026-01-30T19:00:00\ntimezone: UTC\nduration: 1h\nrrule: FREQ=MONTHLY;BYMONTHDAY=-2\n", "zh") ==

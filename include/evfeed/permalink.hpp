@@ -58,7 +58,9 @@ Value with_hugo_cascade(const SiteProfile& site, const PageRef& page, const Valu
                         const char* kind = "page");
 
 // Hugo's glob (gobwas/glob with '/' as separator): `*` and `?` stay within a path element,
-// `**` crosses them, `{a,b}` alternatives, `[a-z]`/`[!a-z]` classes, `\` escapes.
+// `**` crosses them, `{a,b}` alternatives, `[a-z]`/`[!a-z]` classes, `\` escapes. `?` and a class
+// take one UTF-8 character; Hugo 0.111 matches neither against a non-ASCII character in a
+// pattern without `*` (tried: "/talks/?.md" and "/talks/[讲座].md" miss "/talks/讲.md").
 bool hugo_glob_match(std::string_view pattern, std::string_view text);
 
 // The pages among `files` that the generator treats as pages: not the resources of a Hugo
