@@ -81,12 +81,8 @@ void LiveSite::add_watches() {
     dirs.insert(p->root);
     dirs.insert(p->root + "/config/_default");
     dirs.insert(p->root + "/config/" + opts_.sources.environment);
-    for (const auto& dir : p->content_dirs) {  // and each section: a new _index page there
-      dirs.insert(dir);
-      std::error_code ec;
-      for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
-        if (it->is_directory(ec)) dirs.insert(it->path().string());
-    }
+    dirs.insert(p->content_dirs.begin(), p->content_dirs.end());
+    for (const auto& folder : section_folders(*p)) dirs.insert(folder);  // a new _index page there
   }
   for (const auto& d : dirs) watch(d);  // a folder that does not exist is no watch, and no error
 }

@@ -498,7 +498,7 @@ void read_texts(Ctx& cx, const SiteProfile* profile, Event& e) {
 
 // The page's link (`url`, else its path and `slug` like Hugo, with a language prefix for
 // non-default languages; with --site the generator's own), the sign-up link and the image.
-void choose_links(Ctx& cx, const SiteProfile* profile, const PageRef& ref, Event& e) {
+void choose_links(Ctx& cx, const SiteProfile* profile, const PageRef& ref, const date::time_zone* site_zone, Event& e) {
   const SiteConfig& site = cx.site;
   std::string lang_prefix = e.lang == site.language ? "" : e.lang + "/";
   std::string explicit_url = scalar_text(cx.field(Field::url).value);
@@ -517,7 +517,7 @@ void choose_links(Ctx& cx, const SiteProfile* profile, const PageRef& ref, Event
     e.url = site.base_url + lang_prefix + encoded + "/";
   }
   if (profile) {  // the link the generator writes; pages it writes none for keep the one above
-    std::string link = generator_link(*profile, ref, cx.fm, find_zone(site.timezone));
+    std::string link = generator_link(*profile, ref, cx.fm, site_zone);
     if (!link.empty()) e.url = link;
   }
   if (std::string signup = scalar_text(cx.field(Field::signup_url).value);
@@ -657,7 +657,7 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   if (!read_instances(page, fm, e, diags)) return false;  // series and sessions
   read_texts(cx, profile, e);
   e.body_markdown = std::move(body);
-  choose_links(cx, profile, ref, e);
+  choose_links(cx, profile, ref, site_zone, e);
   read_status(cx, e);
   clean_texts(e);
   read_publishing(cx, comment_tz, generator, e);

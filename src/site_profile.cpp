@@ -601,17 +601,20 @@ std::string site_layout(const SiteProfile& p) {
   auto any_file = [](const std::string& n, const fs::directory_entry&) { return n[0] != '.'; };
   std::string out = names(p.root, config_name) + names(fs::path(p.root) / "config" / "_default", any_file) +
                     names(fs::path(p.root) / "config" / p.environment, any_file);
+  auto section_page = [](const std::string& n, const fs::directory_entry&) { return is_section_page_name(n); };
+  for (const auto& dir : p.content_dirs) out += names(dir, section_page);
+  for (const auto& folder : section_folders(p)) out += folder + "/\n" + names(folder, section_page);
+  return out;
+}
+
+std::vector<std::string> section_folders(const SiteProfile& p) {
+  std::vector<std::string> out;
   for (const auto& dir : p.content_dirs) {
     std::error_code ec;
-    out += names(dir, [](const std::string& n, const fs::directory_entry& e) {
-      std::error_code ec;
-      return e.is_directory(ec) || is_section_page_name(n);
-    });
     for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
-      if (it->is_directory(ec))
-        out +=
-            names(it->path(), [](const std::string& n, const fs::directory_entry&) { return is_section_page_name(n); });
+      if (it->is_directory(ec)) out.push_back(it->path().string());
   }
+  std::sort(out.begin(), out.end());
   return out;
 }
 

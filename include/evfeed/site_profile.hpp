@@ -139,6 +139,9 @@ struct ResolvedSite {
 bool resolve_site(const SiteSources& sources, ResolvedSite& out, Diagnostics& diags,
                   const ResolvedSite* previous = nullptr);
 
+// The top-level folders of each Hugo content dir (every section, event section or not).
+std::vector<std::string> section_folders(const SiteProfile& profile);
+
 // What a new config file or section would change that no input of the last resolve names:
 // the config files' names at the site root and in config/_default/ and config/<environment>/,
 // the folders and _index pages at the top of each content dir and of its sections. serve
