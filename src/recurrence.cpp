@@ -442,6 +442,12 @@ struct InstanceReader {
                    (err.empty() ? "" : ": " + err));
       return std::nullopt;
     }
+    // libical writes 00000000T000000 from the year 3000 on, as for the event's own start.
+    int year = static_cast<int>(date::year_month_day{date::floor<date::days>(tv->local)}.year());
+    if (year < 1000 || year > 2999) {
+      error(v, "'" + key + "' lies outside the years 1000-2999 that calendar software handles; check the year");
+      return std::nullopt;
+    }
     if (tv->kind == TimeValue::Kind::instant) {
       LocalSeconds t = to_local(e.zone, tv->instant());
       return e.all_day ? LocalSeconds{date::floor<date::days>(t)} : t;
