@@ -9,7 +9,7 @@ pkgs=(
   build-essential cmake ninja-build ccache pkg-config git tzdata ca-certificates curl
   libical-dev libtinyxml2-dev libyaml-cpp-dev libboost-dev libhowardhinnant-date-dev
   catch2 libtomlplusplus-dev libmd4c-dev libmd4c-html0-dev libcli11-dev libdeflate-dev zlib1g-dev
-  libxxhash-dev nlohmann-json3-dev libqrencode-dev libgit2-dev
+  libxxhash-dev nlohmann-json3-dev libqrencode-dev libgit2-dev liburiparser-dev
 )
 # Test-only tools: a browser for the index.html test, nginx and systemd for deploy checks.
 if [ "${1:-}" = "--with-test-tools" ]; then

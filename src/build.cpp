@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "evfeed/fsutil.hpp"
 #include "evfeed/parse_cache.hpp"
 #include "evfeed/pipeline.hpp"
 #include "evfeed/resources.hpp"

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "evfeed/text.hpp"
 
 namespace evfeed {
@@ -91,8 +93,6 @@ std::map<std::string, std::string> parse_query(std::string_view q) {
 
 namespace {
 
-std::string json_str(const std::string& s) { return "\"" + json_escape(clean_utf8(s)) + "\""; }
-
 HttpResponse text_response(int status, std::string body, std::string content_type = "text/plain; charset=utf-8") {
   HttpResponse r;
   r.status = status;
@@ -104,22 +104,24 @@ HttpResponse text_response(int status, std::string body, std::string content_typ
 
 HttpResponse healthz(const SiteSnapshot& snap, ServerMetrics& m) {
   const Snapshot& f = snap.files();
-  std::string j = "{\"status\":" + json_str(m.last_reload_ok ? "ok" : "degraded") +
-                  ",\"last_build\":" + json_str(format_rfc3339(f.built_at, Seconds{0})) +
-                  ",\"build_seconds\":" + std::to_string(f.build_seconds) +
-                  ",\"events\":" + std::to_string(f.event_count) + ",\"pages\":" + std::to_string(f.page_count) +
-                  ",\"reloads\":" + std::to_string(m.reloads.load()) +
-                  ",\"last_reload_ok\":" + (m.last_reload_ok ? "true" : "false") + ",\"page_errors\":[";
-  bool first = true;
+  nlohmann::ordered_json j;  // ordered: the keys in the order monitoring scripts have seen
+  j["status"] = m.last_reload_ok ? "ok" : "degraded";
+  j["last_build"] = format_rfc3339(f.built_at, Seconds{0});
+  j["build_seconds"] = f.build_seconds;
+  j["events"] = f.event_count;
+  j["pages"] = f.page_count;
+  j["reloads"] = m.reloads.load();
+  j["last_reload_ok"] = m.last_reload_ok.load() != 0;
+  auto& errors = j["page_errors"] = nlohmann::ordered_json::array();
   for (const auto& d : f.problems) {
     if (d.severity != Severity::error) continue;
     Diagnostic shown = d;
     shown.path = display_path(d.path, f.display_root);
-    j += (first ? "" : ",") + json_str(format_diagnostic(shown));
-    first = false;
+    errors.push_back(format_diagnostic(shown));
   }
-  j += "]}\n";
-  return text_response(200, std::move(j), "application/json");
+  // A file name is bytes: invalid UTF-8 becomes U+FFFD instead of an exception.
+  return text_response(200, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                       "application/json");
 }
 
 HttpResponse metrics_page(const SiteSnapshot& snap, ServerMetrics& m) {

@@ -6,10 +6,11 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <iostream>
 #include <set>
+#include <sstream>
 #include <thread>
 
+#include "evfeed/log.hpp"
 #include "evfeed/pipeline.hpp"
 #include "evfeed/site_profile.hpp"
 #include "evfeed/text.hpp"
@@ -170,7 +171,7 @@ bool LiveSite::hold_while_missing(const std::vector<std::string>& content_dirs, 
   auto old = current();
   Snapshot files = old->files();
   files.problems = missing;
-  for (const auto& d : missing) std::cerr << format_diagnostic(d) << "\n";
+  for (const auto& d : missing) log_diagnostic(d);
   std::atomic_store(&current_, old->with_files(std::move(files)));
   valid_until_ = SysSeconds::max();  // the scan notices the folder's return
   ++metrics.reloads;
@@ -227,10 +228,11 @@ void LiveSite::swap_in(std::shared_ptr<const SiteSnapshot> next, bool initial, b
                        ServerMetrics& metrics) {
   const Snapshot& snap = next->files();
   for (const auto& d : snap.problems)
-    if (d.severity != Severity::note) std::cerr << format_diagnostic(d) << "\n";
-  std::cerr << "evfeed: " << (initial ? "built " : "reloaded ") << snap.event_count << " events from "
-            << snap.page_count << " pages in " << snap.build_seconds << " s"
-            << (config_ok ? "" : " (config error: old config kept)") << "\n";
+    if (d.severity != Severity::note) log_diagnostic(d);
+  std::ostringstream summary;  // the seconds as iostreams print a double: "0.0123"
+  summary << "evfeed: " << (initial ? "built " : "reloaded ") << snap.event_count << " events from " << snap.page_count
+          << " pages in " << snap.build_seconds << " s" << (config_ok ? "" : " (config error: old config kept)");
+  log_line(summary.str());
   std::atomic_store(&current_, std::move(next));
   if (!initial) {
     ++metrics.reloads;

@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "evfeed/build.hpp"
+#include "evfeed/log.hpp"
 #include "evfeed/model.hpp"
 #include "evfeed/pipeline.hpp"
 #include "evfeed/recurrence.hpp"
@@ -52,8 +54,7 @@ std::string site_path_of(const SiteConfig& site, const Event& e) {
 
 void print_diags(const Diagnostics& d, bool quiet) {
   for (const auto& x : d.items)
-    if (!quiet || x.severity == Severity::error || x.severity == Severity::warning)
-      std::cerr << format_diagnostic(x) << "\n";
+    if (!quiet || x.severity == Severity::error || x.severity == Severity::warning) log_diagnostic(x);
 }
 
 SysSeconds now_seconds() { return date::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
@@ -180,8 +181,9 @@ int run_build(const SiteSources& o, const std::string& out_dir, const std::strin
   request.content_dirs = std::move(resolved.content_dirs);
   print_diags(cfg, quiet);
   if (!request.site.base_url_given) {
-    std::cerr << "evfeed build: error: no base URL, so links and UIDs would point at localhost; give --base-url "
-                 "https://example.org/events/, base_url in --config, or --site with the site's baseURL/url\n";
+    log_line(
+        "evfeed build: error: no base URL, so links and UIDs would point at localhost; give --base-url "
+        "https://example.org/events/, base_url in --config, or --site with the site's baseURL/url");
     return 2;
   }
   request.out_dir = out_dir;
@@ -189,13 +191,13 @@ int run_build(const SiteSources& o, const std::string& out_dir, const std::strin
                       : request.site.profile ? site_state_dir(request.site.profile->root, out_dir)
                                              : default_state_dir(out_dir);
   if (request.state.dir.empty()) {
-    std::cerr << out_dir << ": error: the build state cannot go beside this output folder; give --state-dir DIR\n";
+    log_line(out_dir + ": error: the build state cannot go beside this output folder; give --state-dir DIR");
     return 2;
   }
   if (state_inside_output(request.state.dir, out_dir)) {
-    std::cerr << request.state.dir
-              << ": error: the build state (with the text of drafts) would be published "
-                 "inside --out; give a --state-dir outside it\n";
+    log_line(request.state.dir +
+             ": error: the build state (with the text of drafts) would be published inside --out; give a "
+             "--state-dir outside it");
     return 2;
   }
   OutputLock lock;
@@ -209,8 +211,10 @@ int run_build(const SiteSources& o, const std::string& out_dir, const std::strin
   if (std::getenv("EVFEED_TIMING")) {  // EVFEED_TIMING=1 prints where a build spends its time
     request.on_phase = [&phase_start](const char* name) {
       auto now = std::chrono::steady_clock::now();
-      std::cerr << "timing: " << name << " " << std::chrono::duration<double>(now - phase_start).count()
-                << " s, memory " << memory_mib("VmRSS:") << " MiB, peak " << memory_mib("VmHWM:") << " MiB\n";
+      std::ostringstream line;
+      line << "timing: " << name << " " << std::chrono::duration<double>(now - phase_start).count() << " s, memory "
+           << memory_mib("VmRSS:") << " MiB, peak " << memory_mib("VmHWM:") << " MiB";
+      log_line(line.str());
       phase_start = now;
     };
   }
@@ -287,7 +291,7 @@ int main(int argc, char** argv) {
       auto from = parse_time(occurrences_arg.substr(0, slash));
       auto to = slash == std::string::npos ? std::nullopt : parse_time(occurrences_arg.substr(slash + 1));
       if (!from || !to) {
-        std::cerr << "evfeed check: --occurrences takes FROM/TO, e.g. 2026-01-01/2028-01-01\n";
+        log_line("evfeed check: --occurrences takes FROM/TO, e.g. 2026-01-01/2028-01-01");
         return 2;
       }
       window = std::pair{from->instant(), to->instant()};  // naive and date values: UTC
@@ -306,8 +310,8 @@ int main(int argc, char** argv) {
     }
     print_diags(cfg, false);
     if (!serve_cfg.resolved.site.base_url_given)
-      std::cerr << "evfeed serve: no base URL given: links and UIDs use " << serve_cfg.resolved.site.base_url
-                << " (give --base-url or --site for the published address)\n";
+      log_line("evfeed serve: no base URL given: links and UIDs use " + serve_cfg.resolved.site.base_url +
+               " (give --base-url or --site for the published address)");
     serve_cfg.access_log = !no_access_log;
     serve_cfg.sources = serve_opts;
     return run_server(serve_cfg);

@@ -1,6 +1,7 @@
 #include "evfeed/model.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <map>
 #include <regex>
 #include <set>
@@ -9,6 +10,7 @@
 #include "evfeed/permalink.hpp"
 #include "evfeed/recurrence.hpp"
 #include "evfeed/schema.hpp"
+#include "evfeed/shortcodes.hpp"
 #include "evfeed/text.hpp"
 
 namespace evfeed {
@@ -28,6 +30,49 @@ bool Event::is_utc_zone() const {
   if (!zone) return true;
   std::string n(zone->name());
   return n == "UTC" || n == "Etc/UTC" || n == "Etc/GMT" || n == "GMT" || n == "Etc/Universal" || n == "Etc/Zulu";
+}
+
+namespace {
+
+bool clean_text(const std::string& s) { return clean_utf8(s) == s; }  // checks only: no hot path
+
+bool clean_url(const std::string& s) {
+  return clean_text(s) && std::none_of(s.begin(), s.end(), [](char c) {
+           auto b = static_cast<unsigned char>(c);
+           return b <= 0x20 || b == 0x7F;
+         });
+}
+
+}  // namespace
+
+std::string unclean_field(const Event& e) {
+  const std::pair<const char*, const std::string*> texts[] = {
+      {"identity", &e.identity},  {"slug", &e.slug},         {"lang", &e.lang},
+      {"title", &e.title},        {"summary", &e.summary},   {"summary_html", &e.summary_html},
+      {"body", &e.body_markdown}, {"location", &e.location}, {"fee", &e.fee},
+      {"sponsor", &e.sponsor}};
+  for (const auto& [name, text] : texts)
+    if (!clean_text(*text)) return name;
+  for (const auto& [name, url] : {std::pair{"url", &e.url}, {"image", &e.image}, {"signup_url", &e.signup_url}})
+    if (!clean_url(*url)) return name;
+  auto indexed = [](const char* list, size_t i, const char* field) {
+    return std::string(list) + "[" + std::to_string(i) + "]" + (*field ? "." : "") + field;
+  };
+  for (size_t i = 0; i < e.topics.size(); ++i)
+    if (!clean_text(e.topics[i])) return indexed("topics", i, "");
+  for (size_t i = 0; i < e.tags.size(); ++i)
+    if (!clean_text(e.tags[i])) return indexed("tags", i, "");
+  for (size_t i = 0; i < e.speakers.size(); ++i) {
+    const Speaker& sp = e.speakers[i];
+    if (!clean_text(sp.name) || !clean_text(sp.designation)) return indexed("speakers", i, "name");
+    if (!clean_url(sp.url)) return indexed("speakers", i, "url");
+  }
+  for (size_t i = 0; i < e.sessions().size(); ++i)
+    if (!clean_text(e.sessions()[i].title) || !clean_text(e.sessions()[i].location)) return indexed("sessions", i, "");
+  for (size_t i = 0; i < e.series().changes.size(); ++i)
+    if (!clean_text(e.series().changes[i].title) || !clean_text(e.series().changes[i].location))
+      return indexed("changes", i, "");
+  return "";
 }
 
 namespace {
@@ -377,39 +422,50 @@ void choose_end(Ctx& cx, const date::time_zone* comment_tz, bool page_zone, cons
 
 // The clean-Event contract: every text valid UTF-8 without NULs, URLs without whitespace,
 // the summary rendered once. Renderers trust it and never clean again.
-void clean_texts(Event& e) {
-  // YAML escapes ("\0", "\xC3") can put NULs and invalid UTF-8 into values of a clean
-  // file: every text of the event is cleaned once here, whatever writer uses it later.
-  for (std::string* text : {&e.title, &e.summary, &e.location, &e.fee, &e.sponsor, &e.signup_url, &e.image, &e.url})
+// Wowchemy markdownifies `abstract` and `summary` ("R<sup>2</sup>", "*Nature*"): feeds
+// show that HTML, text outputs its text. Before the cleaning: an entity ("&#1;") can
+// decode to a character it drops.
+void markdownify_summary(Event& e) {
+  if (e.summary.empty()) return;
+  e.summary_html = markdown_to_html(e.summary, e.url);
+  e.summary = markdown_to_text(e.summary, e.url);
+}
+
+}  // namespace
+
+void clean_event_texts(Event& e) {
+  // YAML escapes ("\0", "\e") can put NULs and controls into values of a clean file:
+  // every text of the event is cleaned once here, whatever writer uses it later.
+  for (std::string* text : {&e.identity, &e.slug, &e.lang, &e.title, &e.summary, &e.summary_html, &e.body_markdown,
+                            &e.location, &e.fee, &e.sponsor, &e.signup_url, &e.image, &e.url})
     *text = clean_utf8(*text);
   for (auto* list : {&e.topics, &e.tags})
     for (auto& t : *list) t = clean_utf8(t);
   // URLs go into iCalendar URI values unescaped: no whitespace or line break may survive
   // there (a newline would inject a property).
-  for (std::string* url : {&e.signup_url, &e.image, &e.url}) {
+  auto safe_url = [](std::string& url) {
     std::string safe;
-    for (unsigned char c : *url) {
+    for (unsigned char c : url) {
       if (c == ' ')
         safe += "%20";
       else if (c > 0x20 && c != 0x7F)
         safe += static_cast<char>(c);
     }
-    *url = safe;
-  }
-  // Wowchemy markdownifies `abstract` and `summary` ("R<sup>2</sup>", "*Nature*"): feeds
-  // show that HTML, text outputs its text.
-  if (!e.summary.empty()) {
-    e.summary_html = markdown_to_html(e.summary, e.url);
-    e.summary = markdown_to_text(e.summary, e.url);
-  }
+    url = safe;
+  };
+  for (std::string* url : {&e.signup_url, &e.image, &e.url}) safe_url(*url);
   for (auto& sp : e.speakers) {
     sp.name = clean_utf8(sp.name);
     sp.designation = clean_utf8(sp.designation);
     sp.url = clean_utf8(sp.url);
+    safe_url(sp.url);
   }
+  if (!e.has_instances()) return;
+  // Sessions' and overrides' texts are read from front matter like the event's own.
+  EventInstances& x = e.edit_instances();
+  for (auto& s : x.sessions) s.title = clean_utf8(s.title), s.location = clean_utf8(s.location);
+  for (auto& c : x.series.changes) c.title = clean_utf8(c.title), c.location = clean_utf8(c.location);
 }
-
-}  // namespace
 
 namespace {
 
@@ -659,7 +715,9 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   e.body_markdown = std::move(body);
   choose_links(cx, profile, ref, site_zone, e);
   read_status(cx, e);
-  clean_texts(e);
+  markdownify_summary(e);
+  clean_event_texts(e);
+  assert(unclean_field(e).empty() && "the clean-Event contract (event.hpp)");
   read_publishing(cx, comment_tz, generator, e);
   return true;
 }

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <system_error>
 
 #include <sys/stat.h>
@@ -151,25 +149,6 @@ ContentTree walk_content(const std::vector<std::string>& content_dirs, bool foll
   std::sort(tree.pages.begin(), tree.pages.end(), by_path);
   std::sort(tree.section_pages.begin(), tree.section_pages.end(), by_path);
   return tree;
-}
-
-bool read_file(const std::string& path, std::string& out, Diagnostics& diags) {
-  std::error_code ec;
-  auto size = fs::file_size(path, ec);
-  if (!ec && size > static_cast<std::uintmax_t>(max_page_bytes)) {
-    diags.add(path, 0, 0, Severity::error,
-              "page is " + std::to_string(size) + " bytes, over the 8 MiB limit; split it or remove it");
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diags.add(path, 0, 0, Severity::error, "cannot read the file (permissions?)");
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
 }
 
 namespace {

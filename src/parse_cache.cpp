@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "evfeed/event_codec.hpp"
+#include "evfeed/fsutil.hpp"
 #include "evfeed/publish.hpp"
 #include "evfeed/recurrence.hpp"
 #include "evfeed/resources.hpp"

@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "evfeed/event_codec.hpp"
+#include "evfeed/fsutil.hpp"
 #include "evfeed/parallel.hpp"
 #include "evfeed/parse_cache.hpp"
 #include "evfeed/permalink.hpp"

@@ -8,12 +8,12 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include "evfeed/fsutil.hpp"
 #include "evfeed/parallel.hpp"
 #include "evfeed/text.hpp"
 
@@ -49,35 +49,6 @@ bool OutputLock::acquire(const std::string& path, int timeout_seconds, Diagnosti
   return true;
 }
 
-bool read_whole_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
-}
-
-bool remove_durably(const std::vector<std::string>& paths, Diagnostics& diags) {
-  std::set<std::string> dirs;
-  for (const auto& p : paths) {
-    if (::unlink(p.c_str()) == 0) {
-      dirs.insert(fs::path(p).parent_path().string());
-    } else if (errno != ENOENT) {
-      diags.add(p, 0, 0, Severity::error, std::string("cannot remove: ") + std::strerror(errno));
-      return false;
-    }
-  }
-  for (const auto& dir : dirs) {
-    int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-      ::fsync(fd);
-      ::close(fd);
-    }
-  }
-  return true;
-}
-
 bool outputs_present(const std::string& out_dir, const std::string& manifest_path) {
   std::string manifest;
   if (!read_whole_file(manifest_path, manifest)) return false;
@@ -91,69 +62,6 @@ bool outputs_present(const std::string& out_dir, const std::string& manifest_pat
 
 namespace {
 
-// Writes bytes to a temporary file beside `path` unless `path` already holds exactly them.
-// Returns false on I/O errors; *tmp is empty when nothing needs writing.
-bool stage_file(const std::string& path, std::string_view bytes, std::string* tmp_out, bool sync, Diagnostics& diags) {
-  tmp_out->clear();
-  std::error_code ec;
-  if (fs::file_size(path, ec) == bytes.size() && !ec) {
-    std::string old;
-    if (read_whole_file(path, old) && old == bytes) return true;
-  }
-  fs::path p(path);
-  fs::create_directories(p.parent_path(), ec);
-  std::string tmp = (p.parent_path() / ("." + p.filename().string() + ".tmp." + std::to_string(::getpid()))).string();
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) {
-    diags.add(path, 0, 0, Severity::error, std::string("cannot write: ") + std::strerror(errno));
-    return false;
-  }
-  size_t off = 0;
-  while (off < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      diags.add(path, 0, 0, Severity::error, std::string("write failed: ") + std::strerror(errno));
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return false;
-    }
-    off += static_cast<size_t>(n);
-  }
-  if ((sync && ::fsync(fd) != 0) | (::close(fd) != 0)) {
-    diags.add(path, 0, 0, Severity::error, std::string("flush failed: ") + std::strerror(errno));
-    ::unlink(tmp.c_str());
-    return false;
-  }
-  *tmp_out = tmp;
-  return true;
-}
-
-bool commit_file(const std::string& tmp, const std::string& path, Diagnostics& diags) {
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    diags.add(path, 0, 0, Severity::error, std::string("rename failed: ") + std::strerror(errno));
-    ::unlink(tmp.c_str());
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-bool write_file_atomic(const std::string& path, std::string_view bytes, bool* changed, Diagnostics& diags,
-                       bool durable) {
-  if (changed) *changed = false;
-  std::string tmp;
-  // fsync before rename: after a crash the name points at complete bytes or the old file.
-  if (!stage_file(path, bytes, &tmp, durable, diags)) return false;
-  if (tmp.empty()) return true;
-  if (!commit_file(tmp, path, diags)) return false;
-  if (changed) *changed = true;
-  return true;
-}
-
-namespace {
-
 // A build killed mid-write leaves ".name.tmp.PID" files; the next build (holding the lock,
 // so no other build is writing) removes them.
 void remove_stale_temporaries(const fs::path& root) {
@@ -161,11 +69,7 @@ void remove_stale_temporaries(const fs::path& root) {
   fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
   std::vector<fs::path> stale;
   for (; !ec && it != end; it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    size_t tmp = name.rfind(".tmp.");
-    bool ours = name.size() > 1 && name[0] == '.' && tmp != std::string::npos && tmp + 5 < name.size() &&
-                name.find_first_not_of("0123456789", tmp + 5) == std::string::npos;
-    if (ours && it->is_regular_file(ec)) stale.push_back(it->path());
+    if (is_stale_temporary_name(it->path().filename().string()) && it->is_regular_file(ec)) stale.push_back(it->path());
   }
   for (const auto& p : stale) fs::remove(p, ec);
 }

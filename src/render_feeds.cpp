@@ -7,6 +7,7 @@
 #include "evfeed/recurrence.hpp"
 #include "evfeed/render.hpp"
 #include "evfeed/text.hpp"
+#include "evfeed/ui_text.hpp"
 #include "evfeed/version.hpp"
 
 namespace evfeed {
@@ -47,19 +48,7 @@ std::string atom_id(const Event& e, const SiteConfig& site) {
 
 // One occurrence of the event (its own start and end, a session's, or a series' one).
 std::string when_text(const Event& e, SysSeconds start, SysSeconds end) {
-  LocalSeconds ls = to_local(e.zone, start), le = to_local(e.zone, end);
-  if (e.all_day) {
-    auto first = date::floor<date::days>(ls), after = date::floor<date::days>(le);
-    std::string s = date::format("%A, %d %B %Y", first);
-    if (after - first > date::days{1}) s += " – " + date::format("%A, %d %B %Y", after - date::days{1});
-    return s + " (all day)";
-  }
-  std::string s = date::format("%A, %d %B %Y, %H:%M", ls);
-  if (date::floor<date::days>(ls) == date::floor<date::days>(le))
-    s += "–" + date::format("%H:%M", le);
-  else
-    s += " – " + date::format("%A, %d %B %Y, %H:%M", le);
-  return s + " (" + e.zone_name() + ", UTC" + format_offset(offset_at(e.zone, start), true) + ")";
+  return format_event_time(e, start, end, "en", DateStyle::full);  // feeds are in English
 }
 
 // "When:" of a single event; "Next:" and "Repeats:" of a series; the list of sessions.
@@ -203,7 +192,7 @@ std::string render_rss(const std::vector<const Event*>& events, const SiteConfig
     for (const auto& t : e->tags) add(item, "category", t);
     if (!e->image.empty()) {
       auto* media = add(item, "media:content");
-      media->SetAttribute("url", clean(e->image).c_str());
+      media->SetAttribute("url", e->image.c_str());
       media->SetAttribute("medium", "image");
       media->SetAttribute("type", image_type(e->image).c_str());
     }
@@ -242,17 +231,17 @@ std::string render_atom(const std::vector<const Event*>& events, const SiteConfi
     auto* link = add(entry, "link");
     link->SetAttribute("rel", "alternate");
     link->SetAttribute("type", "text/html");
-    link->SetAttribute("href", clean(e->url).c_str());
+    link->SetAttribute("href", e->url.c_str());
     if (!e->summary.empty()) add(entry, "summary", e->summary);
     auto* content = add(entry, "content", content_of(*e, site, cache));
     content->SetAttribute("type", "html");
-    for (const auto& t : e->topics) add(entry, "category")->SetAttribute("term", clean(t).c_str());
-    for (const auto& t : e->tags) add(entry, "category")->SetAttribute("term", clean(t).c_str());
+    for (const auto& t : e->topics) add(entry, "category")->SetAttribute("term", t.c_str());
+    for (const auto& t : e->tags) add(entry, "category")->SetAttribute("term", t.c_str());
     if (!e->image.empty()) {
       auto* enc = add(entry, "link");
       enc->SetAttribute("rel", "enclosure");
       enc->SetAttribute("type", image_type(e->image).c_str());
-      enc->SetAttribute("href", clean(e->image).c_str());
+      enc->SetAttribute("href", e->image.c_str());
     }
   }
   return print(doc);

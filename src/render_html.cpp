@@ -102,19 +102,15 @@ std::string subscribe_block(const CalendarLinks& l, int index, const UiText& t) 
 std::string event_item(const Event& e, const UiText& t, const std::string& lang, const std::string& up) {
   // A series or multi-session event shows the occurrence assemble_model chose (the next one).
   SysSeconds start = e.shown() ? e.shown()->start : e.start, end = e.shown() ? e.shown()->end : e.end;
-  std::string when = format_range(to_local(e.zone, start), to_local(e.zone, end), e.all_day, lang);
-  if (e.all_day)
-    when += " (" + std::string(t.all_day) + ")";
-  else
-    when += " " + e.zone_name() + " (UTC" + format_offset(offset_at(e.zone, start), true) + ")";
+  std::string when = format_event_time(e, start, end, lang, DateStyle::compact);
   std::string h = "<li class=\"ev" + std::string(e.status == EventStatus::cancelled ? " cancelled" : "") +
                   "\" data-end=\"" +
                   std::to_string(std::min(last_end(e), SysSeconds{Seconds{253402300799}})
                                      .time_since_epoch()
                                      .count()) +  // 9999-12-31: open-ended
                   "\">";                          // the title is in the event's language, the rest in the page's
-  h += "<h3 lang=\"" + html_escape(e.lang) + "\"><a href=\"" + html_escape(clean_utf8(e.url)) + "\">" +
-       html_escape(clean_utf8(e.title)) + "</a></h3>";
+  h += "<h3 lang=\"" + html_escape(e.lang) + "\"><a href=\"" + html_escape(e.url) + "\">" + html_escape(e.title) +
+       "</a></h3>";
   h += "<p class=\"when\"><time datetime=\"" + format_rfc3339(start, offset_at(e.zone, start)) + "\" data-zone=\"" +
        html_escape(e.zone_name()) + "\" data-end=\"" + format_rfc3339(end, offset_at(e.zone, end)) + "\"" +
        (e.all_day ? " data-all-day=\"1\"" : "") + ">" + html_escape(when) + "</time>";
@@ -126,7 +122,7 @@ std::string event_item(const Event& e, const UiText& t, const std::string& lang,
          html_escape(format_range(to_local(e.zone, s.start), to_local(e.zone, s.end), e.all_day, lang)) +
          (s.title.empty() ? "" : " · " + html_escape(s.title)) + "</p>";
   const std::string& place = e.shown() && !e.shown()->location.empty() ? e.shown()->location : e.location;
-  if (!place.empty()) h += "<p class=\"where\">" + html_escape(clean_utf8(place)) + "</p>";
+  if (!place.empty()) h += "<p class=\"where\">" + html_escape(place) + "</p>";
   if (e.status == EventStatus::cancelled) return h + "</li>\n";  // nothing to add or sign up for
   AddToCalendarLinks add = add_to_calendar_links(e);
   h += "<p class=\"links\"><span class=\"sr\">" + html_escape(std::string(t.add_to_calendar) + ": ") +

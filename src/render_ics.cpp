@@ -1,7 +1,7 @@
 // iCalendar (RFC 5545) written with libical. libical folds at 75 octets without splitting
-// UTF-8 and escapes TEXT, but passes control characters and invalid UTF-8 through, so
-// every string goes through clean_utf8 first. Its TZIDs carry a vendor prefix, so
-// VTIMEZONEs are generated here from the system tz database with plain IANA names.
+// UTF-8 and escapes TEXT, but passes control characters and invalid UTF-8 through: event
+// texts come clean (event.hpp's contract), every other string goes through clean_utf8. Its TZIDs carry a vendor prefix,
+// so VTIMEZONEs are generated here from the system tz database with plain IANA names.
 #include <libical/ical.h>
 
 #include <algorithm>
@@ -222,23 +222,23 @@ Component base_vevent(const Event& e, const std::string& uid, int sequence) {
     icalcomponent_add_property(ev.c, zoned_property(icalproperty_new_dtstart, e, e.start));
     icalcomponent_add_property(ev.c, zoned_property(icalproperty_new_dtend, e, e.end));
   }
-  add_text(ev.c, icalproperty_new_summary(clean(e.title).c_str()));
+  add_text(ev.c, icalproperty_new_summary(e.title.c_str()));
   add_text(ev.c, icalproperty_new_description(clean(event_description_text(e)).c_str()));
-  if (!e.location.empty()) add_text(ev.c, icalproperty_new_location(clean(e.location).c_str()));
-  icalcomponent_add_property(ev.c, icalproperty_new_url(clean(e.url).c_str()));
+  if (!e.location.empty()) add_text(ev.c, icalproperty_new_location(e.location.c_str()));
+  icalcomponent_add_property(ev.c, icalproperty_new_url(e.url.c_str()));
   std::vector<std::string> cats = e.topics;
   for (const auto& t : e.tags)
     if (std::find(cats.begin(), cats.end(), t) == cats.end()) cats.push_back(t);
   for (auto& c : cats) {
     // One CATEGORIES per value: a comma inside a category would split it otherwise.
-    std::string v = clean(c);
+    std::string v = c;
     replace_all(v, ",", " ");
     icalcomponent_add_property(ev.c, icalproperty_new_categories(v.c_str()));
   }
   if (!e.image.empty()) {
     icalproperty* p = icalproperty_new(ICAL_X_PROPERTY);
     icalproperty_set_x_name(p, "IMAGE");
-    icalproperty_set_value(p, icalvalue_new_uri(clean(e.image).c_str()));
+    icalproperty_set_value(p, icalvalue_new_uri(e.image.c_str()));
     icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_URI));
     icalproperty_add_parameter(p, icalparameter_new_display(ICAL_DISPLAY_BADGE));
     icalcomponent_add_property(ev.c, p);
@@ -334,7 +334,7 @@ std::string valarm_text(const Event& e, const SiteConfig& site) {
   trig.time = icaltime_null_time();
   trig.duration = icaldurationtype_from_int(-static_cast<int>(site.alarm_before.count()));
   icalcomponent_add_property(alarm.c, icalproperty_new_trigger(trig));
-  add_text(alarm.c, icalproperty_new_description(clean(e.title).c_str()));
+  add_text(alarm.c, icalproperty_new_description(e.title.c_str()));
   return refold_ical(serialize(alarm.c));
 }
 

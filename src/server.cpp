@@ -20,7 +20,6 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
-#include <iostream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -28,6 +27,7 @@
 
 #include "evfeed/handler.hpp"
 #include "evfeed/live_site.hpp"
+#include "evfeed/log.hpp"
 #include "evfeed/server.hpp"
 
 namespace beast = boost::beast;
@@ -145,27 +145,10 @@ struct ServerState {
   SendfileCache sendfile_cache;
   std::mutex sessions_mutex;
   std::map<Session*, std::weak_ptr<Session>> sessions;
-  std::mutex log_mutex;
   net::thread_pool* renders = nullptr;  // filtered outputs are rendered here
   unsigned max_pending_renders = 1;
   std::atomic<unsigned> pending_renders{0};
 };
-
-void access_log(ServerState& st, const std::string& remote, const std::string& method, const std::string& target,
-                int status, std::size_t bytes, double ms) {
-  if (!st.opts.access_log) return;
-  std::string line = remote + " \"" + method + " " + target + "\" " + std::to_string(status) + " " +
-                     std::to_string(bytes) + " " + std::to_string(static_cast<long>(ms * 1000)) + "us\n";
-  std::lock_guard<std::mutex> lock(st.log_mutex);
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  // Buffered for speed, flushed at most once a second so the log stays timely.
-  static auto last_flush = std::chrono::steady_clock::now();
-  auto now = std::chrono::steady_clock::now();
-  if (now - last_flush > std::chrono::seconds(1)) {
-    std::fflush(stdout);
-    last_flush = now;
-  }
-}
 
 // The Date header, formatted once a second per thread.
 std::string_view date_now() {
@@ -263,7 +246,7 @@ class Session : public std::enable_shared_from_this<Session> {
       try {
         res = self->snapshot_->render_filter(query);
       } catch (const std::exception& e) {
-        std::cerr << "evfeed: rendering " << query.key() << " failed: " << e.what() << "\n";
+        log_line("evfeed: rendering " + query.key() + " failed: " + e.what());
       }
       --self->st_.pending_renders;
       ++self->st_.metrics.filter_renders;
@@ -325,7 +308,7 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_ = keep_alive_ && !st_.stopping;
     head_.clear();
     if (!serialize_head(response_, response_.body().size(), version_, keep_, date_now(), head_)) {
-      std::cerr << "evfeed serve: a response header is not valid HTTP (CR/LF in a value?); answered 500\n";
+      log_line("evfeed serve: a response header is not valid HTTP (CR/LF in a value?); answered 500");
       response_ = error_response(500, "internal error: invalid response header\n", response_.route, response_.head);
       serialize_head(response_, response_.body().size(), version_, keep_, date_now(), head_);
     }
@@ -409,10 +392,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_write(beast::error_code ec, std::size_t) {
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+    auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
     st_.metrics.count(response_.route, response_.status);
     st_.metrics.bytes_sent += sent_bytes_;
-    access_log(st_, remote_, method_, target_, response_.status, sent_bytes_, ms);
+    if (st_.opts.access_log) log_access({remote_, method_, target_, response_.status, sent_bytes_, took});
     st_.metrics.filter_bytes_in_flight -= in_flight_bytes_;
     in_flight_bytes_ = 0;
     bool again = keep_;
@@ -552,7 +535,7 @@ void close_idle_sessions(ServerState& st) {
 int run_server(const ServeOptions& opts) {
   tcp::endpoint endpoint;
   if (!parse_listen(opts.listen, endpoint)) {
-    std::cerr << "evfeed serve: --listen must look like 127.0.0.1:8080, not '" << opts.listen << "'\n";
+    log_line("evfeed serve: --listen must look like 127.0.0.1:8080, not '" + opts.listen + "'");
     return 2;
   }
   // sendfile(2) has no MSG_NOSIGNAL: a client that resets mid-response must not kill us.
@@ -579,12 +562,12 @@ int run_server(const ServeOptions& opts) {
     beast::error_code ec;
     listeners.push_back(std::make_shared<Listener>(*ioc, endpoint, st, ec));
     if (ec) {
-      std::cerr << "evfeed serve: cannot listen on " << opts.listen << ": " << ec.message() << "\n";
+      log_line("evfeed serve: cannot listen on " + opts.listen + ": " + ec.message());
       return 2;
     }
   }
   for (auto& l : listeners) l->run();
-  std::cerr << "evfeed: serving on http://" << opts.listen << "/ with " << threads << " threads\n";
+  log_line("evfeed: serving on http://" + opts.listen + "/ with " + std::to_string(threads) + " threads");
 
   std::atomic<bool> stop_watch{false};
   std::thread watcher([&] { site.watch(stop_watch, metrics); });
@@ -606,7 +589,7 @@ int run_server(const ServeOptions& opts) {
     drain.async_wait([&](beast::error_code) { check_drained(); });
   };
   signals.async_wait([&](beast::error_code, int sig) {
-    std::cerr << "evfeed: signal " << sig << ", shutting down\n";
+    log_line("evfeed: signal " + std::to_string(sig) + ", shutting down");
     st.stopping = true;
     for (auto& l : listeners) l->stop();
     close_idle_sessions(st);
@@ -622,8 +605,8 @@ int run_server(const ServeOptions& opts) {
   renders.join();
   stop_watch = true;
   watcher.join();
-  std::fflush(stdout);
-  std::cerr << "evfeed: stopped\n";
+  flush_access_log();
+  log_line("evfeed: stopped");
   return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <set>
 
+#include "evfeed/fsutil.hpp"
 #include "evfeed/page.hpp"
 #include "evfeed/text.hpp"
 

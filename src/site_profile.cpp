@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 
+#include "evfeed/fsutil.hpp"
 #include "evfeed/page.hpp"
 #include "evfeed/permalink.hpp"
 #include "evfeed/site.hpp"

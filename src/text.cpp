@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <cstring>
+
+#include <uriparser/Uri.h>
 
 namespace evfeed {
 
@@ -237,48 +240,103 @@ size_t scheme_end(std::string_view u) {  // index of ':' ending a scheme, or npo
 }
 }  // namespace
 
+namespace {
+
+// uriparser reads RFC 3986 URI references only. What people write in front matter and
+// Markdown is looser: a byte it would refuse (non-ASCII, space, controls, "<>\"{}|\\^`") is
+// percent-encoded as UTF-8, as browsers do, and a '%' that starts no escape becomes "%25".
+std::string to_uri_reference(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  auto is_hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    bool escape_start = c == '%' && i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2]);
+    bool refused = c <= 0x20 || c >= 0x7F || std::strchr("<>\"{}|\\^`", c) != nullptr;
+    if (c == '%' ? !escape_start : refused) {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 0xF];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+// A parsed URI reference that frees uriparser's members; `text` owns the bytes it points into.
+class ParsedUri {
+ public:
+  explicit ParsedUri(std::string text) : text_(std::move(text)) {
+    const char* error = nullptr;
+    ok_ = uriParseSingleUriExA(&uri_, text_.data(), text_.data() + text_.size(), &error) == URI_SUCCESS;
+  }
+  ~ParsedUri() { uriFreeUriMembersA(&uri_); }
+  ParsedUri(const ParsedUri&) = delete;
+  ParsedUri& operator=(const ParsedUri&) = delete;
+  bool ok() const { return ok_; }
+  bool absolute() const { return ok_ && uri_.scheme.first != nullptr; }
+  const UriUriA& uri() const { return uri_; }
+
+ private:
+  std::string text_;
+  UriUriA uri_{};
+  bool ok_ = false;
+};
+
+std::string range_text(const UriTextRangeA& r) {
+  return r.first ? std::string(r.first, static_cast<size_t>(r.afterLast - r.first)) : std::string();
+}
+
+std::string uri_to_string(const UriUriA& uri) {
+  int needed = 0;
+  if (uriToStringCharsRequiredA(&uri, &needed) != URI_SUCCESS) return "";
+  std::string out(static_cast<size_t>(needed) + 1, '\0');
+  int written = 0;
+  if (uriToStringA(out.data(), &uri, needed + 1, &written) != URI_SUCCESS) return "";
+  out.resize(static_cast<size_t>(std::max(written - 1, 0)));  // written counts the NUL
+  return out;
+}
+
+}  // namespace
+
 std::string resolve_url(std::string_view base, std::string_view ref) {
   std::string r = trim(ref);
   if (r.empty()) return std::string(base);
-  if (scheme_end(r) != std::string::npos) return r;
-  size_t colon = scheme_end(base);
-  std::string scheme = colon == std::string::npos ? "https" : std::string(base.substr(0, colon));
-  if (starts_with(r, "//")) return scheme + ":" + r;
-  size_t host_start = colon == std::string::npos ? 0 : colon + 3;
-  size_t path_start = base.find('/', host_start);
-  std::string origin(base.substr(0, path_start));
-  if (r[0] == '/') return origin + r;
-  if (r[0] == '#' || r[0] == '?') return std::string(base) + r;
-  std::string dir = path_start == std::string::npos ? "/" : std::string(base.substr(path_start));
-  dir = dir.substr(0, dir.rfind('/') + 1);
-  // Collapse "./" and "../" segments.
-  std::vector<std::string> segs;
-  for (const auto& seg : split(dir + r, '/')) {
-    if (seg == ".") continue;
-    if (seg == "..") {
-      if (segs.size() > 1) segs.pop_back();
-      continue;
+  std::string encoded = to_uri_reference(r);
+  ParsedUri rel(encoded);
+  if (!rel.ok() || rel.absolute()) return encoded;  // nothing to resolve against
+  ParsedUri abs_base(to_uri_reference(base));
+  if (!abs_base.absolute()) return encoded;
+  UriUriA resolved{};
+  std::string out;
+  if (uriAddBaseUriExA(&resolved, &rel.uri(), &abs_base.uri(), URI_RESOLVE_STRICTLY) == URI_SUCCESS) {
+    // uriToString writes an IPv6 host in full ("[0000:...:0001]"); as an "IPvFuture" it
+    // writes the text as given between brackets ("[::1]").
+    UriIp6* ip6 = resolved.hostData.ip6;
+    if (ip6) {
+      resolved.hostData.ip6 = nullptr;
+      resolved.hostData.ipFuture = resolved.hostText;
     }
-    segs.push_back(seg);
+    out = uri_to_string(resolved);
+    if (ip6) {
+      resolved.hostData.ip6 = ip6;
+      resolved.hostData.ipFuture = UriTextRangeA{nullptr, nullptr};
+    }
   }
-  std::string path;
-  for (size_t i = 0; i < segs.size(); ++i) path += (i ? "/" : "") + segs[i];
-  if (path.empty() || path[0] != '/') path = "/" + path;
-  return origin + path;
+  uriFreeUriMembersA(&resolved);
+  return out.empty() ? encoded : out;
 }
 
 std::string url_host(std::string_view url) {
-  size_t colon = url.find("://");
-  size_t start = colon == std::string_view::npos ? 0 : colon + 3;
-  size_t at = url.find('@', start);  // user info is no part of the host
-  if (at != std::string_view::npos && at < url.find_first_of("/?#", start)) start = at + 1;
-  if (start < url.size() && url[start] == '[') {  // an IPv6 literal keeps its colons: "[::1]"
-    size_t close = url.find(']', start);
-    return to_lower_ascii(
-        url.substr(start, close == std::string_view::npos ? std::string_view::npos : close - start + 1));
-  }
-  size_t end = url.find_first_of("/:?#", start);
-  return to_lower_ascii(url.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+  ParsedUri u(to_uri_reference(trim(url)));
+  if (!u.ok()) return "";
+  std::string host = range_text(u.uri().hostText);
+  // RFC 3986 3.2.2: an IP literal is the bracketed address ("[::1]"); a registered name
+  // comes back as written (an IDN as its UTF-8 bytes, not the escapes added for parsing).
+  if (u.uri().hostData.ip6 || u.uri().hostData.ipFuture.first) return to_lower_ascii("[" + host + "]");
+  return to_lower_ascii(percent_decode(host, nullptr, false));
 }
 
 bool is_safe_url(std::string_view url) {

@@ -6,13 +6,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iterator>
 #include <map>
 #include <mutex>
 #include <regex>
 #include <vector>
 
+#include "evfeed/fsutil.hpp"
 #include "evfeed/text.hpp"
 
 namespace evfeed {
@@ -380,8 +380,8 @@ const PosixRule* footer_rule(const date::time_zone* zone) {
       // The folder date/tz reads (USE_OS_TZDB: /usr/share/zoneinfo), whatever TZDIR says:
       // one database for the listed transitions and the rule after them.
       std::string path = "/usr/share/zoneinfo/" + name;
-      std::ifstream in(path, std::ios::binary);
-      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::string bytes;
+      read_whole_file(path, bytes);
       // "...\n<TZ string>\n" closes a version 2+ file.
       if (bytes.size() > 2 && bytes.back() == '\n' && bytes.compare(0, 4, "TZif") == 0) {
         size_t open = bytes.rfind('\n', bytes.size() - 2);

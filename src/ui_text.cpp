@@ -94,7 +94,8 @@ const UiText& ui_text(std::string_view lang) {
   return english();
 }
 
-std::string format_day(date::local_days day, std::string_view lang) {
+std::string format_day(date::local_days day, std::string_view lang, DateStyle style) {
+  if (style == DateStyle::full) return date::format("%A, %d %B %Y", day);  // the C locale's English
   date::year_month_day ymd{day};
   unsigned wd = date::weekday{day}.c_encoding(), d = static_cast<unsigned>(ymd.day()),
            m = static_cast<unsigned>(ymd.month());
@@ -114,18 +115,27 @@ std::string format_day(date::local_days day, std::string_view lang) {
   return std::string(names->weekdays[wd]) + " " + number(d) + " " + names->months[m - 1] + " " + y;
 }
 
-std::string format_range(LocalSeconds start, LocalSeconds end, bool all_day, std::string_view lang) {
+std::string format_range(LocalSeconds start, LocalSeconds end, bool all_day, std::string_view lang, DateStyle style) {
   auto first = date::floor<date::days>(start), last = date::floor<date::days>(end);
   std::string tag = catalogue_tag(lang);
-  bool cjk = tag == "zh-Hans" || tag == "zh-Hant" || tag == "ja";
+  bool cjk = style == DateStyle::compact && (tag == "zh-Hans" || tag == "zh-Hant" || tag == "ja");
   if (all_day) {
-    if (last - first <= date::days{1}) return format_day(first, lang);
-    return format_day(first, lang) + " – " + format_day(last - date::days{1}, lang);
+    if (last - first <= date::days{1}) return format_day(first, lang, style);
+    return format_day(first, lang, style) + " – " + format_day(last - date::days{1}, lang, style);
   }
   std::string sep = cjk ? " " : ", ";
-  std::string s = format_day(first, lang) + sep + date::format("%H:%M", start);
+  std::string s = format_day(first, lang, style) + sep + date::format("%H:%M", start);
   if (last == first) return s + "–" + date::format("%H:%M", end);
-  return s + " – " + format_day(last, lang) + sep + date::format("%H:%M", end);
+  return s + " – " + format_day(last, lang, style) + sep + date::format("%H:%M", end);
+}
+
+std::string format_event_time(const Event& e, SysSeconds start, SysSeconds end, std::string_view lang,
+                              DateStyle style) {
+  std::string s = format_range(to_local(e.zone, start), to_local(e.zone, end), e.all_day, lang, style);
+  bool full = style == DateStyle::full;
+  if (e.all_day) return s + " (" + (full ? "all day" : ui_text(lang).all_day) + ")";
+  std::string offset = "UTC" + format_offset(offset_at(e.zone, start), true);
+  return full ? s + " (" + e.zone_name() + ", " + offset + ")" : s + " " + e.zone_name() + " (" + offset + ")";
 }
 
 }  // namespace evfeed

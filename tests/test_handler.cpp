@@ -1,6 +1,8 @@
 // The HTTP handler is a pure function of (request, snapshot): tested here without sockets.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "evfeed/handler.hpp"
 #include "evfeed/pipeline.hpp"
 #include "evfeed/snapshot.hpp"
@@ -251,8 +253,15 @@ TEST_CASE("healthz and metrics", "[handler]") {
   m.count("/calendar.ics", 200);
   auto h = get(*snap, m, "/healthz");
   CHECK(h.status == 200);
-  CHECK(std::string(h.body()).find("\"status\":\"ok\"") != std::string::npos);
-  CHECK(std::string(h.body()).find("\"events\":") != std::string::npos);
+  nlohmann::ordered_json health;  // ordered: the keys as written
+  REQUIRE_NOTHROW(health = nlohmann::ordered_json::parse(std::string(h.body())));
+  CHECK(health.at("status") == "ok");
+  CHECK(health.at("events") == snap->files().event_count);
+  CHECK(health.at("last_reload_ok") == true);
+  CHECK(health.at("page_errors").is_array());
+  std::string keys;
+  for (const auto& item : health.items()) keys += item.key() + " ";
+  CHECK(keys == "status last_build build_seconds events pages reloads last_reload_ok page_errors ");
   auto metrics = get(*snap, m, "/metrics");
   CHECK(std::string(metrics.body()).find("evfeed_http_requests_total{route=\"/calendar.ics\",status=\"200\"} 1") !=
         std::string::npos);
@@ -274,6 +283,7 @@ TEST_CASE("healthz names problem files relative to the site, never by server pat
   ServerMetrics m;
   std::string body(get(*snap, m, "/healthz").body());
   INFO(body);
+  REQUIRE(nlohmann::json::parse(body).at("page_errors").size() == 3);
   CHECK_THAT(body, Catch::Contains("\"content/event/bad.md:3:7: error: date does not parse\""));
   CHECK_THAT(body, Catch::Contains("\"content: error: content folder is missing\""));
   CHECK_THAT(body, Catch::Contains("\"outside.md:1:1: error: symlinked from elsewhere\""));

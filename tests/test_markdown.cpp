@@ -1,4 +1,4 @@
-// markdown.hpp: sanitised HTML, plain text, shortcodes, absolute links.
+// markdown.hpp: sanitised HTML, plain text, absolute links.
 #include "test_support.hpp"
 
 #include "evfeed/markdown.hpp"
@@ -92,27 +92,6 @@ TEST_CASE("text that looks like an attribute is not rewritten", "[markdown][link
   INFO(html);
   CHECK(html.find("href=\"#\"") == std::string::npos);
   CHECK_THAT(html, Catch::Contains("href=&quot;javascript:x&quot;"));
-}
-
-TEST_CASE("strip_shortcodes keeps the inner text", "[markdown][shortcodes]") {
-  CHECK(strip_shortcodes("{{< callout note >}}Hi{{< /callout >}}") == "Hi");
-  CHECK(strip_shortcodes("a {{% notice info %}}b{{% /notice %}} c") == "a b c");
-  CHECK(strip_shortcodes("before {{</* figure src=\"x\" */>}} after") == "before  after");
-  CHECK(strip_shortcodes("{{< youtube id=\"abc\" >}}\n\nText") == "\n\nText");
-  CHECK(strip_shortcodes("unclosed {{< oops and more") == "unclosed {{< oops and more");
-  CHECK(strip_shortcodes("no shortcodes {here} {{ .Title }}") == "no shortcodes {here} {{ .Title }}");
-  CHECK(strip_shortcodes("") == "");
-  // A marker is at most 2000 bytes long: a stray "{{<" does not swallow the page.
-  std::string long_text = "{{< " + std::string(3000, 'x') + " >}}";
-  CHECK(strip_shortcodes(long_text) == long_text);
-}
-
-TEST_CASE("shortcodes never reach the output of a built event", "[markdown][shortcodes]") {
-  Event e = event_from(
-      "---\ntitle: t\ndate: 2019-11-24T13:00:00+08:00\n---\n{{< figure src=\"/a.png\" >}}\n\n"
-      "{{% callout note %}}Bring a laptop{{% /callout %}}\n");
-  CHECK(e.body_markdown.find("{{") == std::string::npos);
-  CHECK_THAT(e.body_markdown, Catch::Contains("Bring a laptop"));
 }
 
 TEST_CASE("markdown_to_text: plain text for iCalendar", "[markdown][text]") {

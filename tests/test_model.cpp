@@ -712,3 +712,35 @@ TEST_CASE("field aliases take only their shapes: a Jekyll event map does not sha
   }
   CHECK(names.size() == static_cast<size_t>(Field::sequence) + 1);
 }
+
+TEST_CASE("every built event keeps the clean-Event contract, sessions and overrides included", "[model][security]") {
+  // YAML escapes put NUL, controls and invalid UTF-8 into values of a clean file; an entity
+  // in a Wowchemy summary decodes to a control; a speaker's URL has a space and a newline.
+  Built series = build_from(
+      "---\ntitle: \"Call\\0 \\x01\"\ndate: 2026-03-04T17:00:00Z\nrrule: FREQ=MONTHLY;COUNT=6\n"
+      "summary: \"R&#1;<sup>2</sup> \\x1b\"\nspeakers:\n  - name: \"A\\0\"\n    url: \"https://x.org/a b\\nc\"\n"
+      "overrides:\n  - date: 2026-04-04T17:00:00Z\n    title: \"Moved\\x02\"\n    location: \"Room\\0 "
+      "1\"\n---\nBody\n");
+  REQUIRE(series.ok);
+  CHECK(unclean_field(series.event) == "");
+  REQUIRE(series.event.series().changes.size() == 1);
+  CHECK(series.event.series().changes[0].title == "Moved");
+  CHECK(series.event.speakers.at(0).url == "https://x.org/a%20bc");
+
+  Built sessions = build_from(
+      "---\ntitle: Conf\nsessions:\n  - {start: 2026-05-01T09:00:00Z, end: 2026-05-01T12:00:00Z, title: \"AM\\0\"}\n"
+      "  - {start: 2026-05-01T13:00:00Z, end: 2026-05-01T17:00:00Z, location: \"Hall \\x7f B\"}\n---\n");
+  REQUIRE(sessions.ok);
+  CHECK(unclean_field(sessions.event) == "");
+
+  // The check itself names what breaks the contract.
+  Event e = sessions.event;
+  e.edit_instances().sessions.at(1).location = std::string("Hall\0B", 6);
+  CHECK(unclean_field(e) == "sessions[1]");
+  e = sessions.event;
+  e.url = "https://x.org/a b";
+  CHECK(unclean_field(e) == "url");
+  e = sessions.event;
+  e.tags = {"ok", "bad\xC3"};
+  CHECK(unclean_field(e) == "tags[1]");
+}

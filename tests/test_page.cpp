@@ -304,24 +304,3 @@ TEST_CASE("find_pages reports an unreadable folder", "[page][fs][errors]") {
   fs::permissions(root / "locked", fs::perms::owner_all);
   CHECK(ok);
 }
-
-TEST_CASE("read_file: contents, missing files and the size limit", "[page][fs]") {
-  TempDir tmp;
-  spit(tmp / "a.md", std::string("bytes\0and\xC3\x28more", 15));
-  std::string out;
-  Diagnostics d;
-  REQUIRE(read_file((tmp / "a.md").string(), out, d));
-  CHECK(out == std::string("bytes\0and\xC3\x28more", 15));
-
-  CHECK_FALSE(read_file((tmp / "missing.md").string(), out, d));
-  CHECK(d.count(Severity::error) == 1);
-
-  // A sparse file just over the limit: refused without being read.
-  auto big = tmp / "big.md";
-  spit(big, "");
-  fs::resize_file(big, static_cast<std::uintmax_t>(max_page_bytes) + 1);
-  Diagnostics d2;
-  CHECK_FALSE(read_file(big.string(), out, d2));
-  REQUIRE(d2.items.size() == 1);
-  CHECK_THAT(d2.items[0].message, Catch::Contains("8 MiB"));
-}

@@ -1,5 +1,5 @@
-// publish.hpp and resources.hpp: atomic writes that leave equal files untouched, the
-// manifest that limits removals to our own outputs, the output lock, gzip and ETags.
+// publish.hpp and resources.hpp: the Publisher's staged commit, the manifest that limits
+// removals to our own outputs, the output lock, gzip and ETags.
 #include <sys/stat.h>
 #include <zlib.h>
 
@@ -12,19 +12,6 @@ using namespace evtest;
 using namespace std::chrono;
 
 namespace {
-
-// A fixed instant ten days back (whole seconds): files are set to it, so "unchanged"
-// is an equality check and never depends on timing.
-const fs::file_time_type OLD_TIME =
-    std::chrono::time_point_cast<std::chrono::seconds>(fs::file_time_type::clock::now() - hours{240});
-
-void age(const fs::path& p) { fs::last_write_time(p, OLD_TIME); }
-
-ino_t inode(const fs::path& p) {
-  struct stat st {};
-  REQUIRE(::stat(p.c_str(), &st) == 0);
-  return st.st_ino;
-}
 
 std::string gunzip(const std::string& gz) {
   z_stream zs{};
@@ -41,79 +28,9 @@ std::string gunzip(const std::string& gz) {
   return out;
 }
 
-std::vector<std::string> files_under(const fs::path& root) {
-  std::vector<std::string> out;
-  for (auto& e : fs::recursive_directory_iterator(root))
-    if (e.is_regular_file()) out.push_back(fs::relative(e.path(), root).generic_string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 Resource res(const std::string& path, const std::string& body) { return make_resource(path, body, SysSeconds{}); }
 
 }  // namespace
-
-TEST_CASE("write_file_atomic writes, then leaves equal bytes untouched", "[publish]") {
-  TempDir tmp;
-  auto file = tmp / "sub/dir/calendar.ics";
-  Diagnostics d;
-  bool changed = false;
-  REQUIRE(write_file_atomic(file.string(), "BEGIN:VCALENDAR\r\n", &changed, d));
-  CHECK(changed);
-  CHECK(slurp(file) == "BEGIN:VCALENDAR\r\n");
-
-  age(file);
-  ino_t before = inode(file);
-  REQUIRE(write_file_atomic(file.string(), "BEGIN:VCALENDAR\r\n", &changed, d));
-  CHECK_FALSE(changed);
-  CHECK(fs::last_write_time(file) == OLD_TIME);  // mtime kept
-  CHECK(inode(file) == before);                  // not replaced either
-
-  // Same size, different bytes: rewritten.
-  REQUIRE(write_file_atomic(file.string(), "BEGIN:VCALENDAX\r\n", &changed, d));
-  CHECK(changed);
-  CHECK(slurp(file) == "BEGIN:VCALENDAX\r\n");
-  CHECK(fs::last_write_time(file) != OLD_TIME);
-  // Empty content is a valid file too.
-  REQUIRE(write_file_atomic(file.string(), "", &changed, d));
-  CHECK(changed);
-  CHECK(fs::file_size(file) == 0);
-  CHECK(d.items.empty());
-  // No temporary files left behind.
-  CHECK(files_under(tmp.path()) == std::vector<std::string>{"sub/dir/calendar.ics"});
-}
-
-TEST_CASE("write_file_atomic replaces the file by rename (readers never see half a file)", "[publish]") {
-  TempDir tmp;
-  auto file = tmp / "a.xml";
-  Diagnostics d;
-  REQUIRE(write_file_atomic(file.string(), "old", nullptr, d));
-  // A reader holding the old file keeps reading the old bytes after the replacement.
-  std::ifstream reader(file, std::ios::binary);
-  REQUIRE(write_file_atomic(file.string(), "new content", nullptr, d));
-  std::string seen((std::istreambuf_iterator<char>(reader)), std::istreambuf_iterator<char>());
-  CHECK(seen == "old");
-  CHECK(slurp(file) == "new content");
-}
-
-TEST_CASE("write_file_atomic reports an unwritable folder", "[publish][errors]") {
-  if (::geteuid() == 0) {
-    // root ignores permissions: use a path below a regular file instead.
-    TempDir tmp;
-    spit(tmp / "file", "x");
-    Diagnostics d;
-    CHECK_FALSE(write_file_atomic((tmp / "file/child.ics").string(), "x", nullptr, d));
-    CHECK(d.count(Severity::error) == 1);
-    return;
-  }
-  TempDir tmp;
-  fs::create_directory(tmp / "ro");
-  fs::permissions(tmp / "ro", fs::perms::owner_read | fs::perms::owner_exec);
-  Diagnostics d;
-  CHECK_FALSE(write_file_atomic((tmp / "ro/x.ics").string(), "x", nullptr, d));
-  CHECK(d.count(Severity::error) == 1);
-  fs::permissions(tmp / "ro", fs::perms::owner_all);
-}
 
 // The manifest lives in the build's state folder, outside the published output.
 static std::string manifest_of(const TempDir& tmp) { return (tmp / "state/manifest").string(); }

@@ -1,8 +1,9 @@
 #pragma once
 // Helpers shared by the test files: paths from the environment, temporary folders,
-// pages built from text, a small JSON reader and iCalendar line checks.
+// pages built from text and iCalendar line checks.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "evfeed/front_matter.hpp"
+#include "evfeed/fsutil.hpp"
 #include "evfeed/model.hpp"
 #include "evfeed/page.hpp"
 #include "evfeed/pipeline.hpp"
@@ -230,208 +232,28 @@ inline std::string ical_line(const std::string& text, const std::string& prefix)
   return "";
 }
 
-// --- a small JSON reader (enough to check JSON Feed structure and decode strings) -----
+// --- files: ages, identities and listings -------------------------------------------
 
-struct Json {
-  enum class Kind { null, boolean, number, string, array, object } kind = Kind::null;
-  bool b = false;
-  double num = 0;
-  std::string str;
-  std::vector<Json> arr;
-  std::vector<std::pair<std::string, Json>> obj;
-  const Json* get(const std::string& key) const {
-    for (const auto& [k, v] : obj)
-      if (k == key) return &v;
-    return nullptr;
-  }
-};
+// A fixed instant ten days back (whole seconds): files are set to it, so "unchanged"
+// is an equality check and never depends on timing.
+inline const fs::file_time_type OLD_TIME =
+    std::chrono::time_point_cast<std::chrono::seconds>(fs::file_time_type::clock::now() - std::chrono::hours{240});
 
-class JsonReader {
- public:
-  explicit JsonReader(const std::string& s) : s_(s) {}
-  // Parses the whole text; false (with error()) on any syntax error.
-  bool parse(Json& out) {
-    try {
-      ws();
-      out = value(0);
-      ws();
-      if (i_ != s_.size()) fail("trailing text");
-      return true;
-    } catch (const std::runtime_error& e) {
-      err_ = e.what();
-      return false;
-    }
-  }
-  const std::string& error() const { return err_; }
+inline void age(const fs::path& p) { fs::last_write_time(p, OLD_TIME); }
 
- private:
-  std::string s_;
-  size_t i_ = 0;
-  std::string err_;
+inline ino_t inode(const fs::path& p) {
+  struct stat st {};
+  REQUIRE(::stat(p.c_str(), &st) == 0);
+  return st.st_ino;
+}
 
-  [[noreturn]] void fail(const std::string& m) { throw std::runtime_error(m + " at offset " + std::to_string(i_)); }
-  void ws() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) ++i_;
-  }
-  char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
-  void expect(char c) {
-    if (peek() != c) fail(std::string("expected '") + c + "'");
-    ++i_;
-  }
-  bool literal(const char* w) {
-    size_t n = std::strlen(w);
-    if (s_.compare(i_, n, w) != 0) return false;
-    i_ += n;
-    return true;
-  }
-  static void put_utf8(std::string& o, unsigned cp) {
-    if (cp < 0x80)
-      o += static_cast<char>(cp);
-    else if (cp < 0x800) {
-      o += static_cast<char>(0xC0 | (cp >> 6));
-      o += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      o += static_cast<char>(0xE0 | (cp >> 12));
-      o += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      o += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      o += static_cast<char>(0xF0 | (cp >> 18));
-      o += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      o += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      o += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-  unsigned hex4() {
-    if (i_ + 4 > s_.size()) fail("short \\u escape");
-    unsigned v = 0;
-    for (int k = 0; k < 4; ++k) {
-      char c = s_[i_++];
-      v <<= 4;
-      if (c >= '0' && c <= '9')
-        v |= static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f')
-        v |= static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F')
-        v |= static_cast<unsigned>(c - 'A' + 10);
-      else
-        fail("bad hex digit");
-    }
-    return v;
-  }
-  std::string string() {
-    expect('"');
-    std::string o;
-    while (true) {
-      if (i_ >= s_.size()) fail("unterminated string");
-      unsigned char c = static_cast<unsigned char>(s_[i_++]);
-      if (c == '"') break;
-      if (c < 0x20) fail("raw control character in string");
-      if (c != '\\') {
-        o += static_cast<char>(c);
-        continue;
-      }
-      char e = s_[i_++];
-      switch (e) {
-        case '"': o += '"'; break;
-        case '\\': o += '\\'; break;
-        case '/': o += '/'; break;
-        case 'b': o += '\b'; break;
-        case 'f': o += '\f'; break;
-        case 'n': o += '\n'; break;
-        case 'r': o += '\r'; break;
-        case 't': o += '\t'; break;
-        case 'u': {
-          unsigned cp = hex4();
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            if (!literal("\\u")) fail("lone high surrogate");
-            unsigned lo = hex4();
-            if (lo < 0xDC00 || lo > 0xDFFF) fail("bad low surrogate");
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            fail("lone low surrogate");
-          }
-          put_utf8(o, cp);
-          break;
-        }
-        default: fail("bad escape");
-      }
-    }
-    if (!is_valid_utf8(o)) fail("string is not valid UTF-8");
-    return o;
-  }
-  Json value(int depth) {
-    if (depth > 100) fail("too deep");
-    Json j;
-    ws();
-    char c = peek();
-    if (c == '{') {
-      ++i_;
-      j.kind = Json::Kind::object;
-      ws();
-      if (peek() == '}') {
-        ++i_;
-        return j;
-      }
-      while (true) {
-        ws();
-        std::string k = string();
-        ws();
-        expect(':');
-        j.obj.emplace_back(k, value(depth + 1));
-        ws();
-        if (peek() == ',') {
-          ++i_;
-          continue;
-        }
-        expect('}');
-        return j;
-      }
-    }
-    if (c == '[') {
-      ++i_;
-      j.kind = Json::Kind::array;
-      ws();
-      if (peek() == ']') {
-        ++i_;
-        return j;
-      }
-      while (true) {
-        j.arr.push_back(value(depth + 1));
-        ws();
-        if (peek() == ',') {
-          ++i_;
-          continue;
-        }
-        expect(']');
-        return j;
-      }
-    }
-    if (c == '"') {
-      j.kind = Json::Kind::string;
-      j.str = string();
-      return j;
-    }
-    if (literal("true")) {
-      j.kind = Json::Kind::boolean;
-      j.b = true;
-      return j;
-    }
-    if (literal("false")) {
-      j.kind = Json::Kind::boolean;
-      return j;
-    }
-    if (literal("null")) return j;
-    size_t start = i_;
-    if (peek() == '-') ++i_;
-    while (std::isdigit(static_cast<unsigned char>(peek())) || peek() == '.' || peek() == 'e' || peek() == 'E' ||
-           peek() == '+' || peek() == '-')
-      ++i_;
-    if (start == i_) fail("unexpected character");
-    j.kind = Json::Kind::number;
-    j.num = std::stod(s_.substr(start, i_ - start));
-    return j;
-  }
-};
+inline std::vector<std::string> files_under(const fs::path& root) {
+  std::vector<std::string> out;
+  for (auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file()) out.push_back(fs::relative(e.path(), root).generic_string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 // --- external tools --------------------------------------------------------------------
 

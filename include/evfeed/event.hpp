@@ -1,5 +1,14 @@
 #pragma once
 // The Event value type: everything the writers need, with time zones resolved.
+//
+// The clean-Event contract: build_event cleans every text once, and renderers trust it and
+// never clean again. Every text (identity, slug, lang, title, summary, summary_html, body,
+// location, fee, sponsor, topics, tags, speakers, sessions' and changed occurrences' title
+// and location) is what clean_utf8 leaves unchanged: valid UTF-8 without the controls XML
+// and iCalendar refuse; url, image, signup_url and speakers' urls also hold no byte <= 0x20
+// nor DEL (they go into iCalendar URI values unescaped).
+// unclean_field checks it: the pipeline asserts it in debug builds, the tests and fuzz
+// targets on every event they build.
 #include <memory>
 #include <optional>
 #include <string>
@@ -125,5 +134,10 @@ struct Event {
   // For writing: this event's own copy of its instances (made on first use).
   EventInstances& edit_instances();
 };
+
+// Establishes the clean-Event contract (build_event's last step; for events made by hand).
+void clean_event_texts(Event& e);
+// The first field of `e` that breaks the contract ("speakers[2].url"), or "" when clean.
+std::string unclean_field(const Event& e);
 
 }  // namespace evfeed

@@ -5,9 +5,6 @@
 
 namespace evfeed {
 
-// "{{< callout note >}}Hi{{< /callout >}}" -> "Hi"; also {{% %}} and {{</* */>}} forms.
-std::string strip_shortcodes(std::string_view markdown);
-
 // Raw HTML in the Markdown is escaped (never passed through), links with unsafe schemes
 // (javascript:, data:) are dropped, and relative href/src are resolved against page_url.
 std::string markdown_to_html(std::string_view markdown, std::string_view page_url);

@@ -53,12 +53,6 @@ bool is_section_page_name(const std::string& name);
 // its own in libstdc++, so its count is no date.
 bool stat_source_file(const std::string& path, SourceFile& f);
 
-// Largest page we read: anything bigger is an error, not an out-of-memory.
-constexpr std::int64_t max_page_bytes = 8 * 1024 * 1024;
-
-// Reads the file; false (with a diagnostic) when it cannot be read.
-bool read_file(const std::string& path, std::string& out, Diagnostics& diags);
-
 // Splits raw text into front matter and body. Accepts a UTF-8 BOM, CRLF, no EOF newline.
 // A page without front matter is an error (no event can come from it).
 bool split_page(const SourceFile& file, std::string text, Page& page, Diagnostics& diags);

@@ -33,17 +33,6 @@ class OutputLock {
   int fd_ = -1;
 };
 
-// Writes `bytes` to `path` atomically unless the file already holds exactly them.
-// Returns false on I/O errors (reported in diags); *changed says whether it wrote.
-// `durable`: flushed to disk before the rename, so that after a power loss the name holds
-// the old bytes or the new ones; without, it may hold neither (for files that are checked
-// when read, such as the parse cache).
-bool write_file_atomic(const std::string& path, std::string_view bytes, bool* changed, Diagnostics& diags,
-                       bool durable = true);
-bool read_whole_file(const std::string& path, std::string& out);
-// Removes these files (missing ones are fine) and makes the removal durable: how a build
-// forgets the markers of the last complete build before any output changes.
-bool remove_durably(const std::vector<std::string>& paths, Diagnostics& diags);
 // Every file the manifest lists exists under out_dir (someone may have deleted outputs by hand).
 bool outputs_present(const std::string& out_dir, const std::string& manifest_path);
 

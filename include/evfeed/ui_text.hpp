@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "evfeed/event.hpp"
 #include "evfeed/time.hpp"
 
 namespace evfeed {
@@ -33,10 +34,19 @@ struct UiText {
 // The catalogue entry for a page language ("zh", "zh-CN", "zh-TW", "en-GB"...).
 const UiText& ui_text(std::string_view lang);
 
-// "Sat 12 Dec 2026" / "2026年12月12日 周六": a day as the language writes it.
-std::string format_day(date::local_days day, std::string_view lang);
-// A time range on the page: "Sat 12 Dec 2026, 13:30–16:30", "2026年12月12日 周六 13:30–16:30";
-// an end on another day names that day too; all-day ranges name days only (end exclusive).
-std::string format_range(LocalSeconds start, LocalSeconds end, bool all_day, std::string_view lang);
+// How dates are spelled: `compact` on the page, in the page's language ("Sat 12 Dec 2026",
+// "2026年12月12日 周六"); `full` in the feeds' English ("Saturday, 12 December 2026").
+enum class DateStyle { compact, full };
+
+// A day as the language writes it.
+std::string format_day(date::local_days day, std::string_view lang, DateStyle style = DateStyle::compact);
+// A time range: "Sat 12 Dec 2026, 13:30–16:30", "2026年12月12日 周六 13:30–16:30"; an end on
+// another day names that day too; all-day ranges name days only (end exclusive).
+std::string format_range(LocalSeconds start, LocalSeconds end, bool all_day, std::string_view lang,
+                         DateStyle style = DateStyle::compact);
+// The one way an occurrence of an event is told, in the event's zone, the zone named:
+//   compact: "Sun 24 Nov 2019, 13:00–15:00 Asia/Shanghai (UTC+08:00)", "... (all day)" in `lang`;
+//   full:    "Sunday, 24 November 2019, 13:00–15:00 (Asia/Shanghai, UTC+08:00)".
+std::string format_event_time(const Event& e, SysSeconds start, SysSeconds end, std::string_view lang, DateStyle style);
 
 }  // namespace evfeed

@@ -24,7 +24,7 @@ import tempfile
 # version.hpp, from version.hpp.in) and src/NAME.cpp, which belongs to its header's stage.
 # Sources without a header of their own are listed with ".cpp".
 STAGES = [
-    ("Load", ["diagnostic", "text", "parallel", "version", "page", "front_matter", "git_history"]),
+    ("Load", ["diagnostic", "log", "text", "parallel", "version", "fsutil", "page", "shortcodes", "front_matter", "git_history"]),
     ("Model", ["time", "site", "site_profile", "permalink", "schema", "markdown", "event", "event_codec", "recurrence", "model"]),
     ("Resources", ["resources"]),
     ("Render", ["ui_text", "render", "render_ics.cpp", "render_feeds.cpp", "render_html.cpp", "vtimezone.cpp"]),

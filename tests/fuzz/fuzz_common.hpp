@@ -77,17 +77,6 @@ inline bool env_flag(const char* name) {
   return v && *v && std::string(v) != "0";
 }
 
-// Every text field of an event.
-template <class EventT>
-std::vector<const std::string*> event_texts(const EventT& e) {
-  std::vector<const std::string*> texts = {&e.title,      &e.summary, &e.location, &e.body_markdown, &e.fee, &e.sponsor,
-                                           &e.signup_url, &e.image,   &e.url};
-  for (const auto& t : e.topics) texts.push_back(&t);
-  for (const auto& t : e.tags) texts.push_back(&t);
-  for (const auto& sp : e.speakers) texts.insert(texts.end(), {&sp.name, &sp.designation, &sp.url});
-  return texts;
-}
-
 // Text an output may carry: valid UTF-8 without C0 controls other than TAB and LF.
 inline bool clean_text(std::string_view s) {
   if (!evfeed::is_valid_utf8(s)) return false;

@@ -10,6 +10,7 @@
 #include <exception>
 
 #include "evfeed/markdown.hpp"
+#include "evfeed/shortcodes.hpp"
 #include "fuzz_common.hpp"
 
 using namespace evfeed;
