@@ -19,7 +19,8 @@ namespace fs = std::filesystem;
 
 namespace evfeed {
 
-LiveSite::LiveSite(ServeOptions opts) : opts_(std::move(opts)) {
+LiveSite::LiveSite(ServeOptions opts, ReloadListener on_reload)
+    : opts_(std::move(opts)), on_reload_(std::move(on_reload)) {
   inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);  // -1: polling alone still works
 }
 
@@ -110,7 +111,7 @@ bool LiveSite::reload_config(bool initial, ResolvedSite& out, Diagnostics& diags
   return true;
 }
 
-void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerprint) {
+void LiveSite::rebuild(bool initial, std::string fingerprint) {
   auto t0 = std::chrono::steady_clock::now();
   fingerprint_ = fingerprint.empty() ? scan() : std::move(fingerprint);
   Diagnostics cfg_diags;
@@ -131,7 +132,7 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
     reuse_ = RenderReuse{};
     config_fp_ = config_fp;
   }
-  if (!initial && hold_while_missing(resolved.content_dirs, metrics)) return;
+  if (!initial && hold_while_missing(resolved.content_dirs)) return;
   LoadResult r;
   std::vector<Event> events = load_keeping_last_good(resolved, config_fp, r);
 
@@ -155,12 +156,12 @@ void LiveSite::rebuild(ServerMetrics& metrics, bool initial, std::string fingerp
   for (auto* src : {&cfg_diags, &r.diags})
     for (const auto& d : src->items) in.problems.push_back(d);
   in.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  swap_in(make_snapshot(std::move(in)), initial, config_ok && !r.diags.has_errors(), config_ok, metrics);
+  swap_in(make_snapshot(std::move(in)), initial, config_ok && !r.diags.has_errors(), config_ok);
 }
 
 // A content folder that vanished (unmounted, mid-checkout) is not "every page deleted": the
 // last snapshot stays, /healthz says why, until the scan sees the folder back. true: held.
-bool LiveSite::hold_while_missing(const std::vector<std::string>& content_dirs, ServerMetrics& metrics) {
+bool LiveSite::hold_while_missing(const std::vector<std::string>& content_dirs) {
   std::vector<Diagnostic> missing;
   for (const auto& dir : content_dirs) {
     std::error_code ec;
@@ -174,9 +175,7 @@ bool LiveSite::hold_while_missing(const std::vector<std::string>& content_dirs, 
   for (const auto& d : missing) log_diagnostic(d);
   std::atomic_store(&current_, old->with_files(std::move(files)));
   valid_until_ = SysSeconds::max();  // the scan notices the folder's return
-  ++metrics.reloads;
-  ++metrics.reload_failures;
-  metrics.last_reload_ok = 0;
+  if (on_reload_) on_reload_({false, false});
   return true;
 }
 
@@ -224,8 +223,7 @@ std::vector<Event> LiveSite::load_keeping_last_good(const ResolvedSite& resolved
 }
 
 // Logs the new snapshot, makes it the current one, counts the reload and fills in its gzip.
-void LiveSite::swap_in(std::shared_ptr<const SiteSnapshot> next, bool initial, bool ok, bool config_ok,
-                       ServerMetrics& metrics) {
+void LiveSite::swap_in(std::shared_ptr<const SiteSnapshot> next, bool initial, bool ok, bool config_ok) {
   const Snapshot& snap = next->files();
   for (const auto& d : snap.problems)
     if (d.severity != Severity::note) log_diagnostic(d);
@@ -234,11 +232,7 @@ void LiveSite::swap_in(std::shared_ptr<const SiteSnapshot> next, bool initial, b
           << " pages in " << snap.build_seconds << " s" << (config_ok ? "" : " (config error: old config kept)");
   log_line(summary.str());
   std::atomic_store(&current_, std::move(next));
-  if (!initial) {
-    ++metrics.reloads;
-    if (!ok) ++metrics.reload_failures;
-  }
-  metrics.last_reload_ok = ok ? 1 : 0;
+  if (on_reload_) on_reload_({initial, ok});
   compress_pending();
   add_watches();
 }
@@ -259,7 +253,7 @@ void LiveSite::compress_pending() {
   std::atomic_store(&current_, snap->with_files(std::move(files)));
 }
 
-void LiveSite::watch(const std::atomic<bool>& stop, ServerMetrics& metrics) {
+void LiveSite::watch(const std::atomic<bool>& stop) {
   char buf[8192];
   // With inotify, the tree is scanned when it reports a change, and every 20 polls as a
   // safety net (a folder deleted and created again, an overflowed queue): a scan stats
@@ -282,7 +276,7 @@ void LiveSite::watch(const std::atomic<bool>& stop, ServerMetrics& metrics) {
     }
     if (stop) break;
     if (date::floor<std::chrono::seconds>(std::chrono::system_clock::now()) >= valid_until_) {
-      rebuild(metrics, false);
+      rebuild(false);
       continue;
     }
     bool blind = inotify_fd_ < 0 || fingerprint_.find("|missing\n") != std::string::npos;
@@ -292,7 +286,7 @@ void LiveSite::watch(const std::atomic<bool>& stop, ServerMetrics& metrics) {
     // A config input that changed since the site was resolved resolves it again, even when
     // the scan that found the change was taken by the previous rebuild.
     if (fp != fingerprint_ || inputs_fp_ != resolved_inputs_fp_)
-      rebuild(metrics, false, std::move(fp));  // also watches new folders
+      rebuild(false, std::move(fp));  // also watches new folders
     else if (changed)
       add_watches();  // a folder deleted and made again under its old name needs a new watch
   }

@@ -14,6 +14,14 @@ ServerMetrics::Shard& ServerMetrics::local_shard() {
   return *shard;
 }
 
+void ServerMetrics::record_reload(bool initial, bool ok) {
+  if (!initial) {
+    ++reloads;
+    if (!ok) ++reload_failures;
+  }
+  last_reload_ok = ok ? 1 : 0;
+}
+
 void ServerMetrics::count(const std::string& route, int status) {
   Shard& s = local_shard();
   std::lock_guard<std::mutex> lock(s.mutex);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <map>
 
+#include "evfeed/index_assets.hpp"
 #include "evfeed/recurrence.hpp"
 #include "evfeed/render.hpp"
 #include "evfeed/text.hpp"
@@ -162,88 +163,14 @@ const char* language_name(const std::string& lang) {
   return it == names.end() ? nullptr : it->second;
 }
 
-const char* page_style() {
-  return R"(<style>
-:root{--fg:#1d2330;--muted:#4f5869;--bg:#fff;--card:#f5f7fa;--accent:#1a5fcc;--on-accent:#fff;--line:#dfe3ea}
-@media (prefers-color-scheme:dark){:root{--fg:#e8ebf1;--muted:#b3bccb;--bg:#14171d;--card:#1e232c;--accent:#8db4ff;--on-accent:#0b1220;--line:#2e3440}}
-*{box-sizing:border-box}
-body{margin:0;font:16px/1.55 system-ui,-apple-system,"Segoe UI","PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",sans-serif;color:var(--fg);background:var(--bg)}
-main{max-width:60rem;margin:0 auto;padding:1rem}
-h1{font-size:1.7rem;margin:.5rem 0}
-h2{font-size:1.3rem;margin:1.5rem 0 .5rem;border-bottom:1px solid var(--line);padding-bottom:.25rem}
-h3{font-size:1.05rem;margin:.25rem 0 .5rem}
-a{color:var(--accent)}
-a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
-.langs a{margin-right:.75rem}
-.sub{background:var(--card);border-radius:.6rem;padding:.75rem;margin:.75rem 0}
-.btns{display:flex;flex-wrap:wrap;gap:.4rem}
-.btn{display:inline-block;padding:.45rem .7rem;border-radius:.4rem;background:var(--accent);color:var(--on-accent);text-decoration:none;font-size:.9rem;min-height:44px;line-height:1.9}
-.copy{display:flex;gap:.4rem;margin-top:.5rem}
-.copy input{flex:1;min-width:0;padding:.4rem;border:1px solid var(--muted);border-radius:.4rem;background:var(--bg);color:var(--fg);font-size:.85rem}
-.copy button{padding:.4rem .8rem;border:0;border-radius:.4rem;background:var(--fg);color:var(--bg);min-height:44px}
-.qrbox{margin:.5rem 0 0;display:none;align-items:center;gap:.6rem;color:var(--muted);font-size:.85rem}
-.qr{width:7.5rem;height:7.5rem;flex:none}
-ol.events{list-style:none;padding:0;margin:0}
-.ev{border-bottom:1px solid var(--line);padding:.75rem 0;overflow-wrap:anywhere}
-.ev h3 a{text-decoration:none}
-.when,.where,.repeats,.session,.local{color:var(--muted);margin:.1rem 0;font-size:.95rem}
-.ev .links a{display:inline-block;margin-right:.75rem;font-size:.9rem;min-height:24px}
-.cancelled h3{text-decoration:line-through}
-.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:var(--bg);padding:.5rem}
-.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-@media (min-width:48rem){.subs{display:grid;grid-template-columns:1fr 1fr;gap:.75rem}.sub{margin:0}.qrbox{display:flex}}
-</style>
-)";
-}
+std::string page_style() { return "<style>\n" + std::string(index_css) + "</style>\n"; }
 
 // Moves events that end while the page is open; adds the visitor's own time where it
 // differs from the event's; copy buttons report to a live region.
 std::string page_script(const UiText& t, const std::string& lang) {
   return "<script>\n(function(){\n  var lang = " + json_quote(replace_underscores(lang)) +
          ", yours = " + json_quote(t.your_time) + ", copied = " + json_quote(t.copied) +
-         ", copy = " + json_quote(t.copy) + ";\n" + R"(
-  var now = Date.now() / 1000, up = document.getElementById('upcoming-list'), past = document.getElementById('past-list');
-  // Soonest first: each one that has ended goes on top of the past list (most recent first).
-  Array.prototype.slice.call(up.children).forEach(function(li){
-    if (Number(li.dataset.end) < now) past.insertBefore(li, past.firstChild);
-  });
-  var zone = '';
-  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) {}
-  document.querySelectorAll('time[data-zone]').forEach(function(t){
-    if (!zone || t.dataset.allDay || t.dataset.zone === zone) return;
-    var o = {weekday:'short', year:'numeric', month:'short', day:'numeric', hour:'2-digit', minute:'2-digit', hourCycle:'h23'};
-    var start = new Date(t.getAttribute('datetime')), end = new Date(t.dataset.end), mine, theirs;
-    try {
-      mine = new Intl.DateTimeFormat(lang, Object.assign({timeZone: zone}, o));
-      theirs = new Intl.DateTimeFormat(lang, Object.assign({timeZone: t.dataset.zone}, o));
-    } catch (e) { return; }
-    if (mine.format(start) === theirs.format(start)) return;
-    var day = new Intl.DateTimeFormat('en-CA', {timeZone: zone, year:'numeric', month:'2-digit', day:'2-digit'});
-    var sameDay = day.format(start) === day.format(end);  // else the end says which day
-    var endText = sameDay ? new Intl.DateTimeFormat(lang, {timeZone: zone, hour:'2-digit', minute:'2-digit', hourCycle:'h23'}).format(end)
-                          : mine.format(end);
-    var p = document.createElement('p');
-    p.className = 'local';
-    p.textContent = yours + ': ' + mine.format(start) + (sameDay ? '–' : ' – ') + endText + ' (' + zone + ')';
-    t.parentNode.parentNode.insertBefore(p, t.parentNode.nextSibling);
-  });
-  var status = document.getElementById('copy-status');
-  document.querySelectorAll('button[data-copy]').forEach(function(b){
-    b.addEventListener('click', function(){
-      var input = document.getElementById(b.dataset.copy);
-      input.select();
-      var done = function(){
-        b.textContent = copied.replace(/[:：]\s*$/, '');
-        status.textContent = copied + ' ' + input.value;
-        setTimeout(function(){ b.textContent = copy; }, 1500);
-      };
-      if (navigator.clipboard) navigator.clipboard.writeText(input.value).then(done, function(){ document.execCommand('copy'); done(); });
-      else { document.execCommand('copy'); done(); }
-    });
-  });
-})();
-</script>
-)";
+         ", copy = " + json_quote(t.copy) + ";\n\n" + std::string(index_js) + "})();\n</script>\n";
 }
 
 }  // namespace

@@ -28,6 +28,7 @@
 #include "evfeed/handler.hpp"
 #include "evfeed/live_site.hpp"
 #include "evfeed/log.hpp"
+#include "evfeed/metrics.hpp"
 #include "evfeed/server.hpp"
 
 namespace beast = boost::beast;
@@ -541,8 +542,8 @@ int run_server(const ServeOptions& opts) {
   // sendfile(2) has no MSG_NOSIGNAL: a client that resets mid-response must not kill us.
   std::signal(SIGPIPE, SIG_IGN);
   ServerMetrics metrics;
-  LiveSite site(opts);
-  site.rebuild(metrics, true);
+  LiveSite site(opts, [&metrics](const ReloadOutcome& o) { metrics.record_reload(o.initial, o.ok); });
+  site.rebuild(true);
 
   unsigned threads = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
   // Declared before the io_contexts, so it outlives them: destroying an io_context destroys
@@ -570,7 +571,7 @@ int run_server(const ServeOptions& opts) {
   log_line("evfeed: serving on http://" + opts.listen + "/ with " + std::to_string(threads) + " threads");
 
   std::atomic<bool> stop_watch{false};
-  std::thread watcher([&] { site.watch(stop_watch, metrics); });
+  std::thread watcher([&] { site.watch(stop_watch); });
   net::steady_timer sweep_timer(*iocs[0]);
   sweep_sendfile_every_second(sweep_timer, st);
 

@@ -3,14 +3,13 @@
 // and the config (inotify wakes it, a stat scan decides), and swaps the new snapshot in
 // atomically. In-flight requests keep the snapshot they started with.
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-
 #include <vector>
 
-#include "evfeed/metrics.hpp"
 #include "evfeed/parse_cache.hpp"
 #include "evfeed/pipeline.hpp"
 #include "evfeed/site.hpp"
@@ -29,9 +28,17 @@ struct ServeOptions {
   size_t max_connections = 10000;
 };
 
+// What one rebuild came to: the server counts it in its metrics. Called when the new
+// snapshot (or the held one) becomes current, from the thread that rebuilt.
+struct ReloadOutcome {
+  bool initial = false;  // the build at start, not a reload
+  bool ok = true;        // every page and the config loaded
+};
+using ReloadListener = std::function<void(const ReloadOutcome&)>;
+
 class LiveSite {
  public:
-  explicit LiveSite(ServeOptions opts);
+  explicit LiveSite(ServeOptions opts, ReloadListener on_reload = {});
   ~LiveSite();
   LiveSite(const LiveSite&) = delete;
   LiveSite& operator=(const LiveSite&) = delete;
@@ -41,10 +48,10 @@ class LiveSite {
   // Rebuilds everything. A page that now fails keeps its last good event, so a typo
   // never makes an event vanish from subscribers; its error shows in /healthz.
   // `fingerprint`: the scan that found the change (empty: scan now).
-  void rebuild(ServerMetrics& metrics, bool initial, std::string fingerprint = {});
+  void rebuild(bool initial, std::string fingerprint = {});
 
   // Blocks until `stop` is set, rebuilding whenever a page or the config changes.
-  void watch(const std::atomic<bool>& stop, ServerMetrics& metrics);
+  void watch(const std::atomic<bool>& stop);
 
  private:
   std::string scan();  // paths, sizes and mtimes of every input; sets folders_
@@ -52,12 +59,13 @@ class LiveSite {
   // The site resolved again when one of its config files changed (else the last good one).
   // false: it does not load; the last good one stays and `diags` say why.
   bool reload_config(bool initial, ResolvedSite& out, Diagnostics& diags);
-  bool hold_while_missing(const std::vector<std::string>& content_dirs, ServerMetrics& metrics);
+  bool hold_while_missing(const std::vector<std::string>& content_dirs);
   std::vector<Event> load_keeping_last_good(const ResolvedSite& resolved, const std::string& config_fp, LoadResult& r);
-  void swap_in(std::shared_ptr<const SiteSnapshot> next, bool initial, bool ok, bool config_ok, ServerMetrics& metrics);
+  void swap_in(std::shared_ptr<const SiteSnapshot> next, bool initial, bool ok, bool config_ok);
 
   std::string display_root() const;
   ServeOptions opts_;
+  ReloadListener on_reload_;
   std::shared_ptr<const SiteSnapshot> current_;
   // Fills in the gzip of outputs that changed in the last rebuild, then swaps again.
   void compress_pending();

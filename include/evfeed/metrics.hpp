@@ -1,6 +1,6 @@
 #pragma once
-// Counters for /metrics and /healthz, updated by the server (requests, bytes, connections,
-// filtered renders) and by the live site (reloads).
+// Counters for /metrics and /healthz, all updated by the server: requests, bytes,
+// connections, filtered renders, and the reloads the live site reports to it.
 #include <atomic>
 #include <map>
 #include <memory>
@@ -25,6 +25,8 @@ struct ServerMetrics {
   std::atomic<unsigned long long> filter_rejections{0};  // 503s: render queue or bytes in flight full
   std::atomic<long long> filter_bytes_in_flight{0};      // filtered bodies being written to clients
   void count(const std::string& route, int status);
+  // A rebuild of the live site: the first one sets only last_reload_ok.
+  void record_reload(bool initial, bool ok);
 
  private:
   struct Shard {

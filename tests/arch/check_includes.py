@@ -27,7 +27,7 @@ STAGES = [
     ("Load", ["diagnostic", "log", "text", "parallel", "version", "fsutil", "page", "shortcodes", "front_matter", "git_history"]),
     ("Model", ["time", "site", "site_profile", "permalink", "schema", "markdown", "event", "event_codec", "recurrence", "model"]),
     ("Resources", ["resources"]),
-    ("Render", ["ui_text", "render", "render_ics.cpp", "render_feeds.cpp", "render_html.cpp", "vtimezone.cpp"]),
+    ("Render", ["ui_text", "index_assets", "render", "render_ics.cpp", "render_feeds.cpp", "render_html.cpp", "vtimezone.cpp"]),
     ("Publish", ["publish", "parse_cache", "pipeline", "build"]),
     ("Serve", ["metrics", "snapshot", "handler", "live_site", "server"]),
     ("App", ["main.cpp", "server.cpp"]),  # server.cpp: the only Beast unit; server.hpp is Serve

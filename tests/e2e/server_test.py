@@ -266,6 +266,15 @@ try:
             except OSError:
                 pass
         return n
+    # The last reload's outputs get their gzip just after it (new objects): wait for it, so
+    # that the memfds counted belong to the outputs the next reload replaces.
+    t0 = time.time()
+    while time.time() - t0 < 3.0:
+        if request(port, "GET", "/events/big-page.ics", {"Accept-Encoding": "gzip"})[1].get("content-encoding") == "gzip":
+            break
+        time.sleep(0.05)
+    request(port, "GET", "/events/big-page.ics")
+    request(port, "GET", "/rss.xml")
     held = memfds()
     reloads = json.loads(request(port, "GET", "/healthz")[2])["reloads"]
     with open(big, "w", encoding="utf-8") as f:
