@@ -420,8 +420,6 @@ void choose_end(Ctx& cx, const date::time_zone* comment_tz, bool page_zone, cons
   }
 }
 
-// The clean-Event contract: every text valid UTF-8 without NULs, URLs without whitespace,
-// the summary rendered once. Renderers trust it and never clean again.
 // Wowchemy markdownifies `abstract` and `summary` ("R<sup>2</sup>", "*Nature*"): feeds
 // show that HTML, text outputs its text. Before the cleaning: an entity ("&#1;") can
 // decode to a character it drops.

@@ -243,17 +243,21 @@ size_t scheme_end(std::string_view u) {  // index of ':' ending a scheme, or npo
 namespace {
 
 // uriparser reads RFC 3986 URI references only. What people write in front matter and
-// Markdown is looser: a byte it would refuse (non-ASCII, space, controls, "<>\"{}|\\^`") is
-// percent-encoded as UTF-8, as browsers do, and a '%' that starts no escape becomes "%25".
-std::string to_uri_reference(std::string_view s) {
+// Markdown is looser: a byte it would refuse (non-ASCII, space, controls, "<>\"{}|\\^`", a
+// second '#') is percent-encoded as UTF-8, as browsers do, and a '%' that starts no escape
+// becomes "%25". `brackets`: '[' and ']' too (valid only around an IPv6 host).
+std::string to_uri_reference(std::string_view s, bool brackets = false) {
   static const char* hex = "0123456789ABCDEF";
   auto is_hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
   std::string out;
   out.reserve(s.size());
+  bool in_fragment = false;
   for (size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
     bool escape_start = c == '%' && i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2]);
-    bool refused = c <= 0x20 || c >= 0x7F || std::strchr("<>\"{}|\\^`", c) != nullptr;
+    bool refused = c <= 0x20 || c >= 0x7F || std::strchr("<>\"{}|\\^`", c) != nullptr || (c == '#' && in_fragment) ||
+                   (brackets && (c == '[' || c == ']'));
+    in_fragment = in_fragment || c == '#';
     if (c == '%' ? !escape_start : refused) {
       out += '%';
       out += hex[c >> 4];
@@ -304,7 +308,9 @@ std::string uri_to_string(const UriUriA& uri) {
 std::string resolve_url(std::string_view base, std::string_view ref) {
   std::string r = trim(ref);
   if (r.empty()) return std::string(base);
-  std::string encoded = to_uri_reference(r);
+  // Without an authority, brackets can only be path or query text ("a[1].png").
+  bool authority = starts_with(r, "//") || scheme_end(r) != std::string::npos;
+  std::string encoded = to_uri_reference(r, !authority);
   ParsedUri rel(encoded);
   if (!rel.ok() || rel.absolute()) return encoded;  // nothing to resolve against
   ParsedUri abs_base(to_uri_reference(base));

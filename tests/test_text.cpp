@@ -155,6 +155,9 @@ TEST_CASE("resolve_url writes URIs: what RFC 3986 does not allow is percent-enco
   CHECK(resolve_url(base, "ok%20already") == "https://example.org/event/x/ok%20already");  // escapes kept
   CHECK(resolve_url(base, "https://x.org/?q=a|b") == "https://x.org/?q=a%7Cb");
   CHECK(resolve_url(base, "https://x.org/\x01") == "https://x.org/%01");
+  CHECK(resolve_url(base, "a[1].png?q=[x]") == "https://example.org/event/x/a%5B1%5D.png?q=%5Bx%5D");
+  CHECK(resolve_url(base, "page#one#two") == "https://example.org/event/x/page#one%23two");
+  CHECK(resolve_url(base, "://odd") == "://odd");  // no valid reference: left as written
 }
 
 TEST_CASE("url_host and is_safe_url", "[text][url]") {
