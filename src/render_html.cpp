@@ -173,18 +173,9 @@ std::string page_script(const UiText& t, const std::string& lang) {
          ", copy = " + json_quote(t.copy) + ";\n\n" + std::string(index_js) + "})();\n</script>\n";
 }
 
-}  // namespace
-
-std::string render_index_html(const std::vector<const Event*>& events, const SiteConfig& site, SysSeconds now,
-                              const IndexPage& page) {
-  std::string lang = page.lang.empty() ? site.language : page.lang;
-  const UiText& t = ui_text(lang);
-  std::string up = page.dir.empty() ? "" : "../";
-  std::string title = clean_utf8(page.title.empty() ? site.title : page.title);
-  std::vector<CalendarLinks> cals{links_for(site, page.dir, up, title)};
-  if (!page.dir.empty()) cals.push_back(links_for(site, "", up, clean_utf8(site.title)));
-  for (const auto& f : site.feeds) cals.push_back(links_for(site, f.dir() + "/", up, f.title));
-
+// <head>: title, description, the language versions, every calendar's feeds, the stylesheet.
+std::string page_head(const SiteConfig& site, const IndexPage& page, const std::string& lang, const std::string& title,
+                      const std::vector<CalendarLinks>& cals) {
   std::string h = "<!DOCTYPE html>\n<html lang=\"" + html_escape(lang) + "\">\n<head>\n<meta charset=\"utf-8\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   h += "<title>" + html_escape(title) + "</title>\n";
@@ -205,21 +196,41 @@ std::string render_index_html(const std::vector<const Event*>& events, const Sit
   h += "<link rel=\"alternate\" type=\"text/calendar\" title=\"" + html_escape(title) + "\" href=\"" +
        html_escape(cals[0].ics) + "\">\n";
   h += page_style();
+  return h;
+}
+
+// The switcher between the language versions of the page (none for a single language).
+std::string language_nav(const IndexPage& page, const UiText& t, const std::string& up) {
+  if (page.languages.empty()) return "";
+  std::string h = "<nav class=\"langs\" aria-label=\"" + html_escape(t.languages) + "\">";
+  for (const auto& l : page.languages) {
+    const char* name = language_name(l);
+    std::string href = up + l + "/index.html";
+    h +=
+        l == page.lang && !page.dir.empty()
+            ? "<span lang=\"" + html_escape(l) + "\" aria-current=\"page\">" + html_escape(name ? name : l) + "</span> "
+            : "<a href=\"" + html_escape(href) + "\" hreflang=\"" + html_escape(l) + "\" lang=\"" + html_escape(l) +
+                  "\">" + html_escape(name ? name : l) + "</a> ";
+  }
+  return h + "</nav>\n";
+}
+
+}  // namespace
+
+std::string render_index_html(const std::vector<const Event*>& events, const SiteConfig& site, SysSeconds now,
+                              const IndexPage& page) {
+  std::string lang = page.lang.empty() ? site.language : page.lang;
+  const UiText& t = ui_text(lang);
+  std::string up = page.dir.empty() ? "" : "../";
+  std::string title = clean_utf8(page.title.empty() ? site.title : page.title);
+  std::vector<CalendarLinks> cals{links_for(site, page.dir, up, title)};
+  if (!page.dir.empty()) cals.push_back(links_for(site, "", up, clean_utf8(site.title)));
+  for (const auto& f : site.feeds) cals.push_back(links_for(site, f.dir() + "/", up, f.title));
+
+  std::string h = page_head(site, page, lang, title, cals);
   h += "</head>\n<body>\n<a class=\"skip\" href=\"#upcoming\">" + html_escape(t.upcoming) + "</a>\n<main>\n<h1>" +
        html_escape(title) + "</h1>\n<p>" + html_escape(clean_utf8(site.description)) + "</p>\n";
-  if (!page.languages.empty()) {
-    h += "<nav class=\"langs\" aria-label=\"" + html_escape(t.languages) + "\">";
-    for (const auto& l : page.languages) {
-      const char* name = language_name(l);
-      std::string href = up + l + "/index.html";
-      h += l == page.lang && !page.dir.empty()
-               ? "<span lang=\"" + html_escape(l) + "\" aria-current=\"page\">" + html_escape(name ? name : l) +
-                     "</span> "
-               : "<a href=\"" + html_escape(href) + "\" hreflang=\"" + html_escape(l) + "\" lang=\"" + html_escape(l) +
-                     "\">" + html_escape(name ? name : l) + "</a> ";
-    }
-    h += "</nav>\n";
-  }
+  h += language_nav(page, t, up);
   h += "<h2 id=\"subscribe\">" + html_escape(t.subscribe) + "</h2>\n<div class=\"subs\">\n";
   for (size_t i = 0; i < cals.size(); ++i) h += subscribe_block(cals[i], static_cast<int>(i), t) + "\n";
   h += "</div>\n<p class=\"sr\" id=\"copy-status\" aria-live=\"polite\"></p>\n";
