@@ -4,9 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <set>
 
 namespace fs = std::filesystem;
@@ -15,16 +17,28 @@ namespace evfeed {
 
 namespace {
 
-// Reads an open descriptor to its end (the size from fstat is a hint: a file may grow).
-bool read_fd(int fd, std::uintmax_t size_hint, std::string& out) {
+// Reads an open descriptor to its end, at most max_bytes (the size from fstat is a hint:
+// a file may grow, and /proc files or devices say 0). false with errno set (EFBIG: over
+// the limit), `out` empty.
+bool read_fd(int fd, std::uintmax_t size_hint, std::uintmax_t max_bytes, std::string& out) {
   out.clear();
-  out.resize(static_cast<size_t>(size_hint) + 1);
+  out.resize(static_cast<size_t>(std::min(size_hint, max_bytes)) + 1);
   size_t used = 0;
   while (true) {
-    if (used == out.size()) out.resize(out.size() * 2 + 4096);
+    if (used == out.size()) {
+      if (used > max_bytes) {
+        out.clear();
+        errno = EFBIG;
+        return false;
+      }
+      out.resize(static_cast<size_t>(std::min<std::uintmax_t>(out.size() * 2 + 4096, max_bytes + 1)));
+    }
     ssize_t n = ::read(fd, out.data() + used, out.size() - used);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
+    if (n < 0) {
+      out.clear();
+      return false;
+    }
     if (n == 0) break;
     used += static_cast<size_t>(n);
   }
@@ -53,7 +67,7 @@ bool read_whole_file(const std::string& path, std::string& out) {
   std::uintmax_t size = 0;
   int fd = open_for_reading(path, &size);
   if (fd < 0) return false;
-  bool ok = read_fd(fd, size, out);
+  bool ok = read_fd(fd, size, std::numeric_limits<std::uintmax_t>::max() - 1, out);
   ::close(fd);
   return ok;
 }
@@ -71,11 +85,14 @@ bool read_file(const std::string& path, std::string& out, Diagnostics& diags) {
               "file is " + std::to_string(size) + " bytes, over the 8 MiB limit; split it or remove it");
     return false;
   }
-  bool ok = read_fd(fd, size, out);
+  bool ok = read_fd(fd, size, static_cast<std::uintmax_t>(max_input_bytes), out);
   int saved = errno;
   ::close(fd);
-  if (!ok) diags.add(path, 0, 0, Severity::error, std::string("cannot read the file: ") + std::strerror(saved));
-  return ok;
+  if (ok) return true;
+  diags.add(path, 0, 0, Severity::error,
+            saved == EFBIG ? "file grew over the 8 MiB limit while it was read; split it or remove it"
+                           : std::string("cannot read the file: ") + std::strerror(saved));
+  return false;
 }
 
 bool stage_file(const std::string& path, std::string_view bytes, std::string* tmp_out, bool sync, Diagnostics& diags) {

@@ -36,6 +36,14 @@ namespace {
 
 bool clean_text(const std::string& s) { return clean_utf8(s) == s; }  // checks only: no hot path
 
+// A file name is text like any other: control characters never reach UIDs, slugs
+// (events/<slug>.ics) or URLs; they become '-' (and invalid UTF-8 U+FFFD).
+std::string identity_text(std::string s) {
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '-';
+  return clean_utf8(s);
+}
+
 bool clean_url(const std::string& s) {
   return clean_text(s) && std::none_of(s.begin(), s.end(), [](char c) {
            auto b = static_cast<unsigned char>(c);
@@ -425,6 +433,7 @@ void choose_end(Ctx& cx, const date::time_zone* comment_tz, bool page_zone, cons
 // decode to a character it drops.
 void markdownify_summary(Event& e) {
   if (e.summary.empty()) return;
+  e.summary = clean_utf8(e.summary);  // a NUL would reach the HTML as U+FFFD and the text not at all
   e.summary_html = markdown_to_html(e.summary, e.url);
   e.summary = markdown_to_text(e.summary, e.url);
 }
@@ -667,12 +676,7 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
                                                             : with_hugo_cascade(*profile, ref, page_fm);
   const Value& fm = handed_down ? with_defaults : page_fm;
   Ctx cx{page, fm, site, diags};
-  e.identity = identity_from_path(ref.rel);
-  // A file name is text like any other: control characters never reach UIDs, slugs
-  // (events/<slug>.ics) or URLs.
-  for (char& c : e.identity)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '-';
-  e.identity = clean_utf8(e.identity);
+  e.identity = identity_text(identity_from_path(ref.rel));
   const date::time_zone* site_zone = find_zone(site.timezone);
   std::optional<GeneratorDates> generator;
   if (profile) generator = generator_dates(*profile, ref, fm, site_zone);
@@ -784,7 +788,7 @@ void separate_collisions(std::vector<Event>& pages, Diagnostics* diags) {
       std::string ext = e.source_path.substr(e.source_path.rfind('/') + 1);
       for (auto& c : ext)
         if (c == '.') c = '-';
-      std::string id = e.identity.substr(0, e.identity.rfind('/') + 1) + ext;
+      std::string id = e.identity.substr(0, e.identity.rfind('/') + 1) + identity_text(ext);
       for (int n = 2; identities.count({id, e.lang}); ++n) id = e.identity + "-" + std::to_string(n);
       identities.insert({id, e.lang});
       if (diags)

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #include <uriparser/Uri.h>
 
@@ -230,6 +231,7 @@ std::string json_escape(std::string_view s) {
 
 namespace {
 size_t scheme_end(std::string_view u) {  // index of ':' ending a scheme, or npos
+  if (u.empty() || !std::isalpha(static_cast<unsigned char>(u[0]))) return std::string_view::npos;
   for (size_t i = 0; i < u.size(); ++i) {
     char c = u[i];
     if (c == ':') return i > 0 ? i : std::string_view::npos;
@@ -242,21 +244,37 @@ size_t scheme_end(std::string_view u) {  // index of ':' ending a scheme, or npo
 
 namespace {
 
+// Where the authority of a URI reference lies: after "scheme://" or a leading "//", up to the
+// first '/', '?' or '#'. {npos, npos} without one.
+std::pair<size_t, size_t> authority_span(std::string_view s) {
+  size_t start = std::string_view::npos;
+  if (starts_with(s, "//")) {
+    start = 2;
+  } else if (size_t colon = scheme_end(s); colon != std::string_view::npos && s.compare(colon + 1, 2, "//") == 0) {
+    start = colon + 3;
+  }
+  if (start == std::string_view::npos) return {start, start};
+  size_t end = s.find_first_of("/?#", start);
+  return {start, end == std::string_view::npos ? s.size() : end};
+}
+
 // uriparser reads RFC 3986 URI references only. What people write in front matter and
 // Markdown is looser: a byte it would refuse (non-ASCII, space, controls, "<>\"{}|\\^`", a
-// second '#') is percent-encoded as UTF-8, as browsers do, and a '%' that starts no escape
-// becomes "%25". `brackets`: '[' and ']' too (valid only around an IPv6 host).
-std::string to_uri_reference(std::string_view s, bool brackets = false) {
+// second '#', '[' and ']' outside an IPv6 host) is percent-encoded as UTF-8, as browsers do,
+// and a '%' that starts no escape becomes "%25".
+std::string to_uri_reference(std::string_view s) {
   static const char* hex = "0123456789ABCDEF";
   auto is_hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  auto [host_start, host_end] = authority_span(s);
   std::string out;
   out.reserve(s.size());
   bool in_fragment = false;
   for (size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
+    bool in_host = host_start != std::string_view::npos && i >= host_start && i < host_end;
     bool escape_start = c == '%' && i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2]);
     bool refused = c <= 0x20 || c >= 0x7F || std::strchr("<>\"{}|\\^`", c) != nullptr || (c == '#' && in_fragment) ||
-                   (brackets && (c == '[' || c == ']'));
+                   ((c == '[' || c == ']') && !in_host);
     in_fragment = in_fragment || c == '#';
     if (c == '%' ? !escape_start : refused) {
       out += '%';
@@ -293,7 +311,23 @@ std::string range_text(const UriTextRangeA& r) {
   return r.first ? std::string(r.first, static_cast<size_t>(r.afterLast - r.first)) : std::string();
 }
 
-std::string uri_to_string(const UriUriA& uri) {
+// The text of `uri`. uriToString writes an IPv6 host in full ("[0000:...:0001]"); as an
+// "IPvFuture" it writes the host as given, between brackets ("[::1]").
+std::string uri_to_string(UriUriA& uri) {
+  struct Ip6AsWritten {
+    UriUriA& uri;
+    UriIp6* ip6;
+    explicit Ip6AsWritten(UriUriA& u) : uri(u), ip6(u.hostData.ip6) {
+      if (!ip6) return;
+      uri.hostData.ip6 = nullptr;
+      uri.hostData.ipFuture = uri.hostText;
+    }
+    ~Ip6AsWritten() {  // restored for uriFreeUriMembersA, even when the string throws
+      if (!ip6) return;
+      uri.hostData.ip6 = ip6;
+      uri.hostData.ipFuture = UriTextRangeA{nullptr, nullptr};
+    }
+  } as_written(uri);
   int needed = 0;
   if (uriToStringCharsRequiredA(&uri, &needed) != URI_SUCCESS) return "";
   std::string out(static_cast<size_t>(needed) + 1, '\0');
@@ -303,46 +337,51 @@ std::string uri_to_string(const UriUriA& uri) {
   return out;
 }
 
+// The result of uriAddBaseUriExA, freed whatever happens.
+struct ResolvedUri {
+  UriUriA uri{};
+  ResolvedUri() = default;
+  ResolvedUri(const ResolvedUri&) = delete;
+  ResolvedUri& operator=(const ResolvedUri&) = delete;
+  ~ResolvedUri() { uriFreeUriMembersA(&uri); }
+};
+
 }  // namespace
 
 std::string resolve_url(std::string_view base, std::string_view ref) {
   std::string r = trim(ref);
   if (r.empty()) return std::string(base);
-  // Without an authority, brackets can only be path or query text ("a[1].png").
-  bool authority = starts_with(r, "//") || scheme_end(r) != std::string::npos;
-  std::string encoded = to_uri_reference(r, !authority);
+  // "café:menu.pdf" is a path whose first segment holds a colon, not a scheme: "./" says so.
+  size_t first_end = r.find_first_of("/?#");
+  if (scheme_end(r) == std::string::npos && r.find(':') < first_end) r = "./" + r;
+  std::string encoded = to_uri_reference(r);
   ParsedUri rel(encoded);
   if (!rel.ok() || rel.absolute()) return encoded;  // nothing to resolve against
   ParsedUri abs_base(to_uri_reference(base));
   if (!abs_base.absolute()) return encoded;
-  UriUriA resolved{};
-  std::string out;
-  if (uriAddBaseUriExA(&resolved, &rel.uri(), &abs_base.uri(), URI_RESOLVE_STRICTLY) == URI_SUCCESS) {
-    // uriToString writes an IPv6 host in full ("[0000:...:0001]"); as an "IPvFuture" it
-    // writes the text as given between brackets ("[::1]").
-    UriIp6* ip6 = resolved.hostData.ip6;
-    if (ip6) {
-      resolved.hostData.ip6 = nullptr;
-      resolved.hostData.ipFuture = resolved.hostText;
-    }
-    out = uri_to_string(resolved);
-    if (ip6) {
-      resolved.hostData.ip6 = ip6;
-      resolved.hostData.ipFuture = UriTextRangeA{nullptr, nullptr};
-    }
-  }
-  uriFreeUriMembersA(&resolved);
+  ResolvedUri resolved;
+  if (uriAddBaseUriExA(&resolved.uri, &rel.uri(), &abs_base.uri(), URI_RESOLVE_STRICTLY) != URI_SUCCESS) return encoded;
+  std::string out = uri_to_string(resolved.uri);
   return out.empty() ? encoded : out;
 }
 
 std::string url_host(std::string_view url) {
-  ParsedUri u(to_uri_reference(trim(url)));
-  if (!u.ok()) return "";
-  std::string host = range_text(u.uri().hostText);
-  // RFC 3986 3.2.2: an IP literal is the bracketed address ("[::1]"); a registered name
-  // comes back as written (an IDN as its UTF-8 bytes, not the escapes added for parsing).
-  if (u.uri().hostData.ip6 || u.uri().hostData.ipFuture.first) return to_lower_ascii("[" + host + "]");
-  return to_lower_ascii(percent_decode(host, nullptr, false));
+  std::string u = trim(url);
+  // "example.org/events/" (a site's baseURL written without a scheme): the host comes first.
+  if (u.find("://") == std::string::npos && !starts_with(u, "//")) u = "//" + u;
+  ParsedUri parsed(to_uri_reference(u));
+  if (!parsed.ok()) return "";
+  std::string host = range_text(parsed.uri().hostText);
+  // RFC 3986 3.2.2: an IP literal is the bracketed address ("[::1]").
+  if (parsed.uri().hostData.ip6 || parsed.uri().hostData.ipFuture.first) return to_lower_ascii("[" + host + "]");
+  // A registered name comes back as written (an IDN as its UTF-8 bytes, not the escapes
+  // added for parsing); one that holds bytes no host (and no UID) may hold is no host.
+  std::string decoded = percent_decode(host, nullptr, false);
+  bool plain = is_valid_utf8(decoded) && std::none_of(decoded.begin(), decoded.end(), [](char c) {
+                 auto b = static_cast<unsigned char>(c);
+                 return b <= 0x20 || b == 0x7F || std::strchr("/?#@[]:%\\", b) != nullptr;
+               });
+  return plain ? to_lower_ascii(decoded) : "";
 }
 
 bool is_safe_url(std::string_view url) {

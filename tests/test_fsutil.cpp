@@ -133,3 +133,12 @@ TEST_CASE("stage_file's temporaries are what is_stale_temporary_name recognises"
   CHECK_FALSE(is_stale_temporary_name("calendar.ics.tmp.12"));
   CHECK(d.items.empty());
 }
+
+TEST_CASE("read_file keeps to its cap when the size said nothing (a device, a growing file)", "[fsutil][errors]") {
+  std::string out = "stale";
+  Diagnostics d;
+  CHECK_FALSE(read_file("/dev/zero", out, d));  // fstat says 0 bytes; it never ends
+  REQUIRE(d.items.size() == 1);
+  CHECK_THAT(d.items[0].message, Catch::Contains("8 MiB"));
+  CHECK(out.empty());
+}

@@ -608,6 +608,22 @@ TEST_CASE("two pages of one identity are published apart, with a warning naming 
   CHECK(all.find("event/a.markdown") != std::string::npos);
 }
 
+TEST_CASE("identities made apart for colliding file names keep the clean-Event contract", "[model][collision]") {
+  // Control characters and invalid UTF-8 in a file name: the identity made for the second
+  // file (from its extension) is cleaned like the first one's.
+  const std::string text = "---\ntitle: T\ndate: 2024-01-01T10:00:00Z\n---\n";
+  std::vector<Event> built = {event_from(text, test_site(), "event/a\x01\xC3.md"),
+                              event_from(text, test_site(), "event/a\x01\xC3.markdown")};
+  EventModel m = assemble_model(built, test_site(), utc("2025-01-01T00:00:00Z"));
+  REQUIRE(m.events.size() == 2);
+  CHECK(m.events[0].identity != m.events[1].identity);
+  for (const auto& e : m.events) {
+    INFO(e.identity << " " << e.slug);
+    CHECK(unclean_field(e) == "");
+    CHECK(e.slug.find('\x01') == std::string::npos);
+  }
+}
+
 TEST_CASE("two events linking to one URL are both published, with a warning", "[model][collision]") {
   Event a = event_from("---\ntitle: A\ndate: 2024-01-01T10:00:00Z\nurl: /same/\n---\n", test_site(), "event/a.md");
   Event b = event_from("---\ntitle: B\ndate: 2024-02-01T10:00:00Z\nurl: /same/\n---\n", test_site(), "event/b.md");

@@ -157,7 +157,11 @@ TEST_CASE("resolve_url writes URIs: what RFC 3986 does not allow is percent-enco
   CHECK(resolve_url(base, "https://x.org/\x01") == "https://x.org/%01");
   CHECK(resolve_url(base, "a[1].png?q=[x]") == "https://example.org/event/x/a%5B1%5D.png?q=%5Bx%5D");
   CHECK(resolve_url(base, "page#one#two") == "https://example.org/event/x/page#one%23two");
-  CHECK(resolve_url(base, "://odd") == "://odd");  // no valid reference: left as written
+  CHECK(resolve_url(base, "//cdn.example.net/a[1].png") == "https://cdn.example.net/a%5B1%5D.png");
+  CHECK(resolve_url("https://x.org/a[1]/p", "img.png") == "https://x.org/a%5B1%5D/img.png");
+  // A colon in the first segment of a path is no scheme ("café" is not one).
+  CHECK(resolve_url(base, "café:menu.pdf") == "https://example.org/event/x/caf%C3%A9:menu.pdf");
+  CHECK(resolve_url(base, "1x:y") == "https://example.org/event/x/1x:y");
 }
 
 TEST_CASE("url_host and is_safe_url", "[text][url]") {
@@ -170,6 +174,12 @@ TEST_CASE("url_host and is_safe_url", "[text][url]") {
   CHECK(url_host("https://user:pw@Example.org:8443/x") == "example.org");
   CHECK(url_host("https://活动.example/x") == "活动.example");  // a UID domain keeps its bytes
   CHECK(url_host("not a url") == "");
+  // A site's baseURL written without a scheme still names its host.
+  CHECK(url_host("example.org/events/") == "example.org");
+  CHECK(url_host("Example.org:8080") == "example.org");
+  // A name that decodes to a control, a space or a delimiter is no host.
+  CHECK(url_host("https://a%0Ab.org/") == "");
+  CHECK(url_host("https://a%2Fb.org/") == "");
 
   for (const char* ok : {"https://x.org", "http://x.org/a", "mailto:a@b.org", "webcal://x.org/c.ics", "tel:+861234",
                          "ftp://x.org/f", "relative/path", "/abs/path", "#frag", "?q=1", "HTTPS://X.ORG"})
