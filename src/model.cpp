@@ -34,7 +34,7 @@ bool Event::is_utc_zone() const {
 
 namespace {
 
-bool clean_text(const std::string& s) { return clean_utf8(s) == s; }  // checks only: no hot path
+bool clean_text(const std::string& s) { return first_unclean_utf8(s) == std::string::npos; }
 
 // A file name is text like any other: control characters never reach UIDs, slugs
 // (events/<slug>.ics) or URLs; they become '-' (and invalid UTF-8 U+FFFD).
@@ -433,7 +433,7 @@ void choose_end(Ctx& cx, const date::time_zone* comment_tz, bool page_zone, cons
 // decode to a character it drops.
 void markdownify_summary(Event& e) {
   if (e.summary.empty()) return;
-  e.summary = clean_utf8(e.summary);  // a NUL would reach the HTML as U+FFFD and the text not at all
+  clean_utf8_in_place(e.summary);  // a NUL would reach the HTML as U+FFFD and the text not at all
   e.summary_html = markdown_to_html(e.summary, e.url);
   e.summary = markdown_to_text(e.summary, e.url);
 }
@@ -445,9 +445,9 @@ void clean_event_texts(Event& e) {
   // every text of the event is cleaned once here, whatever writer uses it later.
   for (std::string* text : {&e.identity, &e.slug, &e.lang, &e.title, &e.summary, &e.summary_html, &e.body_markdown,
                             &e.location, &e.fee, &e.sponsor, &e.signup_url, &e.image, &e.url})
-    *text = clean_utf8(*text);
+    clean_utf8_in_place(*text);  // no copy of what is already clean (build_event's body is)
   for (auto* list : {&e.topics, &e.tags})
-    for (auto& t : *list) t = clean_utf8(t);
+    for (auto& t : *list) clean_utf8_in_place(t);
   // URLs go into iCalendar URI values unescaped: no whitespace or line break may survive
   // there (a newline would inject a property).
   auto safe_url = [](std::string& url) {
@@ -462,25 +462,19 @@ void clean_event_texts(Event& e) {
   };
   for (std::string* url : {&e.signup_url, &e.image, &e.url}) safe_url(*url);
   for (auto& sp : e.speakers) {
-    sp.name = clean_utf8(sp.name);
-    sp.designation = clean_utf8(sp.designation);
-    sp.url = clean_utf8(sp.url);
+    for (std::string* text : {&sp.name, &sp.designation, &sp.url}) clean_utf8_in_place(*text);
     safe_url(sp.url);
   }
   if (!e.has_instances()) return;
   // Sessions' and overrides' texts are read from front matter like the event's own.
   EventInstances& x = e.edit_instances();
-  for (auto& s : x.sessions) s.title = clean_utf8(s.title), s.location = clean_utf8(s.location);
-  for (auto& c : x.series.changes) c.title = clean_utf8(c.title), c.location = clean_utf8(c.location);
+  for (auto& s : x.sessions)
+    for (std::string* text : {&s.title, &s.location}) clean_utf8_in_place(*text);
+  for (auto& c : x.series.changes)
+    for (std::string* text : {&c.title, &c.location}) clean_utf8_in_place(*text);
 }
 
 namespace {
-
-// libical writes 00000000T000000 for years from 3000 on; no calendar app goes there either.
-bool in_supported_years(SysSeconds t) {
-  int year = static_cast<int>(date::year_month_day{date::floor<date::days>(t)}.year());
-  return year >= 1000 && year <= 2999;
-}
 
 // The start as written: a date field, the first session's start, or (Jekyll) the date in
 // the file name; nullopt after an error.
@@ -627,7 +621,7 @@ void read_publishing(Ctx& cx, const date::time_zone* comment_tz, const std::opti
     }
     const date::time_zone* own = comment_zone(line_comment(cx.page, hit.value->line));
     SysSeconds t = instant_in(*tv, comment_tz ? comment_tz : own ? own : e.zone);
-    if (!in_supported_years(t)) {  // libical would write 00000000T000000
+    if (!in_calendar_years(t)) {  // libical would write 00000000T000000
       cx.warn(hit.value, "'" + hit.key + "' lies outside the years 1000-2999; it is ignored");
       return std::nullopt;
     }
@@ -644,7 +638,7 @@ void read_publishing(Ctx& cx, const date::time_zone* comment_tz, const std::opti
       e.publish_date = generator->publish;
     }
   }
-  if (generator && generator->lastmod && in_supported_years(*generator->lastmod))
+  if (generator && generator->lastmod && in_calendar_years(*generator->lastmod))
     e.updated = *generator->lastmod;  // Hugo's lastmod ([frontmatter] lastmod, falling back to .Date)
   else if (auto lm = meta_time(Field::lastmod))
     e.updated = *lm;
@@ -707,7 +701,7 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
   std::string body = strip_shortcodes(page.body);
   choose_end(cx, comment_tz, page_zone != nullptr, body, e);
   if (e.all_day) e.end = resolve_local(e.zone, LocalSeconds{e.end_day}).instant;
-  if (!in_supported_years(e.start) || !in_supported_years(e.end)) {
+  if (!in_calendar_years(e.start) || !in_calendar_years(e.end)) {
     cx.error(start_hit.value,
              "the event lies outside the years 1000-2999 that calendar software handles; check the year");
     return false;

@@ -442,9 +442,7 @@ struct InstanceReader {
                    (err.empty() ? "" : ": " + err));
       return std::nullopt;
     }
-    // libical writes 00000000T000000 from the year 3000 on, as for the event's own start.
-    int year = static_cast<int>(date::year_month_day{date::floor<date::days>(tv->local)}.year());
-    if (year < 1000 || year > 2999) {
+    if (!in_calendar_years(tv->local)) {  // as for the event's own start
       error(v, "'" + key + "' lies outside the years 1000-2999 that calendar software handles; check the year");
       return std::nullopt;
     }

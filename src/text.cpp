@@ -52,6 +52,28 @@ bool allowed_char(uint32_t cp) {
 
 }  // namespace
 
+namespace {
+
+// The length of the character at in[i] when clean_utf8 keeps it as it is, else 0.
+size_t kept_char_length(std::string_view in, size_t i) {
+  unsigned char c = static_cast<unsigned char>(in[i]);
+  if ((c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t') return 1;  // printable ASCII: most of every page
+  uint32_t cp = 0;
+  size_t len = decode_utf8(in, i, cp);
+  return len && cp != '\r' && allowed_char(cp) ? len : 0;
+}
+
+}  // namespace
+
+size_t first_unclean_utf8(std::string_view in) {
+  for (size_t i = 0; i < in.size();) {
+    size_t n = kept_char_length(in, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
 std::string clean_utf8(std::string_view in, bool* changed) {
   std::string out;
   out.reserve(in.size());
@@ -59,18 +81,13 @@ std::string clean_utf8(std::string_view in, bool* changed) {
   size_t run = 0;  // start of the clean bytes not copied yet: they go out in one append
   size_t i = 0;
   while (i < in.size()) {
-    unsigned char c = static_cast<unsigned char>(in[i]);
-    if ((c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t') {  // printable ASCII: most of every page
-      ++i;
-      continue;
-    }
-    uint32_t cp = 0;
-    size_t len = decode_utf8(in, i, cp);
-    if (len && cp != '\r' && allowed_char(cp)) {
-      i += len;
+    if (size_t n = kept_char_length(in, i)) {
+      i += n;
       continue;
     }
     out.append(in.data() + run, i - run);
+    uint32_t cp = 0;
+    size_t len = decode_utf8(in, i, cp);
     if (len == 0) {  // invalid: U+FFFD for the byte
       out += "\xEF\xBF\xBD";
       any = true;
@@ -87,6 +104,10 @@ std::string clean_utf8(std::string_view in, bool* changed) {
   out.append(in.data() + run, i - run);
   if (changed) *changed = any;
   return out;
+}
+
+void clean_utf8_in_place(std::string& s) {
+  if (first_unclean_utf8(s) != std::string::npos) s = clean_utf8(s);
 }
 
 size_t first_invalid_utf8(std::string_view in) {

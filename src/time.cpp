@@ -477,6 +477,11 @@ Resolved resolve_local(const date::time_zone* zone, LocalSeconds local) {
 
 Seconds offset_at(const date::time_zone* zone, SysSeconds t) { return zone_info(zone, t).offset; }
 
+bool in_calendar_years(LocalSeconds t) {
+  int year = static_cast<int>(date::year_month_day{date::floor<date::days>(t)}.year());
+  return year >= 1000 && year <= 2999;
+}
+
 LocalSeconds to_local(const date::time_zone* zone, SysSeconds t) {
   return LocalSeconds{t.time_since_epoch() + offset_at(zone, t)};
 }

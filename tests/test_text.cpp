@@ -66,6 +66,20 @@ TEST_CASE("is_valid_utf8", "[text][utf8]") {
   CHECK_FALSE(is_valid_utf8("\xF0\x9F\x8E"));  // truncated emoji
 }
 
+TEST_CASE("first_unclean_utf8 and clean_utf8_in_place agree with clean_utf8", "[text][utf8]") {
+  for (std::string s :
+       {std::string("plain ascii"), std::string("中文 🎉\tok\n"), std::string("a\rb"), std::string("nul\0x", 5),
+        std::string("bad \xC3\x28"), std::string("del\x7f"), std::string("c1 \xC2\x85"), std::string("")}) {
+    INFO(s);
+    std::string cleaned = clean_utf8(s);
+    CHECK((first_unclean_utf8(s) == std::string::npos) == (cleaned == s));
+    std::string in_place = s;
+    clean_utf8_in_place(in_place);
+    CHECK(in_place == cleaned);
+  }
+  CHECK(first_unclean_utf8(std::string("ab\x01c")) == 2);
+}
+
 TEST_CASE("resolve_url", "[text][url]") {
   const std::string base = "https://example.org/event/meetup-08/";
   CHECK(resolve_url(base, "slides.pdf") == "https://example.org/event/meetup-08/slides.pdf");

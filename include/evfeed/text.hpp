@@ -11,6 +11,10 @@ namespace evfeed {
 // iCalendar TEXT may carry (C0 controls except TAB/LF, DEL, C1 controls, U+FFFE/FFFF).
 // Returns true in *changed when anything was replaced or dropped.
 std::string clean_utf8(std::string_view in, bool* changed = nullptr);
+// The same, without a copy when `s` is already clean (the common case).
+void clean_utf8_in_place(std::string& s);
+// Offset of the first byte clean_utf8 would change, or npos when it keeps `in` as it is.
+size_t first_unclean_utf8(std::string_view in);
 bool is_valid_utf8(std::string_view in);
 size_t first_invalid_utf8(std::string_view in);  // byte offset, or npos when valid
 // 1-based line and byte column of a byte offset in text.

@@ -62,6 +62,11 @@ date::local_info zone_local_info(const date::time_zone* zone, LocalSeconds local
 Seconds offset_at(const date::time_zone* zone, SysSeconds t);
 LocalSeconds to_local(const date::time_zone* zone, SysSeconds t);
 
+// The years 1000-2999, which calendar software handles: libical writes 00000000T000000 from
+// the year 3000 on, and no calendar app goes there either.
+bool in_calendar_years(LocalSeconds t);
+inline bool in_calendar_years(SysSeconds t) { return in_calendar_years(LocalSeconds{t.time_since_epoch()}); }
+
 // "PT2H", "P1DT2H", "2h30m", "90m", "1.5h", "2 hours"; nullopt when not a duration.
 std::optional<Seconds> parse_duration(std::string_view text);
 std::string format_ical_duration(Seconds d);  // "PT2H30M", "P1D", "-P1D"
