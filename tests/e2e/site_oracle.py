@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """evfeed --site against the real generators, page by page.
 
-For every fixture site under tests/fixtures/sites/, the oracle (tests/sites/oracle.py) runs
+For every fixture site under tests/fixtures/sites/ and for feeds/ (the default site), the oracle (tests/sites/oracle.py) runs
 Debian's hugo or jekyll and lists each content page with the link it really gets and
 whether it is really published; `evfeed check --site DIR --list` lists each event page
 with evfeed's link and decision. Every event page must agree on both; every page the
@@ -86,8 +86,10 @@ def read_tsv(text):
     return rows
 
 
-for name in sorted(os.listdir(sites_dir)):
-    site = os.path.join(sites_dir, name)
+# The fixtures, and feeds/: the embedded default site is a small Hugo site of its own.
+sites = [(name, os.path.join(sites_dir, name)) for name in sorted(os.listdir(sites_dir))]
+sites.append(("feeds", os.path.join(source, "feeds")))
+for name, site in sites:
     if not os.path.isdir(site):
         continue
     with tempfile.TemporaryDirectory(prefix="evfeed-oracle-") as tmp:
