@@ -669,6 +669,7 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
     with_defaults = profile->generator == Generator::jekyll ? with_jekyll_defaults(*profile, ref.rel, page_fm)
                                                             : with_hugo_cascade(*profile, ref, page_fm);
   const Value& fm = handed_down ? with_defaults : page_fm;
+  if (root && !is_event_page(*root, fm)) return false;  // a page of another section, not an event: no word
   Ctx cx{page, fm, site, diags};
   e.identity = identity_text(identity_from_path(ref.rel));
   const date::time_zone* site_zone = find_zone(site.timezone);

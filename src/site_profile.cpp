@@ -259,6 +259,18 @@ std::vector<std::string> event_sections(const fs::path& content, const std::vect
   return out;
 }
 
+// The top-level folders of a content dir that are not in `sections` (sorted).
+std::vector<std::string> other_sections(const fs::path& content, const std::vector<std::string>& sections) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto& e : fs::directory_iterator(content, ec)) {
+    std::string name = e.path().filename().string();
+    if (e.is_directory(ec) && std::find(sections.begin(), sections.end(), name) == sections.end()) out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 // events: {sections: [...]} or {types: [...]} (`which`) in evfeed's settings.
 std::vector<std::string> configured_sections(const Value* evfeed, const char* which = "sections") {
   std::vector<std::string> out;
@@ -377,17 +389,26 @@ void find_hugo_sections(const SiteLoadOptions& opts, const Value& c, const std::
       add_cascade(*cascade, dir.string() + "/", false, "", p.cascades);
   }
   seen.clear();
+  std::vector<std::string> page_types = types;  // what makes a page of another section an event
+  if (page_types.empty()) page_types.assign(std::begin(event_section_names), std::end(event_section_names));
+  for (auto& t : page_types) t = to_lower_ascii(t);
   for (const auto& l : langs) {  // a section is an event section by the cascades of any language
     if (!seen.insert(l.content_dir).second) continue;
     fs::path dir = content_path(opts.dir, l.content_dir);
-    for (const auto& section : event_sections(dir, wanted, types, p.cascades)) {
+    auto add_root = [&](const std::string& section, std::vector<std::string> event_types) {
       ContentRoot r;
       r.dir = (dir / section).lexically_normal().string();
       r.lang = dir_users[l.content_dir] > 1 ? "" : l.code;
       r.site_rel = (fs::path(l.content_dir) / section).lexically_normal().generic_string();
       r.prefix = section + "/";
+      r.event_types = std::move(event_types);
       p.roots.push_back(r);
-    }
+    };
+    std::vector<std::string> sections = event_sections(dir, wanted, types, p.cascades);
+    for (const auto& section : sections) add_root(section, {});
+    // Found automatically, other sections are read for pages that say `type: event` themselves.
+    if (wanted.empty())
+      for (const auto& section : other_sections(dir, sections)) add_root(section, page_types);
   }
 }
 
@@ -476,7 +497,7 @@ bool load_jekyll(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, 
     fs::path dir = fs::path(opts.dir) / folder;
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) return;
-    p.roots.push_back({dir.lexically_normal().string(), "", folder, folder + "/"});
+    p.roots.push_back({dir.lexically_normal().string(), "", folder, folder + "/", {}});
   };
   if (!wanted.empty()) {
     for (const auto& w : wanted) add_root(w);
@@ -523,6 +544,16 @@ void merge_values(Value& base, const Value& over) {
   }
 }
 
+bool is_event_page(const ContentRoot& root, const Value& front_matter) {
+  if (root.event_types.empty()) return true;
+  for (const char* key : {"type", "layout"}) {
+    std::string t = to_lower_ascii(trim(text(front_matter.find(key))));
+    if (!t.empty() && std::find(root.event_types.begin(), root.event_types.end(), t) != root.event_types.end())
+      return true;
+  }
+  return false;
+}
+
 const ContentRoot* root_of(const SiteProfile& profile, const std::string& page_path) {
   const ContentRoot* best = nullptr;
   for (const auto& r : profile.roots)
@@ -555,7 +586,11 @@ bool load_site_profile(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& 
     read_file(trim(f), bytes, ignored);
     p.fingerprint += trim(f) + "\n" + bytes + "\n";
   }
-  for (const auto& r : p.roots) p.fingerprint += r.dir + "|" + r.lang + "\n";
+  for (const auto& r : p.roots) {
+    p.fingerprint += r.dir + "|" + r.lang + "|";
+    for (const auto& t : r.event_types) p.fingerprint += t + ",";
+    p.fingerprint += "\n";
+  }
   for (const auto& c : p.cascades)  // _index pages are no event pages: their cascade is config
     p.fingerprint += "cascade " + c.dir + "|" + c.path + "|" + c.kind + "|" + c.lang + "|" + c.environment + "|" +
                      json_of(c.values) + "\n";
@@ -569,7 +604,7 @@ bool load_site_profile(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& 
     p.fingerprint += "section " + sp.path + "|" + (mtime_dates ? std::to_string(sp.mtime_ns) : "") + "|" +
                      json_of(sp.front_matter) + "\n";
   if (p.git) p.fingerprint += "git HEAD " + p.git->head() + "\n";  // a new commit may move :git dates
-  if (p.roots.empty())
+  if (std::none_of(p.roots.begin(), p.roots.end(), [](const ContentRoot& r) { return r.event_types.empty(); }))
     diags.add(o.dir, 0, 0, Severity::warning,
               "no event section found (folders named event, events, talks, meetups, ...); name yours with "
               "events: {sections: [...]} in the site's evfeed settings");

@@ -27,7 +27,9 @@ struct PrecedenceRow {
 const std::vector<PrecedenceRow>& zone_precedence();
 const std::vector<PrecedenceRow>& end_precedence();
 
-// Builds one event; false (with errors in diags) when the page cannot be an event.
+// Builds one event; false (with errors in diags) when the page cannot be an event, or false
+// without a word when it is no event page (--site: a page of another section without an
+// event `type`, see is_event_page).
 bool build_event(const Page& page, const Value& front_matter, const SiteConfig& site, Event& out, Diagnostics& diags);
 
 struct EventModel {

@@ -25,7 +25,14 @@ struct ContentRoot {
   std::string lang;      // language of every page in it ("" = from the path, as without --site)
   std::string site_rel;  // the folder relative to the site root, e.g. "content/zh/event" or "_posts"
   std::string prefix;    // what the generator's rules see before a page's path: "event/" (Hugo section), "" (Jekyll)
+  // A section not named for events (Hugo, found automatically): only its pages whose own or
+  // handed-down `type`/`layout` is an event type are events; the others are not read as events
+  // and get no diagnostics beyond those of their front matter.
+  std::vector<std::string> event_types;  // empty: every page is an event
 };
+
+// Whether a page's front matter (with what is handed down to it) makes it an event in `root`.
+bool is_event_page(const ContentRoot& root, const Value& front_matter);
 
 struct SiteProfile {
   Generator generator = Generator::hugo;

@@ -126,10 +126,19 @@ for name, site in sites:
                 published += 1
             else:
                 fail(f"{name}: {path}: evfeed publishes {pub} ({' '.join(why)}), the generator {t_pub}")
-        for path, (t_link, t_pub) in sorted(truth.items()):
+        for path, (t_link, t_pub, *t_type) in sorted(truth.items()):
             in_events = any(path.startswith(r + "/") for r in roots)
             if in_events and path not in ours and t_link != "-":
                 fail(f"{name}: the generator publishes {path} in an event section, evfeed has no event for it")
+            # Outside the event sections, a page is an event by the type or layout Hugo gives it
+            # (own or cascaded: the fixture's layout writes both into the page). The names that
+            # mean "event" are evfeed's rule; the type each page ends up with is Hugo's.
+            if t_type and not in_events and t_pub == "1":
+                typed = any(w in ("event", "events") for w in t_type[0].lower().split())
+                if typed and path not in ours:
+                    fail(f"{name}: {path} is of Hugo type/layout '{t_type[0]}', evfeed has no event for it")
+                if not typed and path in ours:
+                    fail(f"{name}: {path} is of Hugo type/layout '{t_type[0]}', yet evfeed made it an event")
         summary.append(f"{name}: links matched {links}/{len(ours)}, published matched {published}/{len(ours)}"
                        f" (event sections: {', '.join(roots)})")
         # Zero flags beyond --site and --out.

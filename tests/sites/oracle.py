@@ -6,7 +6,11 @@
 Writes one line per regular content page of the site, sorted by path:
 
     <path relative to SITE_DIR>\t<absolute permalink or ->\t<1 if the generator
-    wrote an output file for the page, else 0>
+    wrote an output file for the page, else 0>[\t<type and layout>]
+
+The fourth column is there when the page's output holds
+<meta name="oracle-type" content="..."> (a fixture's layout writes Hugo's
+`{{ .Type }} {{ .Layout }}` there: the type as Hugo resolves it, cascade included).
 
 The site is copied to a temporary directory and built there; SITE_DIR is never
 written to.
@@ -139,6 +143,15 @@ def hugo_output_file(public, site_relative_url):
     return None
 
 
+def output_type(output_file):
+    """The oracle-type meta of an output page ("" when there is none)."""
+    if not output_file or not output_file.endswith(".html"):
+        return ""
+    with open(output_file, encoding="utf-8", errors="replace") as f:
+        m = re.search(r'<meta name="oracle-type" content="([^"]*)">', f.read())
+    return m.group(1).strip() if m else ""
+
+
 def hugo_list_all(site, common, env, what):
     """Rows (path, permalink) of `hugo list all`, columns found by name."""
     listing = run(["hugo", "list", "all", *common], site, env, what)
@@ -217,7 +230,7 @@ def hugo_oracle(work, site, env_name, env):
         if rel in cands and len(cands) > 1:
             cands.remove(rel)
         out = hugo_output_file(public, rel) if rel != "-" else None
-        rows.add((path, permalink, 1 if out else 0))
+        rows.add((path, permalink, 1 if out else 0, output_type(out)))
 
     # Content files that Hugo does not treat as pages at all.
     for cdir in hugo_content_dirs(mounts_text, site):
@@ -233,7 +246,7 @@ def hugo_oracle(work, site, env_name, env):
                 path = os.path.relpath(os.path.join(root, name), site).replace(os.sep, "/")
                 if path in listed or is_section_file(path):
                     continue
-                rows.add((path, "-", 0))
+                rows.add((path, "-", 0, ""))
     return rows
 
 
@@ -307,10 +320,10 @@ def main(argv):
             else:
                 shutil.rmtree(work, ignore_errors=True)
 
-        for path, _, _ in rows:
+        for path, *_ in rows:
             if "\t" in path or "\n" in path:
                 raise Failure(f"path with a tab or newline cannot go in a TSV: {path!r}")
-        text = "".join(f"{p}\t{u}\t{b}\n" for p, u, b in sorted(rows))
+        text = "".join("\t".join(str(c) for c in row if c != "") + "\n" for row in sorted(rows))
         if args.out == "-":
             sys.stdout.write(text)
         else:

@@ -1,0 +1,64 @@
+// --site: which pages of a Hugo site are events. Links and publish decisions are compared
+// with Hugo itself in e2e.site_oracle; these tests pin evfeed's own choice of event pages.
+#include <algorithm>
+
+#include "evfeed/pipeline.hpp"
+#include "evfeed/site_profile.hpp"
+#include "test_support.hpp"
+
+using namespace evtest;
+using namespace evfeed;
+
+namespace {
+
+// The site-relative paths of the events `evfeed check --site DIR` would list.
+std::vector<std::string> event_paths(const fs::path& site_dir) {
+  SiteSources sources;
+  sources.site_dir = site_dir.string();
+  ResolvedSite resolved;
+  Diagnostics diags;
+  REQUIRE(resolve_site(sources, resolved, diags));
+  LoadResult r = load_events({resolved.content_dirs, 1}, resolved.site);
+  std::string said;
+  for (const auto& d : diags.items) said += format_diagnostic(d) + "\n";
+  for (const auto& d : r.diags.items) said += format_diagnostic(d) + "\n";
+  CHECK(said == "");  // pages that are no events get no word
+  std::vector<std::string> out;
+  for (const auto& e : r.built) out.push_back(fs::path(e.source_path).lexically_relative(site_dir).generic_string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void write_page(const fs::path& p, const std::string& front_matter) {
+  fs::create_directories(p.parent_path());
+  spit(p, "---\n" + front_matter + "---\nBody.\n");
+}
+
+}  // namespace
+
+TEST_CASE("site profile: pages of other sections are events by their own or handed-down type or layout",
+          "[site_profile]") {
+  TempDir dir;
+  spit(dir.path() / "hugo.toml", "baseURL = \"https://example.org/\"\n");
+  write_page(dir.path() / "content/events/a.md", "title: A\ndate: 2024-05-01T10:00:00Z\n");
+  write_page(dir.path() / "content/blog/_index.md", "title: Blog\ncascade:\n  type: post\n");
+  write_page(dir.path() / "content/blog/talk.md", "title: Talk\ndate: 2024-05-02T10:00:00Z\ntype: Event\n");
+  write_page(dir.path() / "content/blog/evening.md", "title: Evening\ndate: 2024-05-03T10:00:00Z\nlayout: event\n");
+  write_page(dir.path() / "content/blog/post.md", "title: Post\n");  // no date: no warning either
+  write_page(dir.path() / "content/news/2024/_index.md", "title: '2024'\ncascade:\n  type: meetup\n");
+  write_page(dir.path() / "content/news/2024/social.md", "title: Social\ndate: 2024-05-04T10:00:00Z\n");
+  write_page(dir.path() / "content/news/item.md", "title: Item\n");
+  CHECK(event_paths(dir.path()) == std::vector<std::string>{"content/blog/evening.md", "content/blog/talk.md",
+                                                            "content/events/a.md", "content/news/2024/social.md"});
+
+  SECTION("configured sections are the only ones read") {
+    spit(dir.path() / "hugo.toml",
+         "baseURL = \"https://example.org/\"\n[params.evfeed.events]\nsections = [\"events\"]\n");
+    CHECK(event_paths(dir.path()) == std::vector<std::string>{"content/events/a.md"});
+  }
+  SECTION("configured types decide, in every section that is not an event section") {
+    spit(dir.path() / "hugo.toml",
+         "baseURL = \"https://example.org/\"\n[params.evfeed.events]\ntypes = [\"meetup\"]\n");
+    CHECK(event_paths(dir.path()) == std::vector<std::string>{"content/events/a.md", "content/news/2024/social.md"});
+  }
+}
