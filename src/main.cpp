@@ -160,7 +160,8 @@ int run_check(const SiteSources& o, bool verbose, bool list,
   }
   if (occurrences_window) print_occurrences(model, site, *occurrences_window);
   size_t errors = r.diags.count(Severity::error),
-         warnings = r.diags.count(Severity::warning) + model_diags.count(Severity::warning);
+         warnings =
+             cfg.count(Severity::warning) + r.diags.count(Severity::warning) + model_diags.count(Severity::warning);
   std::cout << r.pages_seen << " pages, " << r.built.size() << " events (" << model.events.size() << " published, "
             << model.pages.size() - model.events.size() << " translations), " << errors << " errors, " << warnings
             << " warnings\n";

@@ -412,6 +412,29 @@ void find_hugo_sections(const SiteLoadOptions& opts, const Value& c, const std::
   }
 }
 
+// Hugo rules evfeed does not follow, said once (by `check`, `build` and `serve`) with what it
+// does instead. Positions are exact when the config is one file (a merged config/ has several).
+void warn_unreproduced_hugo_rules(const Value& c, const std::vector<std::string>& files, const std::string& site_dir,
+                                  const std::string& base_url, Diagnostics& diags) {
+  auto warn = [&](const Value& at, const std::string& message) {
+    bool one_file = files.size() == 1;
+    diags.add(one_file ? files.front() : site_dir, one_file ? at.line : 0, one_file ? at.column : 0, Severity::warning,
+              message);
+  };
+  if (const Value* l = c.find("languages"); l && l->kind == Value::Kind::map)
+    for (const auto& [code, v] : l->members)
+      if (const Value* own = v.find("baseurl"))
+        warn(*own, "languages." + code + ".baseURL: a base URL per language (a Hugo multihost site) is not followed: " +
+                       code + " pages are linked under " + (base_url.empty() ? "the main baseURL" : base_url) +
+                       " with the language in the path; give them `url:` front matter for other links");
+  if (const Value* module = c.find("module"))
+    if (const Value* mounts = module->find("mounts"); mounts && mounts->kind == Value::Kind::list)
+      for (const auto& m : mounts->items)
+        if (to_lower_ascii(text(m.find("target"))).rfind("content", 0) == 0)
+          warn(m, "module.mounts: content mounted from '" + text(m.find("source")) +
+                      "' is not read; evfeed reads the contentDir of each language (or --content DIR)");
+}
+
 bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Diagnostics& diags) {
   Value c;
   std::vector<std::string> read;
@@ -426,6 +449,7 @@ bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Di
       diags.add(opts.dir, 0, 0, Severity::warning,
                 "enableGitInfo is set but " + p.git->error() + "; pages get no :git date (lastmod falls back to date)");
   }
+  warn_unreproduced_hugo_rules(c, read, opts.dir, p.base_url, diags);
   std::vector<HugoLanguage> langs = hugo_languages(c, p.default_language);
   p.multilingual = langs.size() > 1;
   for (const auto& l : langs) p.languages.push_back(l.code);
