@@ -102,7 +102,9 @@ LoadResult load_events(const LoadOptions& opts, const SiteConfig& site) {
     page.front_matter = clean_utf8(page.front_matter);
     page.body = clean_utf8(page.body);
     if (!parse_front_matter(page, fm, s.diags)) return;
+    size_t said = s.diags.items.size();
     s.ok = build_event(page, fm, site, s.event, s.diags);
+    if (!s.ok && s.diags.items.size() == said) s.diags.items.clear();  // no event page (--site): no word
   });
   for (size_t i = 0; i < slots.size(); ++i) {
     Slot& s = slots[i];

@@ -44,7 +44,8 @@ TEST_CASE("site profile: pages of other sections are events by their own or hand
   write_page(dir.path() / "content/blog/_index.md", "title: Blog\ncascade:\n  type: post\n");
   write_page(dir.path() / "content/blog/talk.md", "title: Talk\ndate: 2024-05-02T10:00:00Z\ntype: Event\n");
   write_page(dir.path() / "content/blog/evening.md", "title: Evening\ndate: 2024-05-03T10:00:00Z\nlayout: event\n");
-  write_page(dir.path() / "content/blog/post.md", "title: Post\n");  // no date: no warning either
+  // No date, a duplicate key, invalid UTF-8: an event page would get warnings, this one none.
+  write_page(dir.path() / "content/blog/post.md", "title: Post\ntitle: Again\nsummary: \"caf\xe9\"\n");
   write_page(dir.path() / "content/news/2024/_index.md", "title: '2024'\ncascade:\n  type: meetup\n");
   write_page(dir.path() / "content/news/2024/social.md", "title: Social\ndate: 2024-05-04T10:00:00Z\n");
   write_page(dir.path() / "content/news/item.md", "title: Item\n");
