@@ -46,15 +46,24 @@ std::string atom_id(const Event& e, const SiteConfig& site) {
   return "tag:" + url_host(site.base_url) + ",2019:" + path;
 }
 
-// One occurrence of the event (its own start and end, a session's, or a series' one).
+// One occurrence of the event (its own start and end, a session's, or a series' one), in the
+// event's language.
 std::string when_text(const Event& e, SysSeconds start, SysSeconds end) {
-  return format_event_time(e, start, end, "en", DateStyle::full);  // feeds are in English
+  return format_event_time(e, start, end, e.lang, DateStyle::full);
+}
+
+// "<strong>When:</strong> " in the event's language.
+std::string label_html(const char* label, const Event& e) {
+  std::string l = label_before(label, e.lang);
+  bool space = l.back() == ' ';
+  return "<strong>" + html_escape(space ? l.substr(0, l.size() - 1) : l) + "</strong>" + (space ? " " : "");
 }
 
 // "When:" of a single event; "Next:" and "Repeats:" of a series; the list of sessions.
 std::string when_html(const Event& e) {
+  const EventLabels& w = event_labels(e.lang);
   if (!e.sessions().empty()) {
-    std::string h = "<p><strong>When:</strong></p><ul>";
+    std::string h = "<p>" + label_html(w.when, e) + "</p><ul>";
     for (const auto& x : e.sessions()) {
       h += "<li>" + html_escape(when_text(e, x.start, x.end));
       if (!x.title.empty()) h += ": " + html_escape(x.title);
@@ -63,13 +72,13 @@ std::string when_html(const Event& e) {
     }
     return h + "</ul>";
   }
-  if (!e.recurs()) return "<p><strong>When:</strong> " + html_escape(when_text(e, e.start, e.end)) + "</p>";
+  if (!e.recurs()) return "<p>" + label_html(w.when, e) + html_escape(when_text(e, e.start, e.end)) + "</p>";
   Occurrence next = e.shown() ? *e.shown() : occurrence_at(e, e.all_day ? LocalSeconds{e.start_day} : e.local_start());
-  std::string h = "<p><strong>Next:</strong> " + html_escape(when_text(e, next.start, next.end));
+  std::string h = "<p>" + label_html(w.next, e) + html_escape(when_text(e, next.start, next.end));
   if (next.changed && next.title != e.title) h += ": " + html_escape(next.title);
   if (next.location != e.location && !next.location.empty()) h += " (" + html_escape(next.location) + ")";
-  if (next.cancelled) h += " (cancelled)";
-  return h + "</p><p><strong>Repeats:</strong> " + html_escape(describe_series(e)) + "</p>";
+  if (next.cancelled) h += " (" + html_escape(w.cancelled_occurrence) + ")";
+  return h + "</p><p>" + label_html(w.repeats, e) + html_escape(describe_series(e, e.lang)) + "</p>";
 }
 
 }  // namespace
@@ -128,24 +137,27 @@ AddToCalendarLinks add_to_calendar_links(const Event& e) {
 }
 
 std::string event_content_html(const Event& e, const SiteConfig& site) {
+  const EventLabels& w = event_labels(e.lang);
   std::string h = "<div class=\"event\">";
   h += when_html(e);
   if (e.status != EventStatus::confirmed)
-    h += std::string("<p><strong>Status:</strong> ") +
-         (e.status == EventStatus::cancelled ? "Cancelled" : "Tentative") + "</p>";
-  if (!e.location.empty()) h += "<p><strong>Where:</strong> " + html_escape(e.location) + "</p>";
-  if (!e.fee.empty()) h += "<p><strong>Fee:</strong> " + html_escape(e.fee) + "</p>";
+    h += "<p>" + label_html(w.status, e) +
+         html_escape(e.status == EventStatus::cancelled ? ui_text(e.lang).cancelled : w.tentative) + "</p>";
+  if (!e.location.empty()) h += "<p>" + label_html(w.where, e) + html_escape(e.location) + "</p>";
+  if (!e.fee.empty()) h += "<p>" + label_html(w.fee, e) + html_escape(e.fee) + "</p>";
   if (!e.speakers.empty()) {
-    h += "<p><strong>Speakers:</strong></p><ul>";
+    h += "<p>" + label_html(w.speakers, e) + "</p><ul>";
     for (const auto& s : e.speakers)
       h += "<li>" + html_escape(s.name) + (s.designation.empty() ? "" : ", " + html_escape(s.designation)) + "</li>";
     h += "</ul>";
   }
-  if (!e.sponsor.empty()) h += "<div><strong>Sponsor:</strong> " + markdown_to_html(e.sponsor, e.url) + "</div>";
+  if (!e.sponsor.empty()) h += "<div>" + label_html(w.sponsor, e) + markdown_to_html(e.sponsor, e.url) + "</div>";
   h += "<p>";
-  if (!e.signup_url.empty()) h += "<a href=\"" + html_escape(e.signup_url) + "\">Sign up</a> · ";
-  h += "<a href=\"" + html_escape(site.base_url + "events/" + e.slug + ".ics") + "\">Add to calendar (.ics)</a> · ";
-  h += "<a href=\"" + html_escape(google_calendar_link(e)) + "\">Add to Google Calendar</a></p></div>";
+  if (!e.signup_url.empty())
+    h += "<a href=\"" + html_escape(e.signup_url) + "\">" + html_escape(ui_text(e.lang).sign_up) + "</a> · ";
+  h += "<a href=\"" + html_escape(site.base_url + "events/" + e.slug + ".ics") + "\">" + html_escape(w.add_ics) +
+       "</a> · ";
+  h += "<a href=\"" + html_escape(google_calendar_link(e)) + "\">" + html_escape(w.add_google) + "</a></p></div>";
   h += e.summary_html;
   h += markdown_to_html(e.body_markdown, e.url);
   return h;
@@ -284,7 +296,7 @@ std::string render_json_feed(const std::vector<const Event*>& events, const Site
          ", \"location\": " + str(e->location) + ", \"status\": " + str(to_lower_ascii(status_name(e->status))) +
          ", \"ics\": " + str(site.base_url + "events/" + e->slug + ".ics");
     if (e->series().rule) j += ", \"rrule\": " + str(rrule_value(*e->series().rule, *e));
-    if (e->recurs()) j += ", \"repeats\": " + str(describe_series(*e));
+    if (e->recurs()) j += ", \"repeats\": " + str(describe_series(*e, e->lang));
     if (e->shown())
       j += ", \"next\": {\"start\": " + str(format_rfc3339(e->shown()->start, offset_at(e->zone, e->shown()->start))) +
            ", \"end\": " + str(format_rfc3339(e->shown()->end, offset_at(e->zone, e->shown()->end))) +

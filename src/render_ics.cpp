@@ -18,6 +18,7 @@
 #include "evfeed/render.hpp"
 #include "evfeed/resources.hpp"
 #include "evfeed/text.hpp"
+#include "evfeed/ui_text.hpp"
 #include "evfeed/version.hpp"
 
 namespace evfeed {
@@ -156,16 +157,18 @@ std::string event_uid(const Event& e, const SiteConfig& site) {
 }
 
 std::string event_description_text(const Event& e) {
+  const EventLabels& w = event_labels(e.lang);
+  auto label = [&](const char* l) { return label_before(l, e.lang); };  // "Where: ", "地点："
   std::string out;
   if (!e.summary.empty()) out += e.summary + "\n\n";
-  if (!e.location.empty()) out += "Where: " + e.location + "\n";
-  if (!e.fee.empty()) out += "Fee: " + e.fee + "\n";
+  if (!e.location.empty()) out += label(w.where) + e.location + "\n";
+  if (!e.fee.empty()) out += label(w.fee) + e.fee + "\n";
   if (!e.speakers.empty()) {
-    out += "Speakers:\n";
+    out += trim(label(w.speakers)) + "\n";
     for (const auto& s : e.speakers) out += "- " + s.name + (s.designation.empty() ? "" : ", " + s.designation) + "\n";
   }
-  if (!e.sponsor.empty()) out += "Sponsor: " + markdown_to_text(e.sponsor, e.url) + "\n";
-  if (!e.signup_url.empty()) out += "Sign up: " + e.signup_url + "\n";
+  if (!e.sponsor.empty()) out += label(w.sponsor) + markdown_to_text(e.sponsor, e.url) + "\n";
+  if (!e.signup_url.empty()) out += label(ui_text(e.lang).sign_up) + e.signup_url + "\n";
   std::string body = markdown_to_text(e.body_markdown, e.url);
   if (!body.empty()) out += (out.empty() ? "" : "\n") + body + "\n";
   out += "\n" + e.url;

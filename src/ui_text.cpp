@@ -46,6 +46,26 @@ const UiText catalogue[] = {
 
 const UiText& english() { return catalogue[0]; }
 
+// Field order as in EventLabels.
+const EventLabels labels[] = {
+    {"en", "When", "Next", "Repeats", "Status", "Tentative", "Where", "Fee", "Speakers", "Sponsor",
+     "Add to calendar (.ics)", "Add to Google Calendar", "cancelled"},
+    {"zh-Hans", "时间", "下一次", "重复", "状态", "待定", "地点", "费用", "讲者", "赞助", "添加到日历（.ics）",
+     "添加到 Google 日历", "已取消"},
+    {"zh-Hant", "時間", "下一次", "重複", "狀態", "暫定", "地點", "費用", "講者", "贊助", "加入行事曆（.ics）",
+     "加入 Google 日曆", "已取消"},
+    {"ja", "日時", "次回", "繰り返し", "ステータス", "仮予定", "場所", "参加費", "登壇者", "スポンサー",
+     "カレンダーに追加（.ics）", "Google カレンダーに追加", "中止"},
+    {"de", "Wann", "Nächster Termin", "Wiederholung", "Status", "Vorläufig", "Wo", "Gebühr", "Vortragende", "Sponsor",
+     "Zum Kalender hinzufügen (.ics)", "Zu Google Kalender hinzufügen", "abgesagt"},
+    {"fr", "Quand", "Prochaine date", "Récurrence", "Statut", "Provisoire", "Où", "Tarif", "Intervenants", "Sponsor",
+     "Ajouter au calendrier (.ics)", "Ajouter à Google Agenda", "annulé"},
+    {"es", "Cuándo", "Próxima fecha", "Se repite", "Estado", "Provisional", "Dónde", "Precio", "Ponentes",
+     "Patrocinador", "Añadir al calendario (.ics)", "Añadir a Google Calendar", "cancelado"},
+    {"pt", "Quando", "Próxima data", "Repete", "Status", "Provisório", "Onde", "Preço", "Palestrantes", "Patrocinador",
+     "Adicionar à agenda (.ics)", "Adicionar ao Google Agenda", "cancelado"},
+};
+
 // "zh", "zh-CN", "zh-Hans-CN" -> zh-Hans; "zh-TW", "zh-HK", "zh-Hant" -> zh-Hant; else the
 // primary subtag.
 std::string catalogue_tag(std::string_view lang) {
@@ -94,7 +114,28 @@ const UiText& ui_text(std::string_view lang) {
   return english();
 }
 
+const EventLabels& event_labels(std::string_view lang) {
+  std::string tag = catalogue_tag(lang);
+  for (const auto& l : labels)
+    if (tag == l.lang) return l;
+  return labels[0];
+}
+
+std::string label_before(const char* label, std::string_view lang) {
+  std::string tag = catalogue_tag(lang);
+  if (tag == "zh-Hans" || tag == "zh-Hant" || tag == "ja") return std::string(label) + "：";  // its own space
+  return std::string(label) + (tag == "fr" ? " : " : ": ");  // French sets a space before the colon too
+}
+
+namespace {
+// `full` is English's own long form; the other languages are written as on the page.
+DateStyle style_for(std::string_view lang, DateStyle style) {
+  return style == DateStyle::full && &ui_text(lang) != &english() ? DateStyle::compact : style;
+}
+}  // namespace
+
 std::string format_day(date::local_days day, std::string_view lang, DateStyle style) {
+  style = style_for(lang, style);
   if (style == DateStyle::full) return date::format("%A, %d %B %Y", day);  // the C locale's English
   date::year_month_day ymd{day};
   unsigned wd = date::weekday{day}.c_encoding(), d = static_cast<unsigned>(ymd.day()),
@@ -116,6 +157,7 @@ std::string format_day(date::local_days day, std::string_view lang, DateStyle st
 }
 
 std::string format_range(LocalSeconds start, LocalSeconds end, bool all_day, std::string_view lang, DateStyle style) {
+  style = style_for(lang, style);
   auto first = date::floor<date::days>(start), last = date::floor<date::days>(end);
   std::string tag = catalogue_tag(lang);
   bool cjk = style == DateStyle::compact && (tag == "zh-Hans" || tag == "zh-Hant" || tag == "ja");
@@ -131,6 +173,7 @@ std::string format_range(LocalSeconds start, LocalSeconds end, bool all_day, std
 
 std::string format_event_time(const Event& e, SysSeconds start, SysSeconds end, std::string_view lang,
                               DateStyle style) {
+  style = style_for(lang, style);
   std::string s = format_range(to_local(e.zone, start), to_local(e.zone, end), e.all_day, lang, style);
   bool full = style == DateStyle::full;
   if (e.all_day) return s + " (" + (full ? "all day" : ui_text(lang).all_day) + ")";

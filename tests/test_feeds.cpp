@@ -274,6 +274,33 @@ TEST_CASE("feeds of the real seed event: dates, links and content", "[feeds]") {
         "&details=https%3A%2F%2Fevents.example.org%2Fevent%2Fservice-mesh-meetup-08%2F");
 }
 
+TEST_CASE("an event's labels and dates are in its own language, in the feeds and the calendar", "[feeds][lang]") {
+  SiteConfig site = test_site();
+  Event zh = event_from(seed_text(), site, "zh/event/service-mesh-meetup-08.md");
+  REQUIRE(zh.lang == "zh");
+  zh.slug = "service-mesh-meetup-08";
+  std::string html = event_content_html(zh, site);
+  CHECK_THAT(html, Catch::Contains("<strong>时间：</strong>2019年11月24日 周日 13:00–15:00 Asia/Shanghai (UTC+08:00)"));
+  CHECK_THAT(html, Catch::Contains("<strong>地点：</strong>Beijing, China"));
+  CHECK_THAT(html, Catch::Contains("<strong>讲者：</strong></p><ul><li>曾凡松"));
+  CHECK_THAT(html, Catch::Contains("\">报名</a>"));
+  CHECK_THAT(html, Catch::Contains("\">添加到 Google 日历</a>"));
+  CHECK_THAT(html, !Catch::Contains("When") && !Catch::Contains("Where") && !Catch::Contains("Sign up"));
+  std::string text = event_description_text(zh);
+  CHECK_THAT(text, Catch::Contains("地点：Beijing, China\n费用：Free\n讲者：\n- 曾凡松"));
+  CHECK_THAT(text, Catch::Contains("报名：https://tech.antfin.com/community/activities/985"));
+
+  Event fr = zh;
+  fr.lang = "fr-CA";
+  CHECK_THAT(event_content_html(fr, site), Catch::Contains("<strong>Quand :</strong> dim. 24 nov. 2019, 13:00–15:00"));
+  CHECK_THAT(event_description_text(fr), Catch::Contains("Où : Beijing, China"));
+  Event other = zh;  // a language the catalogue lacks: English, spelled out
+  other.lang = "ko";
+  CHECK_THAT(
+      event_content_html(other, site),
+      Catch::Contains("<strong>When:</strong> Sunday, 24 November 2019, 13:00–15:00 (Asia/Shanghai, UTC+08:00)"));
+}
+
 TEST_CASE("all-day and multi-day events in feed content", "[feeds][allday]") {
   Event e = event_from("---\ntitle: open day\ndate: 2026-06-20\nendDate: 2026-06-21\n---\n", test_site(),
                        "event/open-day.md");

@@ -34,8 +34,30 @@ struct UiText {
 // The catalogue entry for a page language ("zh", "zh-CN", "zh-TW", "en-GB"...).
 const UiText& ui_text(std::string_view lang);
 
+// The labels an event's own text carries in the feeds' HTML and the calendar's DESCRIPTION,
+// in the event's language (same languages and fallback as UiText).
+struct EventLabels {
+  const char* lang;
+  const char* when;
+  const char* next;     // a series' next occurrence
+  const char* repeats;  // a series' rule in words
+  const char* status;
+  const char* tentative;
+  const char* where;
+  const char* fee;
+  const char* speakers;
+  const char* sponsor;
+  const char* add_ics;
+  const char* add_google;
+  const char* cancelled_occurrence;  // "(cancelled)" after one occurrence
+};
+const EventLabels& event_labels(std::string_view lang);
+// "When: ", "时间：", "Quand : ": a label as the language sets it before a value.
+std::string label_before(const char* label, std::string_view lang);
+
 // How dates are spelled: `compact` on the page, in the page's language ("Sat 12 Dec 2026",
-// "2026年12月12日 周六"); `full` in the feeds' English ("Saturday, 12 December 2026").
+// "2026年12月12日 周六"); `full` in the feeds: English spelled out ("Saturday, 12 December
+// 2026"), any other language of the catalogue as on the page.
 enum class DateStyle { compact, full };
 
 // A day as the language writes it.
