@@ -122,16 +122,19 @@ int run_check(const SiteSources& o, bool verbose, bool list,
     const SiteProfile& p = *site.profile;
     std::cout << (p.generator == Generator::hugo ? "Hugo" : "Jekyll") << " site " << p.root << " (" << p.config_files
               << "): pages at " << p.base_url << ", feeds at " << site.base_url << ", zone " << site.timezone << "\n";
-    std::string by_type;
+    std::string by_type, types;
     for (const auto& root : p.roots) {
       std::string where = root.site_rel + (root.lang.empty() ? "" : " [" + root.lang + "]");
-      if (root.event_types.empty())
+      if (root.event_types.empty()) {
         std::cout << "  events in " << where << "\n";
-      else
-        by_type += (by_type.empty() ? "" : ", ") + where;
+        continue;
+      }
+      by_type += (by_type.empty() ? "" : ", ") + where;
+      types.clear();
+      for (const auto& t : root.event_types) types += (types.empty() ? "" : ", ") + t;
     }
     if (!by_type.empty())  // sections read for pages that say `type: event` (or layout) themselves
-      std::cout << "  event pages by their type or layout in " << by_type << "\n";
+      std::cout << "  event pages by their type or layout (" << types << ") in " << by_type << "\n";
   }
   if (list) {  // one line per event page: path in the site, link, published (1/0) and why not
     for (const auto& e : r.built) {

@@ -650,19 +650,41 @@ void read_publishing(Ctx& cx, const date::time_zone* comment_tz, const std::opti
 
 }  // namespace
 
+namespace {
+
+// --site: where the generator sees a page (its root's prefix and language); its language is
+// else the path's, else the site's.
+PageRef page_ref_of(const SourceFile& file, const ContentRoot* root, const SiteConfig& site) {
+  PageRef ref{root ? root->prefix + file.rel_path : file.rel_path, root ? root->lang : "", file.mtime_ns, std::nullopt,
+              file.path};
+  if (ref.lang.empty()) ref.lang = language_from_path(file.rel_path);
+  if (ref.lang.empty()) ref.lang = site.language;
+  return ref;
+}
+
+}  // namespace
+
+bool may_be_event(const SourceFile& file, std::string_view text, const SiteConfig& site) {
+  const ContentRoot* root = site.profile ? root_of(*site.profile, file.path) : nullptr;
+  if (!root || root->event_types.empty()) return true;
+  const SiteProfile& profile = *site.profile;
+  Value none;
+  none.kind = Value::Kind::map;
+  if (profile.generator == Generator::hugo && !profile.cascades.empty() &&
+      is_event_page(*root, with_hugo_cascade(profile, page_ref_of(file, root, site), none)))
+    return true;  // the folders above hand down an event type
+  return names_event_type(text, root->event_types);
+}
+
 bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site, Event& e, Diagnostics& diags) {
   // --site: where the generator sees the page, and the front matter it hands down to it
   // (Jekyll defaults, Hugo cascade).
   const ContentRoot* root = site.profile ? root_of(*site.profile, page.file.path) : nullptr;
   const SiteProfile* profile = root ? site.profile.get() : nullptr;
-  PageRef ref{root ? root->prefix + page.file.rel_path : page.file.rel_path, root ? root->lang : "", page.file.mtime_ns,
-              std::nullopt, page.file.path};
-  if (profile && profile->git) ref.git_date = profile->git->author_date(page.file.path);
+  PageRef ref = page_ref_of(page.file, root, site);
   e = Event{};
   e.source_path = page.file.path;
-  e.lang = ref.lang.empty() ? language_from_path(page.file.rel_path) : ref.lang;
-  if (e.lang.empty()) e.lang = site.language;
-  ref.lang = e.lang;
+  e.lang = ref.lang;
   Value with_defaults;
   bool handed_down = profile && (profile->generator == Generator::jekyll || !profile->cascades.empty());
   if (handed_down)
@@ -670,6 +692,7 @@ bool build_event(const Page& page, const Value& page_fm, const SiteConfig& site,
                                                             : with_hugo_cascade(*profile, ref, page_fm);
   const Value& fm = handed_down ? with_defaults : page_fm;
   if (root && !is_event_page(*root, fm)) return false;  // a page of another section, not an event: no word
+  if (profile && profile->git) ref.git_date = profile->git->author_date(page.file.path);
   Ctx cx{page, fm, site, diags};
   e.identity = identity_text(identity_from_path(ref.rel));
   const date::time_zone* site_zone = find_zone(site.timezone);

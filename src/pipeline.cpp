@@ -90,12 +90,16 @@ LoadResult load_events(const LoadOptions& opts, const SiteConfig& site) {
       reuse();
       return;
     }
-    if (!read_file(f.path, text, s.diags)) return;
+    if (!read_file(f.path, text, s.diags)) {
+      if (!may_be_event(f, {}, site)) s.diags.items.clear();  // --site: another section's page, no word
+      return;
+    }
     s.content_hash = content_hash_hex(text);
     if (c && c->file.rel_path == f.rel_path && c->content_hash == s.content_hash) {  // touched, not changed
       reuse();
       return;
     }
+    if (!may_be_event(f, text, site)) return;  // --site: another section's page that names no event type
     // Split the raw bytes first (it rejects NUL bytes), then clean each part.
     report_raw_text_problems(files[i].path, text, s.diags);
     if (!split_page(files[i], std::move(text), page, s.diags)) return;

@@ -415,7 +415,8 @@ void find_hugo_sections(const SiteLoadOptions& opts, const Value& c, const std::
 // Hugo rules evfeed does not follow, said once (by `check`, `build` and `serve`) with what it
 // does instead. Positions are exact when the config is one file (a merged config/ has several).
 void warn_unreproduced_hugo_rules(const Value& c, const std::vector<std::string>& files, const std::string& site_dir,
-                                  const std::string& base_url, Diagnostics& diags) {
+                                  const std::string& base_url, const std::vector<HugoLanguage>& langs,
+                                  Diagnostics& diags) {
   auto warn = [&](const Value& at, const std::string& message) {
     bool one_file = files.size() == 1;
     diags.add(one_file ? files.front() : site_dir, one_file ? at.line : 0, one_file ? at.column : 0, Severity::warning,
@@ -430,9 +431,16 @@ void warn_unreproduced_hugo_rules(const Value& c, const std::vector<std::string>
   if (const Value* module = c.find("module"))
     if (const Value* mounts = module->find("mounts"); mounts && mounts->kind == Value::Kind::list)
       for (const auto& m : mounts->items)
-        if (to_lower_ascii(text(m.find("target"))).rfind("content", 0) == 0)
-          warn(m, "module.mounts: content mounted from '" + text(m.find("source")) +
-                      "' is not read; evfeed reads the contentDir of each language (or --content DIR)");
+        if (to_lower_ascii(text(m.find("target"))).rfind("content", 0) == 0) {
+          // Declaring mounts replaces Hugo's defaults: configs often mount their contentDir again.
+          std::string source = text(m.find("source"));
+          bool content_dir = std::any_of(langs.begin(), langs.end(), [&](const HugoLanguage& l) {
+            return content_path(site_dir, source) == content_path(site_dir, l.content_dir);
+          });
+          if (!content_dir)
+            warn(m, "module.mounts: content mounted from '" + source +
+                        "' is not read; evfeed reads the contentDir of each language (or --content DIR)");
+        }
 }
 
 bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Diagnostics& diags) {
@@ -449,8 +457,8 @@ bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Di
       diags.add(opts.dir, 0, 0, Severity::warning,
                 "enableGitInfo is set but " + p.git->error() + "; pages get no :git date (lastmod falls back to date)");
   }
-  warn_unreproduced_hugo_rules(c, read, opts.dir, p.base_url, diags);
   std::vector<HugoLanguage> langs = hugo_languages(c, p.default_language);
+  warn_unreproduced_hugo_rules(c, read, opts.dir, p.base_url, langs, diags);
   p.multilingual = langs.size() > 1;
   for (const auto& l : langs) p.languages.push_back(l.code);
 
@@ -578,6 +586,30 @@ bool is_event_page(const ContentRoot& root, const Value& front_matter) {
   return false;
 }
 
+bool names_event_type(std::string_view text, const std::vector<std::string>& types) {
+  constexpr auto npos = std::string_view::npos;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == npos ? npos : nl - pos);
+    pos = nl == npos ? text.size() : nl + 1;
+    size_t i = line.find_first_not_of(" \t\"'");
+    if (i == npos) continue;
+    std::string key = to_lower_ascii(std::string(line.substr(i, 6)));
+    size_t key_len = key.rfind("type", 0) == 0 ? 4 : key == "layout" ? 6 : 0;
+    if (key_len == 0) continue;
+    std::string_view rest = line.substr(i + key_len);
+    size_t j = rest.find_first_not_of(" \t\"'");
+    if (j == npos || (rest[j] != ':' && rest[j] != '=')) continue;
+    rest.remove_prefix(j + 1);
+    size_t k = rest.find_first_not_of(" \t\"'");
+    if (k == npos) continue;
+    rest.remove_prefix(k);
+    std::string value = to_lower_ascii(std::string(rest.substr(0, rest.find_first_of(" \t\"',#\r"))));
+    if (std::find(types.begin(), types.end(), value) != types.end()) return true;
+  }
+  return false;
+}
+
 const ContentRoot* root_of(const SiteProfile& profile, const std::string& page_path) {
   const ContentRoot* best = nullptr;
   for (const auto& r : profile.roots)
@@ -630,8 +662,9 @@ bool load_site_profile(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& 
   if (p.git) p.fingerprint += "git HEAD " + p.git->head() + "\n";  // a new commit may move :git dates
   if (std::none_of(p.roots.begin(), p.roots.end(), [](const ContentRoot& r) { return r.event_types.empty(); }))
     diags.add(o.dir, 0, 0, Severity::warning,
-              "no event section found (folders named event, events, talks, meetups, ...); name yours with "
-              "events: {sections: [...]} in the site's evfeed settings");
+              "no event section found (folders named event, events, talks, meetups, ...): only pages whose type or "
+              "layout says event are events; name the sections with events: {sections: [...]} in the site's "
+              "evfeed settings");
   if (!p.timezone.empty())
     site.timezone = p.timezone;
   else

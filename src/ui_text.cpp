@@ -62,8 +62,8 @@ const EventLabels labels[] = {
      "Ajouter au calendrier (.ics)", "Ajouter à Google Agenda", "annulé"},
     {"es", "Cuándo", "Próxima fecha", "Se repite", "Estado", "Provisional", "Dónde", "Precio", "Ponentes",
      "Patrocinador", "Añadir al calendario (.ics)", "Añadir a Google Calendar", "cancelado"},
-    {"pt", "Quando", "Próxima data", "Repete", "Status", "Provisório", "Onde", "Preço", "Palestrantes", "Patrocinador",
-     "Adicionar à agenda (.ics)", "Adicionar ao Google Agenda", "cancelado"},
+    {"pt", "Quando", "Próxima data", "Repete-se", "Status", "Provisório", "Onde", "Preço", "Palestrantes",
+     "Patrocinador", "Adicionar à agenda (.ics)", "Adicionar ao Google Agenda", "cancelado"},
 };
 
 // "zh", "zh-CN", "zh-Hans-CN" -> zh-Hans; "zh-TW", "zh-HK", "zh-Hant" -> zh-Hant; else the
@@ -124,7 +124,7 @@ const EventLabels& event_labels(std::string_view lang) {
 std::string label_before(const char* label, std::string_view lang) {
   std::string tag = catalogue_tag(lang);
   if (tag == "zh-Hans" || tag == "zh-Hant" || tag == "ja") return std::string(label) + "：";  // its own space
-  return std::string(label) + (tag == "fr" ? " : " : ": ");  // French sets a space before the colon too
+  return std::string(label) + (tag == "fr" ? "\u00a0: " : ": ");  // French: a no-break space before the colon
 }
 
 namespace {

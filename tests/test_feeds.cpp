@@ -292,8 +292,9 @@ TEST_CASE("an event's labels and dates are in its own language, in the feeds and
 
   Event fr = zh;
   fr.lang = "fr-CA";
-  CHECK_THAT(event_content_html(fr, site), Catch::Contains("<strong>Quand :</strong> dim. 24 nov. 2019, 13:00–15:00"));
-  CHECK_THAT(event_description_text(fr), Catch::Contains("Où : Beijing, China"));
+  CHECK_THAT(event_content_html(fr, site),
+             Catch::Contains("<strong>Quand\u00a0:</strong> dim. 24 nov. 2019, 13:00–15:00"));
+  CHECK_THAT(event_description_text(fr), Catch::Contains("Où\u00a0: Beijing, China"));
   Event other = zh;  // a language the catalogue lacks: English, spelled out
   other.lang = "ko";
   CHECK_THAT(

@@ -49,6 +49,9 @@ TEST_CASE("site profile: pages of other sections are events by their own or hand
   write_page(dir.path() / "content/news/2024/_index.md", "title: '2024'\ncascade:\n  type: meetup\n");
   write_page(dir.path() / "content/news/2024/social.md", "title: Social\ndate: 2024-05-04T10:00:00Z\n");
   write_page(dir.path() / "content/news/item.md", "title: Item\n");
+  spit(dir.path() / "content/blog/README.md", "No front matter: Hugo takes it, and so do we, quietly.\n");
+  spit(dir.path() / "content/blog/nul.md", std::string("---\ntitle: x\n---\n\0", 18));
+  spit(dir.path() / "content/blog/open.md", "---\ntitle: never closed\n");
   CHECK(event_paths(dir.path()) == std::vector<std::string>{"content/blog/evening.md", "content/blog/talk.md",
                                                             "content/events/a.md", "content/news/2024/social.md"});
 
@@ -84,4 +87,31 @@ TEST_CASE("site profile: Hugo rules evfeed does not follow are named once, at th
   std::string config = (dir.path() / "hugo.toml").string();
   CHECK(said[0].rfind(config + ":3:11: warning: languages.en.baseURL: a base URL per language", 0) == 0);
   CHECK(said[1].rfind(config + ":7:1: warning: module.mounts: content mounted from 'events' is not read", 0) == 0);
+}
+
+TEST_CASE("site profile: a broken page that says it is an event still gets its error", "[site_profile]") {
+  TempDir dir;
+  spit(dir.path() / "hugo.toml", "baseURL = \"https://example.org/\"\n");
+  write_page(dir.path() / "content/events/a.md", "title: A\ndate: 2024-05-01T10:00:00Z\n");
+  write_page(dir.path() / "content/blog/talk.md", "title: [unclosed\ntype: event\n");
+  SiteSources sources;
+  sources.site_dir = dir.str();
+  ResolvedSite resolved;
+  Diagnostics diags;
+  REQUIRE(resolve_site(sources, resolved, diags));
+  LoadResult r = load_events({resolved.content_dirs, 1}, resolved.site);
+  REQUIRE(r.diags.count(Severity::error) == 1);
+  CHECK(r.diags.items[0].path == (dir.path() / "content/blog/talk.md").string());
+}
+
+TEST_CASE("names_event_type: type or layout lines of YAML, TOML and JSON", "[site_profile]") {
+  std::vector<std::string> types{"event", "talk"};
+  CHECK(names_event_type("title: x\ntype: event\n", types));
+  CHECK(names_event_type("title = 'x'\nlayout = \"Talk\"\n", types));
+  CHECK(names_event_type("{\n  \"title\": \"x\",\n  \"type\": \"event\"\n}", types));
+  CHECK(names_event_type("Type: 'event' # a comment\r\n", types));
+  CHECK_FALSE(names_event_type("typeface: event\nlayouts: talk\n", types));
+  CHECK_FALSE(names_event_type("type: post\nlayout: single\ntitle: type: event\n", types));
+  CHECK_FALSE(names_event_type("type:\n", types));
+  CHECK_FALSE(names_event_type("", types));
 }

@@ -27,6 +27,11 @@ struct PrecedenceRow {
 const std::vector<PrecedenceRow>& zone_precedence();
 const std::vector<PrecedenceRow>& end_precedence();
 
+// --site, before a page is parsed: false when it is surely no event (a page of another
+// section whose text names no event `type`/`layout` and to which no cascade hands one down):
+// it is then not parsed and gets no word. Always true outside --site and in event sections.
+bool may_be_event(const SourceFile& file, std::string_view text, const SiteConfig& site);
+
 // Builds one event; false (with errors in diags) when the page cannot be an event, or false
 // without a word when it is no event page (--site: a page of another section without an
 // event `type`, see is_event_page).

@@ -33,6 +33,10 @@ struct ContentRoot {
 
 // Whether a page's front matter (with what is handed down to it) makes it an event in `root`.
 bool is_event_page(const ContentRoot& root, const Value& front_matter);
+// Whether a page's raw text has a `type` or `layout` line naming one of `types` (YAML
+// `type: event`, TOML `type = "event"`, JSON `"type": "event"`; nested keys count too: a
+// cheap test before parsing, so it may say yes where is_event_page then says no).
+bool names_event_type(std::string_view text, const std::vector<std::string>& types);
 
 struct SiteProfile {
   Generator generator = Generator::hugo;
@@ -40,7 +44,7 @@ struct SiteProfile {
   std::string config_files;               // the files read, for messages
   std::string fingerprint;                // their bytes and the roots found: caches keyed on the config see a change
   std::string base_url;                   // the site's own, with its subpath, ending in '/'
-  std::vector<ContentRoot> roots;         // the event sections found (or configured)
+  std::vector<ContentRoot> roots;         // the event sections found (or configured), then Hugo's other sections
   std::vector<std::string> content_dirs;  // Hugo: each language's content dir (absolute), where sections appear
   std::vector<std::string> languages;     // Hugo: configured languages, by weight
   std::string default_language;
