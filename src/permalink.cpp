@@ -277,7 +277,10 @@ std::string hugo_link(const SiteProfile& site, const PageRef& page, const Value&
     const Value* headless = fm.find("headless");
     if (headless && headless->is_scalar() && headless->scalar == "true") return "";
   }
-  bool lang_prefix = site.multilingual && (page.lang != site.default_language || site.default_language_in_subdir);
+  auto own_host = site.language_base_urls.find(page.lang);  // multihost: the language's own base URL, no prefix
+  bool multihost = own_host != site.language_base_urls.end();
+  bool lang_prefix =
+      !multihost && site.multilingual && (page.lang != site.default_language || site.default_language_in_subdir);
   bool ugly = site.ugly_urls;
   if (auto it = site.ugly_sections.find(to_lower_ascii(p.section)); it != site.ugly_sections.end()) ugly = it->second;
   std::string url = trim(text_of(fm, "url"));
@@ -305,7 +308,7 @@ std::string hugo_link(const SiteProfile& site, const PageRef& page, const Value&
     link = hugo_sanitize_path(path, !site.disable_path_to_lower, site.remove_path_accents);
   }
   link = go_url_escape_path(squeeze_slashes(link));
-  return site.base_url + link.substr(1);
+  return (multihost ? own_host->second : site.base_url) + link.substr(1);
 }
 
 // --- Jekyll ----------------------------------------------------------------------------

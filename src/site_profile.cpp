@@ -298,6 +298,7 @@ struct HugoLanguage {
   int weight = 0;
   std::string content_dir;
   std::string title;
+  std::string base_url;  // its own (a multihost site), else ""
 };
 
 // A language's content dir, absolute, without a trailing '/' ("content/" in a config is "content").
@@ -361,11 +362,12 @@ std::vector<HugoLanguage> hugo_languages(const Value& c, const std::string& defa
       h.weight = std::atoi(text(v.find("weight")).c_str());
       h.content_dir = text(v.find("contentdir"));
       h.title = text(v.find("title"));
+      h.base_url = trim(text(v.find("baseurl")));
       if (h.content_dir.empty()) h.content_dir = content_dir;
       langs.push_back(h);
     }
   }
-  if (langs.empty()) langs.push_back({default_language, 0, content_dir, ""});
+  if (langs.empty()) langs.push_back({default_language, 0, content_dir, "", ""});
   std::sort(langs.begin(), langs.end(), [](const HugoLanguage& a, const HugoLanguage& b) {
     return std::tie(a.weight, a.code) < std::tie(b.weight, b.code);
   });
@@ -415,19 +417,12 @@ void find_hugo_sections(const SiteLoadOptions& opts, const Value& c, const std::
 // Hugo rules evfeed does not follow, said once (by `check`, `build` and `serve`) with what it
 // does instead. Positions are exact when the config is one file (a merged config/ has several).
 void warn_unreproduced_hugo_rules(const Value& c, const std::vector<std::string>& files, const std::string& site_dir,
-                                  const std::string& base_url, const std::vector<HugoLanguage>& langs,
-                                  Diagnostics& diags) {
+                                  const std::vector<HugoLanguage>& langs, Diagnostics& diags) {
   auto warn = [&](const Value& at, const std::string& message) {
     bool one_file = files.size() == 1;
     diags.add(one_file ? files.front() : site_dir, one_file ? at.line : 0, one_file ? at.column : 0, Severity::warning,
               message);
   };
-  if (const Value* l = c.find("languages"); l && l->kind == Value::Kind::map)
-    for (const auto& [code, v] : l->members)
-      if (const Value* own = v.find("baseurl"))
-        warn(*own, "languages." + code + ".baseURL: a base URL per language (a Hugo multihost site) is not followed: " +
-                       code + " pages are linked under " + (base_url.empty() ? "the main baseURL" : base_url) +
-                       " with the language in the path; give them `url:` front matter for other links");
   if (const Value* module = c.find("module"))
     if (const Value* mounts = module->find("mounts"); mounts && mounts->kind == Value::Kind::list)
       for (const auto& m : mounts->items)
@@ -458,7 +453,12 @@ bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Di
                 "enableGitInfo is set but " + p.git->error() + "; pages get no :git date (lastmod falls back to date)");
   }
   std::vector<HugoLanguage> langs = hugo_languages(c, p.default_language);
-  warn_unreproduced_hugo_rules(c, read, opts.dir, p.base_url, langs, diags);
+  warn_unreproduced_hugo_rules(c, read, opts.dir, langs, diags);
+  // Multihost: a language with its own baseURL is served at that URL's root, no /<lang>/ prefix.
+  for (const auto& l : langs)
+    if (!l.base_url.empty() && l.base_url != "/") p.language_base_urls[l.code] = with_slash(l.base_url);
+  if (p.base_url.empty() && p.language_base_urls.count(p.default_language))
+    p.base_url = p.language_base_urls[p.default_language];  // UIDs and the feeds' default place
   p.multilingual = langs.size() > 1;
   for (const auto& l : langs) p.languages.push_back(l.code);
 

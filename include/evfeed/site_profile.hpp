@@ -54,6 +54,7 @@ struct SiteProfile {
   std::map<std::string, std::string> permalinks;  // section (lowercase) -> pattern
   bool ugly_urls = false;
   std::map<std::string, bool> ugly_sections;
+  std::map<std::string, std::string> language_base_urls;  // multihost: language -> its baseURL (ending in '/')
   bool disable_path_to_lower = false;
   // [frontmatter]: date, publishdate, lastmod, expirydate -> keys in order, or :filename,
   // :filemodtime, :git; absent = Hugo's defaults.

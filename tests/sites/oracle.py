@@ -23,8 +23,10 @@ Hugo (hugo.toml|yaml|json, config.toml|yaml|json or config/_default/):
     (<path>/index.html, or the file itself for ugly URLs and other
     extensions): no publishing rule is reimplemented here. The path under
     public/ comes from a second `hugo list all` with HUGO_BASEURL set to a
-    root URL, so a baseURL with a sub-path needs no parsing of the config
-    (multihost sites, a baseURL per language, are refused);
+    root URL, so a baseURL with a sub-path needs no parsing of the config;
+    a multihost site (a baseURL per language, `multihost = true` in `hugo
+    config`) writes each language under public/<lang>/, its URLs relative
+    to that language's baseURL;
   * files under the content mounts (`hugo config mounts`) that Hugo does not
     list as pages (e.g. Markdown files inside a leaf bundle, which are page
     resources) are listed with permalink "-" and 0. Section and home pages
@@ -118,12 +120,19 @@ def clean_env(keep_env):
 ORACLE_BASE = "http://oracle.invalid/"
 
 
-def check_not_multihost(config_text):
-    # `hugo config` prints the config in the format of the site's config file
-    # (TOML, YAML or JSON); a baseURL per language shows up as more than one
-    # baseurl key in any of them.
-    if len(re.findall(r'baseurl"?\s*[:=]', config_text, re.I)) > 1:
-        raise Failure("multihost Hugo site (a baseURL per language) is not supported")
+def multihost_bases(config_text):
+    """{language: baseURL} of a multihost site (a baseURL per language), else {}.
+
+    `hugo config` prints `multihost = true` and the languages as Go maps
+    (`languages = map[en:map[baseurl:https://en.example.org/ ...] ...]`)."""
+    if not re.search(r'^\s*"?multihost"?\s*[=:]\s*true\b', config_text, re.M):
+        return {}
+    line = next((l for l in config_text.splitlines() if l.startswith("languages = map[")), "")
+    bases = dict(re.findall(r"([A-Za-z0-9_-]+):map\[[^\]]*?baseurl:(\S+?)[ \]]", line))
+    if not bases:
+        raise Failure("multihost site, but no `languages = map[...]` line with baseURLs in `hugo config` "
+                      "(read for TOML configs only)")
+    return bases
 
 
 def hugo_output_file(public, site_relative_url):
@@ -204,18 +213,34 @@ def hugo_oracle(work, site, env_name, env):
     common = ["--environment", env_name, "--source", site]
     env = dict(env, HUGO_CACHEDIR=os.path.join(work, "hugo_cache"))  # not $TMPDIR/hugo_cache
     run(["hugo", "--quiet", *common, "--destination", public], site, env, "hugo build")
-    check_not_multihost(run(["hugo", "config", *common], site, env, "hugo config"))
+    bases = multihost_bases(run(["hugo", "config", *common], site, env, "hugo config"))
     mounts_text = run(["hugo", "config", "mounts", *common], site, env, "hugo config mounts")
-    # The real permalinks, and the same pages under a root baseURL: the
-    # latter are the paths the pages are written to under public/.
     real = hugo_list_all(site, common, env, "hugo list all")
-    env_root = dict(env, HUGO_BASEURL=ORACLE_BASE)
-    rooted = {}
-    for path, url in hugo_list_all(site, common, env_root, "hugo list all (root baseURL)"):
-        if url != "-" and not url.startswith(ORACLE_BASE):
-            raise Failure(f"{path}: permalink {url} ignores the baseURL override "
-                          f"(multihost site?), cannot find its output file")
-        rooted.setdefault(path, []).append(url[len(ORACLE_BASE) - 1:] if url != "-" else "-")
+    if bases:
+        # Multihost: each language is written to public/<lang>/, its URLs relative to its baseURL.
+        def output_of(path, permalink):
+            hits = [(len(b), lang, b) for lang, b in bases.items() if permalink.startswith(b)]
+            if not hits:
+                return None
+            _, lang, base = max(hits)
+            return hugo_output_file(os.path.join(public, lang), "/" + permalink[len(base):])
+    else:
+        # The same pages under a root baseURL: the paths they are written to under public/.
+        env_root = dict(env, HUGO_BASEURL=ORACLE_BASE)
+        rooted = {}
+        for path, url in hugo_list_all(site, common, env_root, "hugo list all (root baseURL)"):
+            if url != "-" and not url.startswith(ORACLE_BASE):
+                raise Failure(f"{path}: permalink {url} ignores the baseURL override, cannot find its output file")
+            rooted.setdefault(path, []).append(url[len(ORACLE_BASE) - 1:] if url != "-" else "-")
+
+        def output_of(path, permalink):
+            cands = rooted.get(path) or ["-"]
+            # Same path listed twice (one file in two languages): take the rooted
+            # URL that is a suffix of this permalink.
+            rel = next((c for c in cands if c != "-" and permalink.endswith(c)), cands[0])
+            if rel in cands and len(cands) > 1:
+                cands.remove(rel)
+            return hugo_output_file(public, rel) if rel != "-" else None
 
     rows = set()
     listed = set()
@@ -223,13 +248,7 @@ def hugo_oracle(work, site, env_name, env):
         listed.add(path)
         if is_section_file(path):
             continue
-        cands = rooted.get(path) or ["-"]
-        # Same path listed twice (one file in two languages): take the rooted
-        # URL that is a suffix of this permalink.
-        rel = next((c for c in cands if c != "-" and permalink.endswith(c)), cands[0])
-        if rel in cands and len(cands) > 1:
-            cands.remove(rel)
-        out = hugo_output_file(public, rel) if rel != "-" else None
+        out = output_of(path, permalink)
         rows.add((path, permalink, 1 if out else 0, output_type(out)))
 
     # Content files that Hugo does not treat as pages at all.
