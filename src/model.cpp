@@ -631,12 +631,10 @@ void read_publishing(Ctx& cx, const date::time_zone* comment_tz, const std::opti
   e.expiry_date = meta_time(Field::expiry_date);
   if (generator) {
     e.draft = e.draft || generator->draft;
-    if (cx.site.profile->generator == Generator::hugo) {  // Hugo's own lists decide, empty included
-      e.publish_date = generator->publish;
-      e.expiry_date = generator->expiry;
-    } else if (generator->publish) {
-      e.publish_date = generator->publish;
-    }
+    // The generator's own rules decide, empty included: Hugo's date lists; Jekyll holds back
+    // documents dated in the future only (pages never) and knows no publish or expiry date.
+    e.publish_date = generator->publish;
+    e.expiry_date = generator->expiry;
   }
   if (generator && generator->lastmod && in_calendar_years(*generator->lastmod))
     e.updated = *generator->lastmod;  // Hugo's lastmod ([frontmatter] lastmod, falling back to .Date)
@@ -670,9 +668,10 @@ bool may_be_event(const SourceFile& file, std::string_view text, const SiteConfi
   const SiteProfile& profile = *site.profile;
   Value none;
   none.kind = Value::Kind::map;
-  if (profile.generator == Generator::hugo && !profile.cascades.empty() &&
-      is_event_page(*root, with_hugo_cascade(profile, page_ref_of(file, root, site), none)))
-    return true;  // the folders above hand down an event type
+  PageRef ref = page_ref_of(file, root, site);
+  if (is_event_page(*root, profile.generator == Generator::hugo ? with_hugo_cascade(profile, ref, none)
+                                                                : with_jekyll_defaults(profile, ref.rel, none)))
+    return true;  // the folders above (Hugo cascade, Jekyll defaults) hand down an event type or layout
   return names_event_type(text, root->event_types);
 }
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -342,7 +344,10 @@ JekyllDoc jekyll_doc(const SiteProfile& site, const std::string& rel) {
     d.kind = JekyllDoc::Kind::collection;
     d.label = parts[0].substr(1);
   }
-  if (d.kind == JekyllDoc::Kind::page) return d;
+  if (d.kind == JekyllDoc::Kind::page) {  // :path of a page is its folder
+    for (size_t i = 0; i + 1 < parts.size(); ++i) d.path += (d.path.empty() ? "" : "/") + parts[i];
+    return d;
+  }
   for (size_t i = 0; i < special; ++i) d.dir_categories.push_back(parts[i]);
   std::string within;
   for (size_t i = special + 1; i < parts.size(); ++i) within += (within.empty() ? "" : "/") + parts[i];
@@ -421,9 +426,57 @@ std::vector<std::string> jekyll_categories(const JekyllDoc& d, const Value& fm) 
   return out;
 }
 
+// Jekyll::URL: placeholders replaced (escaped), then sanitize_url.
+std::string expand_jekyll_template(const std::string& tmpl,
+                                   const std::function<std::optional<std::string>(const std::string&)>& value) {
+  std::string url;
+  for (size_t i = 0; i < tmpl.size();) {
+    if (tmpl[i] == ':') {
+      size_t j = i + 1;
+      while (j < tmpl.size() && (std::islower(static_cast<unsigned char>(tmpl[j])) || tmpl[j] == '_')) ++j;
+      if (auto v = value(tmpl.substr(i + 1, j - i - 1))) {
+        url += jekyll_escape_path(*v);
+        i = j;
+        continue;
+      }
+    }
+    url += tmpl[i++];
+  }
+  url = "/" + url;
+  for (size_t at; (at = url.find("..")) != std::string::npos;) url.replace(at, 2, "/");
+  for (size_t at; (at = url.find("./")) != std::string::npos;) url.erase(at, 2);
+  return squeeze_slashes(url);
+}
+
+// The site's url + baseurl before a URL from expand_jekyll_template.
+std::string jekyll_absolute_url(const SiteProfile& site, const std::string& url) {
+  std::string base = site.jekyll_baseurl;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  if (!base.empty() && base[0] != '/') base = "/" + base;
+  std::string host = site.jekyll_url;
+  while (!host.empty() && host.back() == '/') host.pop_back();
+  return host + base + url;
+}
+
+// A Jekyll page's URL (Page#template, #url_placeholders): its own permalink, else its folder
+// and file name with the site's permalink style's suffix; only :path, :basename, :output_ext.
+std::string jekyll_page_url(const SiteProfile& site, const JekyllDoc& d, const Value& fm) {
+  std::string tmpl;
+  if (const Value* own = fm.find("permalink"); own && own->is_scalar() && !own->scalar.empty())
+    tmpl = own->scalar;
+  else
+    tmpl = d.basename == "index" ? "/:path/" : with_permalink_suffix("/:path/:basename", site.permalink_style);
+  return expand_jekyll_template(tmpl, [&](const std::string& token) -> std::optional<std::string> {
+    if (token == "path") return d.path;
+    if (token == "basename") return d.basename;
+    if (token == "output_ext") return std::string(".html");
+    return std::nullopt;
+  });
+}
+
 std::string jekyll_link(const SiteProfile& site, const PageRef& page, const Value& fm, const date::time_zone* zone) {
   JekyllDoc d = jekyll_doc(site, page.rel);
-  if (d.kind == JekyllDoc::Kind::page) return "";
+  if (d.kind == JekyllDoc::Kind::page) return jekyll_absolute_url(site, jekyll_page_url(site, d, fm));
   std::string tmpl;
   if (const Value* own = fm.find("permalink"); own && own->is_scalar() && !own->scalar.empty()) {
     tmpl = own->scalar;
@@ -473,30 +526,7 @@ std::string jekyll_link(const SiteProfile& site, const PageRef& page, const Valu
     if (token == "w_day") return fmt("%u");
     return std::nullopt;
   };
-  std::string url;
-  for (size_t i = 0; i < tmpl.size();) {
-    if (tmpl[i] == ':') {
-      size_t j = i + 1;
-      while (j < tmpl.size() && (std::islower(static_cast<unsigned char>(tmpl[j])) || tmpl[j] == '_')) ++j;
-      if (auto v = value(tmpl.substr(i + 1, j - i - 1))) {
-        url += jekyll_escape_path(*v);
-        i = j;
-        continue;
-      }
-    }
-    url += tmpl[i++];
-  }
-  // URL#sanitize_url
-  url = "/" + url;
-  for (size_t at; (at = url.find("..")) != std::string::npos;) url.replace(at, 2, "/");
-  for (size_t at; (at = url.find("./")) != std::string::npos;) url.erase(at, 2);
-  url = squeeze_slashes(url);
-  std::string base = site.jekyll_baseurl;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  if (!base.empty() && base[0] != '/') base = "/" + base;
-  std::string host = site.jekyll_url;
-  while (!host.empty() && host.back() == '/') host.pop_back();
-  return host + base + url;
+  return jekyll_absolute_url(site, expand_jekyll_template(tmpl, value));
 }
 
 }  // namespace
@@ -687,6 +717,12 @@ GeneratorDates generator_dates(const SiteProfile& site, const PageRef& page, con
   JekyllDoc d = jekyll_doc(site, page.rel);
   g.date_from_name = d.name_date;
   g.draft = d.kind == JekyllDoc::Kind::draft;
+  if (d.kind == JekyllDoc::Kind::page) {  // pages are written whatever their date (`future` is for documents)
+    if (const Value* published = fm.find("published");
+        published && published->is_scalar() && published->scalar == "false")
+      g.draft = !site.jekyll_unpublished;
+    return g;
+  }
   if (const Value* published = fm.find("published");
       published && published->is_scalar() && published->scalar == "false")
     g.draft = g.draft || !site.jekyll_unpublished;

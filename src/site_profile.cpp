@@ -475,6 +475,33 @@ bool load_hugo(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Di
   return apply_evfeed_settings(evfeed, read.empty() ? opts.dir : read.front() + " (params.evfeed)", site, diags);
 }
 
+std::string without_slashes(std::string s) {
+  s = trim(s);
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  while (!s.empty() && s.front() == '/') s.erase(0, 1);
+  return s;
+}
+
+// The top-level folders Jekyll reads pages from: not `_x`, `.x`, `#x`, `x~`, not `exclude`d
+// (its defaults: node_modules, vendor, gemfiles), not the destination.
+std::vector<std::string> jekyll_page_folders(const std::string& site_dir, const Value& c) {
+  std::set<std::string> excluded{"node_modules", "vendor", "gemfiles"};
+  if (const Value* ex = c.find("exclude"); ex && ex->kind == Value::Kind::list)
+    for (const auto& v : ex->items) excluded.insert(without_slashes(v.scalar));
+  excluded.insert(without_slashes(text(c.find("destination"))));
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto& e : fs::directory_iterator(site_dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.empty() || name[0] == '_' || name[0] == '.' || name[0] == '#' || name.back() == '~' ||
+        excluded.count(name) || !e.is_directory(ec))
+      continue;
+    out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 bool load_jekyll(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, Diagnostics& diags) {
   std::vector<std::string> files = opts.jekyll_configs;
   if (files.empty()) {
@@ -538,6 +565,12 @@ bool load_jekyll(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, 
       if (label != "posts" && is_event_name(label)) add_root("_" + label);
     if (p.roots.empty()) add_root("_posts");
     if (p.build_drafts && p.roots.size() == 1 && p.roots[0].site_rel == "_posts") add_root("_drafts");
+    // Pages in the site's plain folders are events by their (or their defaults') layout or type.
+    std::vector<std::string> page_types(std::begin(event_section_names), std::end(event_section_names));
+    for (const auto& folder : jekyll_page_folders(opts.dir, c)) {
+      add_root(folder);
+      if (!p.roots.empty() && p.roots.back().site_rel == folder) p.roots.back().event_types = page_types;
+    }
   }
   return apply_evfeed_settings(evfeed, files.empty() ? opts.dir : files.front() + " (evfeed)", site, diags);
 }

@@ -110,8 +110,9 @@ for name, site in sites:
             continue
         roots = [line.split("events in ", 1)[1].split(" [")[0] for line in e.stdout.splitlines()
                  if line.startswith("  events in ")]
-        # The type names that make a page of another section an event, as evfeed says them.
-        event_types = set()
+        # The type names that make a page of another section an event, as evfeed says them
+        # (at least "event": an evfeed that reads no page by its type must fail here).
+        event_types = {"event"}
         for line in e.stdout.splitlines():
             if line.startswith("  event pages by their type or layout ("):
                 event_types = set(line.split("(", 1)[1].split(")", 1)[0].split(", "))
@@ -135,15 +136,17 @@ for name, site in sites:
             in_events = any(path.startswith(r + "/") for r in roots)
             if in_events and path not in ours and t_link != "-":
                 fail(f"{name}: the generator publishes {path} in an event section, evfeed has no event for it")
-            # Outside the event sections, a page is an event by the type or layout Hugo gives it
-            # (own or cascaded: the fixture's layout writes both into the page). The names that
+            # Outside the event sections, a page is an event by the type or layout the generator
+            # gives it (own or handed down: a Hugo fixture's layout writes both into the page,
+            # Jekyll's oracle reads them from the page's data). The names that
             # mean "event" are evfeed's rule (it prints them); the type of each page is Hugo's.
             if t_type and not in_events and t_pub == "1":
                 typed = any(w in event_types for w in t_type[0].lower().split())
+                gen = "Hugo" if "content/" in path else "Jekyll"
                 if typed and path not in ours:
-                    fail(f"{name}: {path} is of Hugo type/layout '{t_type[0]}', evfeed has no event for it")
+                    fail(f"{name}: {path} is of {gen} type/layout '{t_type[0]}', evfeed has no event for it")
                 if not typed and path in ours:
-                    fail(f"{name}: {path} is of Hugo type/layout '{t_type[0]}', yet evfeed made it an event")
+                    fail(f"{name}: {path} is of {gen} type/layout '{t_type[0]}', yet evfeed made it an event")
         summary.append(f"{name}: links matched {links}/{len(ours)}, published matched {published}/{len(ours)}"
                        f" (event sections: {', '.join(roots)})")
         # Zero flags beyond --site and --out.

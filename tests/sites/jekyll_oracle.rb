@@ -7,8 +7,9 @@
 #
 # SOURCE is a scratch copy of the site (Jekyll writes its cache there), DEST
 # an empty directory for the build. Writes unsorted lines
-#   <path relative to SOURCE>\t<absolute URL or ->\t<1|0>
-# to OUT.tsv; oracle.py sorts them.
+#   <path relative to SOURCE>\t<absolute URL or ->\t<1|0>[\t<type and layout>]
+# to OUT.tsv (the fourth column: the item's `type` and `layout` after front
+# matter defaults, when it has either); oracle.py sorts them.
 #
 # Two passes:
 #   1. the real build, with the site's own configuration (JEKYLL_ENV from the
@@ -99,7 +100,9 @@ items(all, source).each do |file, item, coll|
         else
           site_url + baseurl + item.url
         end
-  rows[path] = [url, published.include?(path) ? 1 : 0]
+  # Its type and layout as Jekyll resolves them (front matter defaults included).
+  kind = [item.data["type"], item.data["layout"]].compact.map(&:to_s).join(" ")
+  rows[path] = [url, published.include?(path) ? 1 : 0, kind]
 end
 
 # Files in the content folders that Jekyll did not read at all.
@@ -112,10 +115,10 @@ dirs.uniq.each do |dir|
     file = File.join(dir, relname)
     next unless File.file?(file) && CONTENT_EXTS.include?(File.extname(file).downcase)
     path = rel(source, file)
-    rows[path] ||= ["-", 0]
+    rows[path] ||= ["-", 0, ""]
   end
 end
 
 File.open(out_path, "w") do |f|
-  rows.each { |path, (url, pub)| f.write("#{path}\t#{url}\t#{pub}\n") }
+  rows.each { |path, (url, pub, kind)| f.write("#{path}\t#{url}\t#{pub}#{kind.empty? ? "" : "\t" + kind}\n") }
 end

@@ -8,9 +8,11 @@ Writes one line per regular content page of the site, sorted by path:
     <path relative to SITE_DIR>\t<absolute permalink or ->\t<1 if the generator
     wrote an output file for the page, else 0>[\t<type and layout>]
 
-The fourth column is there when the page's output holds
-<meta name="oracle-type" content="..."> (a fixture's layout writes Hugo's
-`{{ .Type }} {{ .Layout }}` there: the type as Hugo resolves it, cascade included).
+The fourth column, when there is one, is the page's type and layout as the
+generator resolves them: Hugo's from the page's output, when it holds
+<meta name="oracle-type" content="..."> (a fixture's layout writes
+`{{ .Type }} {{ .Layout }}` there, cascade included); Jekyll's from the
+page's data (`type`, `layout`, front matter defaults included).
 
 The site is copied to a temporary directory and built there; SITE_DIR is never
 written to.
@@ -281,9 +283,9 @@ def jekyll_oracle(work, site, env_name, env):
     with open(tsv, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             parts = line.rstrip("\n").split("\t")
-            if len(parts) != 3 or parts[2] not in ("0", "1"):
+            if len(parts) not in (3, 4) or parts[2] not in ("0", "1"):
                 raise Failure(f"jekyll_oracle.rb: bad line {n}: {line!r}")
-            rows.add((parts[0], parts[1], int(parts[2])))
+            rows.add((parts[0], parts[1], int(parts[2]), parts[3] if len(parts) == 4 else ""))
     return rows
 
 
