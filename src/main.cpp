@@ -122,6 +122,7 @@ int run_check(const SiteSources& o, bool verbose, bool list,
     const SiteProfile& p = *site.profile;
     std::cout << (p.generator == Generator::hugo ? "Hugo" : "Jekyll") << " site " << p.root << " (" << p.config_files
               << "): pages at " << p.base_url << ", feeds at " << site.base_url << ", zone " << site.timezone << "\n";
+    for (const auto& [lang, url] : p.language_base_urls) std::cout << "  " << lang << " pages at " << url << "\n";
     std::string by_type, types;
     for (const auto& root : p.roots) {
       std::string where = root.site_rel + (root.lang.empty() ? "" : " [" + root.lang + "]");
