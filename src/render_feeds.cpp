@@ -52,18 +52,19 @@ std::string when_text(const Event& e, SysSeconds start, SysSeconds end) {
   return format_event_time(e, start, end, e.lang, DateStyle::full);
 }
 
-// "<strong>When:</strong> " in the event's language.
-std::string label_html(const char* label, const Event& e) {
+// "<strong>When:</strong> " in the event's language; a heading (nothing follows) without the space.
+std::string label_html(const char* label, const Event& e, bool value_follows = true) {
   std::string l = label_before(label, e.lang);
   bool space = l.back() == ' ';
-  return "<strong>" + html_escape(space ? l.substr(0, l.size() - 1) : l) + "</strong>" + (space ? " " : "");
+  return "<strong>" + html_escape(space ? l.substr(0, l.size() - 1) : l) + "</strong>" +
+         (space && value_follows ? " " : "");
 }
 
 // "When:" of a single event; "Next:" and "Repeats:" of a series; the list of sessions.
 std::string when_html(const Event& e) {
   const EventLabels& w = event_labels(e.lang);
   if (!e.sessions().empty()) {
-    std::string h = "<p>" + label_html(w.when, e) + "</p><ul>";
+    std::string h = "<p>" + label_html(w.when, e, false) + "</p><ul>";
     for (const auto& x : e.sessions()) {
       h += "<li>" + html_escape(when_text(e, x.start, x.end));
       if (!x.title.empty()) h += ": " + html_escape(x.title);
@@ -146,7 +147,7 @@ std::string event_content_html(const Event& e, const SiteConfig& site) {
   if (!e.location.empty()) h += "<p>" + label_html(w.where, e) + html_escape(e.location) + "</p>";
   if (!e.fee.empty()) h += "<p>" + label_html(w.fee, e) + html_escape(e.fee) + "</p>";
   if (!e.speakers.empty()) {
-    h += "<p>" + label_html(w.speakers, e) + "</p><ul>";
+    h += "<p>" + label_html(w.speakers, e, false) + "</p><ul>";
     for (const auto& s : e.speakers)
       h += "<li>" + html_escape(s.name) + (s.designation.empty() ? "" : ", " + html_escape(s.designation)) + "</li>";
     h += "</ul>";
