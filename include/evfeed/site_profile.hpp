@@ -25,9 +25,9 @@ struct ContentRoot {
   std::string lang;      // language of every page in it ("" = from the path, as without --site)
   std::string site_rel;  // the folder relative to the site root, e.g. "content/zh/event" or "_posts"
   std::string prefix;    // what the generator's rules see before a page's path: "event/" (Hugo section), "" (Jekyll)
-  // A section not named for events (Hugo, found automatically): only its pages whose own or
-  // handed-down `type`/`layout` is an event type are events; the others are not read as events
-  // and get no diagnostics beyond those of their front matter.
+  // A folder not named for events (Hugo's other sections, Jekyll's plain folders; found
+  // automatically): only its pages whose own or handed-down `type`/`layout` is an event type
+  // are events; the others are not parsed (see may_be_event) and get no diagnostics.
   std::vector<std::string> event_types;  // empty: every page is an event
 };
 
@@ -40,11 +40,11 @@ bool names_event_type(std::string_view text, const std::vector<std::string>& typ
 
 struct SiteProfile {
   Generator generator = Generator::hugo;
-  std::string root;                       // the site folder
-  std::string config_files;               // the files read, for messages
-  std::string fingerprint;                // their bytes and the roots found: caches keyed on the config see a change
-  std::string base_url;                   // the site's own, with its subpath, ending in '/'
-  std::vector<ContentRoot> roots;         // the event sections found (or configured), then Hugo's other sections
+  std::string root;                // the site folder
+  std::string config_files;        // the files read, for messages
+  std::string fingerprint;         // their bytes and the roots found: caches keyed on the config see a change
+  std::string base_url;            // the site's own, with its subpath, ending in '/'
+  std::vector<ContentRoot> roots;  // the event sections found (or configured), then the folders read for typed pages
   std::vector<std::string> content_dirs;  // Hugo: each language's content dir (absolute), where sections appear
   std::vector<std::string> languages;     // Hugo: configured languages, by weight
   std::string default_language;
