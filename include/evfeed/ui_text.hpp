@@ -1,7 +1,8 @@
 #pragma once
-// The words of index.html in the page's language: a small catalogue (English, Simplified
-// and Traditional Chinese, German, French, Spanish, Japanese), English for any other, and
-// dates written the way each language writes them.
+// The words of index.html in the page's language, and the labels of each event's text in
+// the feeds and calendars in the event's language: a small catalogue (English, Simplified and
+// Traditional Chinese, Japanese, German, French, Spanish, Portuguese), English for any other,
+// and dates written the way each language writes them.
 #include <string>
 #include <string_view>
 
