@@ -283,6 +283,15 @@ std::vector<std::string> configured_sections(const Value* evfeed, const char* wh
   return out;
 }
 
+// The `type`/`layout` values that make a page outside the event sections an event: evfeed's
+// `events: {types: [...]}`, else the event names; lowercase, as is_event_page compares them.
+std::vector<std::string> page_event_types(const Value* evfeed) {
+  std::vector<std::string> types = configured_sections(evfeed, "types");
+  if (types.empty()) types.assign(std::begin(event_section_names), std::end(event_section_names));
+  for (auto& t : types) t = to_lower_ascii(t);
+  return types;
+}
+
 // evfeed's own settings inside the site config, read like an evfeed config file.
 bool apply_evfeed_settings(const Value* evfeed, const std::string& origin, SiteConfig& site, Diagnostics& diags) {
   if (!evfeed || evfeed->kind != Value::Kind::map) return true;
@@ -391,9 +400,7 @@ void find_hugo_sections(const SiteLoadOptions& opts, const Value& c, const std::
       add_cascade(*cascade, dir.string() + "/", false, "", p.cascades);
   }
   seen.clear();
-  std::vector<std::string> page_types = types;  // what makes a page of another section an event
-  if (page_types.empty()) page_types.assign(std::begin(event_section_names), std::end(event_section_names));
-  for (auto& t : page_types) t = to_lower_ascii(t);
+  std::vector<std::string> page_types = page_event_types(evfeed);
   for (const auto& l : langs) {  // a section is an event section by the cascades of any language
     if (!seen.insert(l.content_dir).second) continue;
     fs::path dir = content_path(opts.dir, l.content_dir);
@@ -552,11 +559,11 @@ bool load_jekyll(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, 
   if (std::string d = text(c.find("description")); !d.empty()) site.description = d;
   if (std::string lang = text(c.find("lang")); !lang.empty()) site.language = lang;
   std::vector<std::string> wanted = configured_sections(evfeed);
-  auto add_root = [&](const std::string& folder) {
+  auto add_root = [&](const std::string& folder, std::vector<std::string> event_types = {}) {
     fs::path dir = fs::path(opts.dir) / folder;
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) return;
-    p.roots.push_back({dir.lexically_normal().string(), "", folder, folder + "/", {}});
+    p.roots.push_back({dir.lexically_normal().string(), "", folder, folder + "/", std::move(event_types)});
   };
   if (!wanted.empty()) {
     for (const auto& w : wanted) add_root(w);
@@ -566,11 +573,8 @@ bool load_jekyll(const SiteLoadOptions& opts, SiteProfile& p, SiteConfig& site, 
     if (p.roots.empty()) add_root("_posts");
     if (p.build_drafts && p.roots.size() == 1 && p.roots[0].site_rel == "_posts") add_root("_drafts");
     // Pages in the site's plain folders are events by their (or their defaults') layout or type.
-    std::vector<std::string> page_types(std::begin(event_section_names), std::end(event_section_names));
-    for (const auto& folder : jekyll_page_folders(opts.dir, c)) {
-      add_root(folder);
-      if (!p.roots.empty() && p.roots.back().site_rel == folder) p.roots.back().event_types = page_types;
-    }
+    std::vector<std::string> page_types = page_event_types(evfeed);
+    for (const auto& folder : jekyll_page_folders(opts.dir, c)) add_root(folder, page_types);
   }
   return apply_evfeed_settings(evfeed, files.empty() ? opts.dir : files.front() + " (evfeed)", site, diags);
 }

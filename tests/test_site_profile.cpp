@@ -11,14 +11,19 @@ using namespace evfeed;
 
 namespace {
 
-// The site-relative paths of the events `evfeed check --site DIR` would list.
-std::vector<std::string> event_paths(const fs::path& site_dir) {
+// `evfeed check --site DIR`'s reading: the site (its diagnostics in `diags`), then its pages.
+LoadResult load_site(const fs::path& site_dir, Diagnostics& diags) {
   SiteSources sources;
   sources.site_dir = site_dir.string();
   ResolvedSite resolved;
-  Diagnostics diags;
   REQUIRE(resolve_site(sources, resolved, diags));
-  LoadResult r = load_events({resolved.content_dirs, 1}, resolved.site);
+  return load_events({resolved.content_dirs, 1}, resolved.site);
+}
+
+// The site-relative paths of the events `evfeed check --site DIR` would list.
+std::vector<std::string> event_paths(const fs::path& site_dir) {
+  Diagnostics diags;
+  LoadResult r = load_site(site_dir, diags);
   std::string said;
   for (const auto& d : diags.items) said += format_diagnostic(d) + "\n";
   for (const auto& d : r.diags.items) said += format_diagnostic(d) + "\n";
@@ -67,6 +72,21 @@ TEST_CASE("site profile: pages of other sections are events by their own or hand
   }
 }
 
+TEST_CASE("site profile: Jekyll pages in plain folders are events by layout, with the configured types",
+          "[site_profile]") {
+  TempDir dir;
+  spit(dir.path() / "_config.yml", "url: https://example.org\n");
+  write_page(dir.path() / "_posts/2024-05-01-a.md", "title: A\n");
+  write_page(dir.path() / "community/bbq.md", "title: BBQ\ndate: 2024-05-02 10:00:00\nlayout: event\n");
+  write_page(dir.path() / "community/social.md", "title: Social\ndate: 2024-05-03 10:00:00\nlayout: meetup\n");
+  write_page(dir.path() / "community/notes.md", "title: Notes\nlayout: page\n");
+  write_page(dir.path() / "node_modules/x/readme.md", "title: X\nlayout: event\n");  // excluded by Jekyll
+  CHECK(event_paths(dir.path()) ==
+        std::vector<std::string>{"_posts/2024-05-01-a.md", "community/bbq.md", "community/social.md"});
+  spit(dir.path() / "_config.yml", "url: https://example.org\nevfeed:\n  events:\n    types: [Meetup]\n");
+  CHECK(event_paths(dir.path()) == std::vector<std::string>{"_posts/2024-05-01-a.md", "community/social.md"});
+}
+
 TEST_CASE("site profile: Hugo rules evfeed does not follow are named once, at their place in the config",
           "[site_profile]") {
   TempDir dir;
@@ -75,11 +95,8 @@ TEST_CASE("site profile: Hugo rules evfeed does not follow are named once, at th
        "[[module.mounts]]\nsource = \"content\"\ntarget = \"content\"\n"  // the contentDir again: read
        "[[module.mounts]]\nsource = \"events\"\ntarget = \"content/event\"\n");
   write_page(dir.path() / "content/event/x.md", "title: X\ndate: 2024-05-01T10:00:00Z\n");
-  SiteSources sources;
-  sources.site_dir = dir.str();
-  ResolvedSite resolved;
   Diagnostics diags;
-  REQUIRE(resolve_site(sources, resolved, diags));
+  load_site(dir.path(), diags);
   std::vector<std::string> said;
   for (const auto& d : diags.items) said.push_back(format_diagnostic(d));
   REQUIRE(said.size() == 1);
@@ -92,12 +109,8 @@ TEST_CASE("site profile: a broken page that says it is an event still gets its e
   spit(dir.path() / "hugo.toml", "baseURL = \"https://example.org/\"\n");
   write_page(dir.path() / "content/events/a.md", "title: A\ndate: 2024-05-01T10:00:00Z\n");
   write_page(dir.path() / "content/blog/talk.md", "title: [unclosed\ntype: event\n");
-  SiteSources sources;
-  sources.site_dir = dir.str();
-  ResolvedSite resolved;
   Diagnostics diags;
-  REQUIRE(resolve_site(sources, resolved, diags));
-  LoadResult r = load_events({resolved.content_dirs, 1}, resolved.site);
+  LoadResult r = load_site(dir.path(), diags);
   REQUIRE(r.diags.count(Severity::error) == 1);
   CHECK(r.diags.items[0].path == (dir.path() / "content/blog/talk.md").string());
 }
